@@ -1,0 +1,269 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using static TorchSharp.torch;
+
+namespace LossLandscape.Core.Native;
+
+/// <summary>
+/// Loads libtorch and TorchSharp's native shim before the first torch call, in any host (module
+/// import, the shell, test hosts). Where TorchSharp's own loader works this only preloads libtorch;
+/// on distributions whose libstdc++ is older than the shim needs (Debian 12), it loads a patched
+/// copy of the shim (see <see cref="ElfVersionPatcher"/>).
+/// </summary>
+public static class TorchRuntime
+{
+    /// <summary>Folder holding the user's own libtorch (and optionally LibTorchSharp) libraries.</summary>
+    public const string LibTorchDirectoryVariable = "LOSSLANDSCAPE_LIBTORCH_DIR";
+
+    /// <summary>Folder for the patched shim copy; defaults to the user's local application data.</summary>
+    public const string NativeCacheVariable = "LOSSLANDSCAPE_NATIVE_CACHE";
+
+    /// <summary>Default intra-op thread count when no setting is given.</summary>
+    public const string ThreadCountVariable = "LOSSLANDSCAPE_THREADS";
+
+    private static readonly object Gate = new();
+    private static TorchLoadReport? report;
+    private static int threadCount;
+
+    /// <summary>The report of the load, or null before <see cref="EnsureLoaded"/> has run.</summary>
+    public static TorchLoadReport? Report => report;
+
+    /// <summary>Intra-op threads libtorch uses. Setting it loads the runtime if needed.</summary>
+    public static int ThreadCount
+    {
+        get
+        {
+            EnsureLoaded();
+            return threadCount;
+        }
+        set
+        {
+            if (value < 1) throw new ArgumentOutOfRangeException(nameof(value), value, "The thread count must be at least 1.");
+            EnsureLoaded();
+            lock (Gate)
+            {
+                set_num_threads(value);
+                threadCount = value;
+            }
+        }
+    }
+
+    /// <summary>Loads the native libraries once per process and returns what was done.</summary>
+    public static TorchLoadReport EnsureLoaded()
+    {
+        if (report is not null) return report;
+        lock (Gate)
+        {
+            if (report is not null) return report;
+            var loaded = Load();
+            threadCount = DefaultThreadCount();
+            set_num_threads(threadCount);
+            report = loaded with { ThreadCount = threadCount };
+            return report;
+        }
+    }
+
+    private static int DefaultThreadCount()
+    {
+        var configured = Environment.GetEnvironmentVariable(ThreadCountVariable);
+        if (int.TryParse(configured, out var n) && n >= 1) return n;
+        return Environment.ProcessorCount;
+    }
+
+    private static TorchLoadReport Load()
+    {
+        var waitPolicy = SetNativeEnvironmentDefault("OMP_WAIT_POLICY", "PASSIVE");
+
+        var platform = NativePlatform.Current;
+        var overrideDirectory = Environment.GetEnvironmentVariable(LibTorchDirectoryVariable);
+        var bundled = BundledNativeDirectory(platform);
+        var torchDirectory = string.IsNullOrWhiteSpace(overrideDirectory) ? bundled : Path.GetFullPath(overrideDirectory);
+        if (torchDirectory is null || !File.Exists(Path.Combine(torchDirectory, platform.FileName("torch_cpu"))))
+        {
+            throw new TorchLoadException(
+                $"libtorch was not found (looked for {platform.FileName("torch_cpu")} in '{torchDirectory ?? "<no runtimes folder next to LossLandscape.Core.dll>"}'). " +
+                $"Rebuild the module, or set {LibTorchDirectoryVariable} to a folder holding libtorch {TorchVersion.LibTorch}.");
+        }
+
+        var preloaded = new List<string>();
+        foreach (var name in new[] { "c10", "torch_cpu", "c10_cuda", "torch_cuda", "torch" })
+        {
+            var path = Path.Combine(torchDirectory, platform.FileName(name));
+            if (!File.Exists(path)) continue;
+            NativeLibrary.Load(path);
+            preloaded.Add(path);
+        }
+
+        var shim = FindShim(platform, torchDirectory, bundled)
+            ?? throw new TorchLoadException($"{platform.FileName("LibTorchSharp")} was not found next to libtorch in '{torchDirectory}' or in the module's runtimes folder.");
+
+        string? patchedCopy = null;
+        var originalError = TryLoad(shim);
+        if (originalError is not null)
+        {
+            if (!OperatingSystem.IsLinux())
+                throw new TorchLoadException($"Loading '{shim}' failed: {originalError}");
+            patchedCopy = LoadPatchedShim(shim, originalError);
+        }
+
+        // TorchSharp's own [DllImport("LibTorchSharp")] now binds to the loaded soname.
+        InitializeDeviceType(TorchSharp.DeviceType.CPU);
+        return new TorchLoadReport(
+            torchDirectory,
+            string.IsNullOrWhiteSpace(overrideDirectory) ? "bundled" : $"{LibTorchDirectoryVariable}",
+            preloaded,
+            shim,
+            patchedCopy,
+            originalError,
+            waitPolicy,
+            ThreadCount: 0,
+            cuda.is_available());
+    }
+
+    private static string? BundledNativeDirectory(NativePlatform platform)
+    {
+        var assemblyDirectory = Path.GetDirectoryName(typeof(TorchRuntime).Assembly.Location);
+        if (string.IsNullOrEmpty(assemblyDirectory)) return null;
+        foreach (var candidate in new[] { Path.Combine(assemblyDirectory, "runtimes", platform.RuntimeIdentifier, "native"), assemblyDirectory })
+        {
+            if (File.Exists(Path.Combine(candidate, platform.FileName("torch_cpu")))) return candidate;
+        }
+        return null;
+    }
+
+    private static string? FindShim(NativePlatform platform, string torchDirectory, string? bundled)
+    {
+        foreach (var directory in new[] { torchDirectory, bundled })
+        {
+            if (directory is null) continue;
+            var path = Path.Combine(directory, platform.FileName("LibTorchSharp"));
+            if (File.Exists(path)) return path;
+        }
+        return null;
+    }
+
+    private static string LoadPatchedShim(string shim, string originalError)
+    {
+        var original = File.ReadAllBytes(shim);
+        if (!ElfVersionPatcher.RequiresVersion(original))
+            throw new TorchLoadException($"Loading '{shim}' failed and no known fix applies: {originalError}");
+
+        var hash = Convert.ToHexString(SHA256.HashData(original))[..16].ToLowerInvariant();
+        var directory = Path.Combine(NativeCacheRoot(), $"LibTorchSharp-{hash}");
+        var target = Path.Combine(directory, Path.GetFileName(shim));
+        if (!File.Exists(target))
+        {
+            var patch = ElfVersionPatcher.Patch(original);
+            Directory.CreateDirectory(directory);
+            // Several processes may start at once (parallel jobs, array tasks): write aside, then rename.
+            var temporary = Path.Combine(directory, $".{Guid.NewGuid():N}.tmp");
+            File.WriteAllBytes(temporary, patch.Image);
+            File.Move(temporary, target, overwrite: true);
+        }
+        var patchedError = TryLoad(target);
+        if (patchedError is not null)
+            throw new TorchLoadException($"Loading '{shim}' failed ({originalError}), and so did its patched copy '{target}': {patchedError}");
+        return target;
+    }
+
+    private static string NativeCacheRoot()
+    {
+        var configured = Environment.GetEnvironmentVariable(NativeCacheVariable);
+        if (!string.IsNullOrWhiteSpace(configured)) return Path.GetFullPath(configured);
+        var local = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create);
+        return Path.Combine(string.IsNullOrEmpty(local) ? Path.GetTempPath() : local, "LossLandscape", "native");
+    }
+
+    /// <returns>Null when the library loaded, else the loader's message.</returns>
+    private static string? TryLoad(string path)
+    {
+        try
+        {
+            NativeLibrary.Load(path);
+            return null;
+        }
+        catch (DllNotFoundException e)
+        {
+            return e.Message;
+        }
+        catch (BadImageFormatException e)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>
+    /// Sets a variable in the C runtime's environment unless the user already set it. libtorch's
+    /// OpenMP reads it with getenv at load; .NET's Environment.SetEnvironmentVariable does not reach
+    /// the native environment on Unix.
+    /// </summary>
+    private static string SetNativeEnvironmentDefault(string name, string value)
+    {
+        var existing = Environment.GetEnvironmentVariable(name);
+        if (!string.IsNullOrEmpty(existing)) return existing;
+        if (OperatingSystem.IsWindows())
+        {
+            Environment.SetEnvironmentVariable(name, value);
+            _ = NativeMethods.PutEnvWindows(name, value);
+        }
+        else
+        {
+            _ = NativeMethods.SetEnvUnix(name, value, 0);
+            Environment.SetEnvironmentVariable(name, value);
+        }
+        return value;
+    }
+
+    private static class NativeMethods
+    {
+        [DllImport("libc", EntryPoint = "setenv")]
+        public static extern int SetEnvUnix([MarshalAs(UnmanagedType.LPStr)] string name, [MarshalAs(UnmanagedType.LPStr)] string value, int overwrite);
+
+        [DllImport("ucrtbase", EntryPoint = "_putenv_s", CharSet = CharSet.Ansi)]
+        public static extern int PutEnvWindows(string name, string value);
+    }
+}
+
+/// <summary>What <see cref="TorchRuntime"/> loaded, from where, and how.</summary>
+public sealed record TorchLoadReport(
+    string LibTorchDirectory,
+    string Source,
+    IReadOnlyList<string> PreloadedLibraries,
+    string ShimPath,
+    string? PatchedShimPath,
+    string? OriginalShimError,
+    string OmpWaitPolicy,
+    int ThreadCount,
+    bool CudaAvailable)
+{
+    public bool UsedPatchedShim => PatchedShimPath is not null;
+
+    public string Device => CudaAvailable ? "cuda" : "cpu";
+
+    public IEnumerable<string> Describe()
+    {
+        yield return $"libtorch {TorchVersion.LibTorch} from {LibTorchDirectory} ({Source}); preloaded {string.Join(", ", PreloadedLibraries.Select(Path.GetFileName))}.";
+        yield return UsedPatchedShim
+            ? $"TorchSharp shim: the original {ShimPath} did not load ({OriginalShimError}); loaded the patched copy {PatchedShimPath} (GLIBCXX_3.4.32 made weak)."
+            : $"TorchSharp shim: loaded {ShimPath} as shipped.";
+        yield return $"Device {Device}; {ThreadCount} intra-op thread(s); OMP_WAIT_POLICY={OmpWaitPolicy}.";
+    }
+}
+
+/// <summary>The native runtime could not be loaded; the message says what was tried.</summary>
+public sealed class TorchLoadException(string message) : Exception(message);
+
+internal sealed record NativePlatform(string RuntimeIdentifier, string Prefix, string Suffix)
+{
+    public static NativePlatform Current { get; } =
+        OperatingSystem.IsWindows() ? new NativePlatform("win-x64", "", ".dll")
+        : OperatingSystem.IsMacOS() ? new NativePlatform(RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "osx-arm64" : "osx-x64", "lib", ".dylib")
+        : new NativePlatform(RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "linux-arm64" : "linux-x64", "lib", ".so");
+
+    public string FileName(string library) => Prefix + library + Suffix;
+}
+
+internal static class TorchVersion
+{
+    public const string LibTorch = "2.10.0";
+}
