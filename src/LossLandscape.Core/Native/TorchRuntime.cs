@@ -58,7 +58,7 @@ public static class TorchRuntime
             var loaded = Load();
             threadCount = DefaultThreadCount();
             set_num_threads(threadCount);
-            report = loaded with { ThreadCount = threadCount };
+            report = loaded;
             return report;
         }
     }
@@ -116,7 +116,6 @@ public static class TorchRuntime
             patchedCopy,
             originalError,
             waitPolicy,
-            ThreadCount: 0,
             cuda.is_available());
     }
 
@@ -233,7 +232,6 @@ public sealed record TorchLoadReport(
     string? PatchedShimPath,
     string? OriginalShimError,
     string OmpWaitPolicy,
-    int ThreadCount,
     bool CudaAvailable)
 {
     public bool UsedPatchedShim => PatchedShimPath is not null;
@@ -246,7 +244,7 @@ public sealed record TorchLoadReport(
         yield return UsedPatchedShim
             ? $"TorchSharp shim: the original {ShimPath} did not load ({OriginalShimError}); loaded the patched copy {PatchedShimPath} (GLIBCXX_3.4.32 made weak)."
             : $"TorchSharp shim: loaded {ShimPath} as shipped.";
-        yield return $"Device {Device}; {ThreadCount} intra-op thread(s); OMP_WAIT_POLICY={OmpWaitPolicy}.";
+        yield return $"Device {Device}; OMP_WAIT_POLICY={OmpWaitPolicy}.";
     }
 }
 

@@ -1,0 +1,14 @@
+namespace LossLandscape.Core.Checkpoints;
+
+/// <summary>A validated checkpoint on disk: where it is, what it holds. No tensors.</summary>
+public sealed record CheckpointInfo(
+    string StatePath,
+    string MetadataPath,
+    CheckpointMetadata Metadata,
+    IReadOnlyList<StateTensorInfo> Tensors,
+    IReadOnlyList<LayerSummary> Layers,
+    long ParameterCount)
+{
+    /// <summary>The file name without extension, e.g. <c>epoch-003</c>.</summary>
+    public string Name => Path.GetFileNameWithoutExtension(StatePath);
+}

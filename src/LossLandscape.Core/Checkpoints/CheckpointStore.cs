@@ -1,0 +1,139 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using LossLandscape.Core.Models;
+using LossLandscape.Core.Native;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LossLandscape.Core.Checkpoints;
+
+/// <summary>
+/// Our checkpoint format: TorchSharp's own state dictionary (<c>name.dat</c>) plus a JSON side
+/// file (<c>name.json</c>, <see cref="CheckpointMetadata"/>). Files are written aside and renamed,
+/// the JSON last, so a checkpoint whose JSON exists is complete.
+/// </summary>
+public static class CheckpointStore
+{
+    public const string StateExtension = ".dat";
+    public const string MetadataExtension = ".json";
+
+    public static JsonSerializerOptions JsonOptions { get; } = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public static string EpochFileName(int epoch) => $"epoch-{epoch:D3}";
+
+    /// <summary>Saves the model's state and the metadata (whose hash and file fields are filled in here).</summary>
+    public static CheckpointInfo Write(nn.Module model, CheckpointMetadata metadata, string directory, string name)
+    {
+        Directory.CreateDirectory(directory);
+        var statePath = Path.Combine(directory, name + StateExtension);
+        var metadataPath = Path.Combine(directory, name + MetadataExtension);
+
+        var temporaryState = statePath + ".partial";
+        model.save(temporaryState);
+        var hash = Sha256(temporaryState);
+        File.Move(temporaryState, statePath, overwrite: true);
+
+        var complete = metadata with { StateFile = Path.GetFileName(statePath), StateSha256 = hash };
+        WriteAtomically(metadataPath, JsonSerializer.SerializeToUtf8Bytes(complete, JsonOptions));
+        return Read(statePath);
+    }
+
+    /// <summary>
+    /// Reads and validates a checkpoint given its <c>.dat</c> or <c>.json</c> path: the side file
+    /// parses, the state file is well formed, and its names and shapes are the architecture's.
+    /// </summary>
+    /// <exception cref="CheckpointException">With the <see cref="CheckpointErrorKind"/> of the first problem.</exception>
+    public static CheckpointInfo Read(string path)
+    {
+        var fullPath = Path.GetFullPath(path);
+        if (Directory.Exists(fullPath))
+            throw new CheckpointException(CheckpointErrorKind.IsDirectory, fullPath, $"'{fullPath}' is a directory, not a checkpoint file. Pass the .dat or .json file, or a wildcard such as '{Path.Combine(fullPath, "*.dat")}'.");
+        if (!File.Exists(fullPath))
+            throw new CheckpointException(CheckpointErrorKind.NotFound, fullPath, $"The checkpoint '{fullPath}' does not exist.");
+
+        var metadataPath = Path.ChangeExtension(fullPath, MetadataExtension);
+        if (!File.Exists(metadataPath))
+            throw new CheckpointException(CheckpointErrorKind.MissingMetadata, fullPath, $"The checkpoint '{fullPath}' has no side file '{Path.GetFileName(metadataPath)}' naming its architecture.");
+        var metadata = ReadMetadata(metadataPath);
+
+        var statePath = Path.Combine(Path.GetDirectoryName(metadataPath)!, metadata.StateFile);
+        if (!File.Exists(statePath))
+            throw new CheckpointException(CheckpointErrorKind.NotFound, statePath, $"The state file '{statePath}' named by '{metadataPath}' does not exist.");
+
+        IReadOnlyList<StateTensorInfo> contents;
+        try
+        {
+            contents = TorchSharpStateFile.ReadContents(statePath);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CheckpointException(CheckpointErrorKind.Corrupt, statePath, $"The state file '{statePath}' is not a valid TorchSharp state dictionary: {e.Message}", e);
+        }
+
+        ModelStateLayout layout;
+        try
+        {
+            layout = ModelStateLayout.Of(metadata.Model);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CheckpointException(CheckpointErrorKind.UnknownArchitecture, metadataPath, $"'{metadataPath}' describes a model that cannot be built: {e.Message}", e);
+        }
+        var difference = layout.FirstDifference(contents);
+        if (difference is not null)
+            throw new CheckpointException(CheckpointErrorKind.ArchitectureMismatch, statePath, $"The state file '{statePath}' does not match the architecture {metadata.Model.Architecture} named in '{Path.GetFileName(metadataPath)}': {difference}.");
+
+        var parameterCount = contents.Where(c => layout.ParameterNames.Contains(c.Name)).Sum(c => c.ElementCount);
+        return new CheckpointInfo(statePath, metadataPath, metadata, contents, LayerSummary.From(contents, layout.ParameterNames), parameterCount);
+    }
+
+    /// <summary>Builds the checkpoint's model and loads its weights (in eval mode). The caller disposes it.</summary>
+    public static nn.Module<Tensor, Tensor> LoadModel(CheckpointInfo checkpoint)
+    {
+        TorchRuntime.EnsureLoaded();
+        var model = ModelZoo.Create(checkpoint.Metadata.Model);
+        model.load(checkpoint.StatePath, strict: true);
+        model.eval();
+        return model;
+    }
+
+    public static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
+    }
+
+    internal static void WriteAtomically(string path, byte[] bytes)
+    {
+        var temporary = path + ".partial";
+        File.WriteAllBytes(temporary, bytes);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static CheckpointMetadata ReadMetadata(string metadataPath)
+    {
+        CheckpointMetadata? metadata;
+        try
+        {
+            metadata = JsonSerializer.Deserialize<CheckpointMetadata>(File.ReadAllBytes(metadataPath), JsonOptions);
+        }
+        catch (JsonException e)
+        {
+            throw new CheckpointException(CheckpointErrorKind.Corrupt, metadataPath, $"The side file '{metadataPath}' is not valid checkpoint JSON: {e.Message}", e);
+        }
+        if (metadata is null || metadata.Format != CheckpointMetadata.FormatName)
+            throw new CheckpointException(CheckpointErrorKind.Corrupt, metadataPath, $"The side file '{metadataPath}' is not a {CheckpointMetadata.FormatName} file.");
+        if (metadata.FormatVersion > CheckpointMetadata.CurrentFormatVersion)
+            throw new CheckpointException(CheckpointErrorKind.Corrupt, metadataPath, $"The side file '{metadataPath}' has format version {metadata.FormatVersion}; this version of LossLandscape reads up to {CheckpointMetadata.CurrentFormatVersion}.");
+        if (string.IsNullOrEmpty(metadata.StateFile) || metadata.StateFile != Path.GetFileName(metadata.StateFile))
+            throw new CheckpointException(CheckpointErrorKind.Corrupt, metadataPath, $"The side file '{metadataPath}' names an invalid state file '{metadata.StateFile}'.");
+        return metadata;
+    }
+}

@@ -1,0 +1,7 @@
+namespace LossLandscape.Core.Data;
+
+public enum DatasetSplit
+{
+    Train,
+    Test,
+}

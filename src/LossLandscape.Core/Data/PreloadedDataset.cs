@@ -1,0 +1,63 @@
+using LossLandscape.Core.Native;
+using static TorchSharp.torch;
+
+namespace LossLandscape.Core.Data;
+
+/// <summary>A data set held as two tensors (inputs NCHW float32, labels int64), iterated in batches.</summary>
+public sealed class PreloadedDataset : IDisposable
+{
+    public PreloadedDataset(DatasetReference reference, DatasetArrays arrays)
+    {
+        TorchRuntime.EnsureLoaded();
+        Reference = reference;
+        Count = arrays.Count;
+        ClassCount = arrays.ClassCount;
+        SampleShape = [arrays.Channels, arrays.Height, arrays.Width];
+        Inputs = tensor(arrays.Inputs, [arrays.Count, arrays.Channels, arrays.Height, arrays.Width]);
+        Labels = tensor(arrays.Labels, [arrays.Count]);
+    }
+
+    public DatasetReference Reference { get; }
+
+    public int Count { get; }
+
+    public int ClassCount { get; }
+
+    /// <summary>Channels, height, width.</summary>
+    public long[] SampleShape { get; }
+
+    public Tensor Inputs { get; }
+
+    public Tensor Labels { get; }
+
+    /// <summary>
+    /// Batches in data order, or in <paramref name="order"/> when given. The batch tensors belong to
+    /// the caller's dispose scope.
+    /// </summary>
+    public IEnumerable<(Tensor Inputs, Tensor Labels)> Batches(int batchSize, IReadOnlyList<int>? order = null)
+    {
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
+        if (order is not null && order.Count != Count) throw new ArgumentException("The order must list every sample once.", nameof(order));
+        for (var start = 0; start < Count; start += batchSize)
+        {
+            var length = Math.Min(batchSize, Count - start);
+            if (order is null)
+            {
+                yield return (Inputs.narrow(0, start, length), Labels.narrow(0, start, length));
+            }
+            else
+            {
+                var indexValues = new long[length];
+                for (var i = 0; i < length; i++) indexValues[i] = order[start + i];
+                using var index = tensor(indexValues);
+                yield return (Inputs.index_select(0, index), Labels.index_select(0, index));
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        Inputs.Dispose();
+        Labels.Dispose();
+    }
+}

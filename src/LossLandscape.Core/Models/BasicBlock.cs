@@ -1,0 +1,40 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace LossLandscape.Core.Models;
+
+/// <summary>
+/// Residual block of the CIFAR ResNets (BasicBlock in the paper's cifar10/models/resnet.py):
+/// relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)). The shortcut is a 1×1 convolution with
+/// BatchNorm where the block changes stride or width (<c>shortcut.0</c>, <c>shortcut.1</c>), and
+/// an empty Sequential (identity, no parameters) elsewhere, as in PyTorch.
+/// </summary>
+public sealed class BasicBlock : Module<Tensor, Tensor>
+{
+    private readonly Module<Tensor, Tensor> conv1;
+    private readonly Module<Tensor, Tensor> bn1;
+    private readonly Module<Tensor, Tensor> conv2;
+    private readonly Module<Tensor, Tensor> bn2;
+    private readonly Module<Tensor, Tensor> shortcut;
+
+    public BasicBlock(long inputPlanes, long planes, long stride) : base(nameof(BasicBlock))
+    {
+        conv1 = Conv2d(inputPlanes, planes, kernel_size: 3, stride: stride, padding: 1, bias: false);
+        bn1 = BatchNorm2d(planes);
+        conv2 = Conv2d(planes, planes, kernel_size: 3, stride: 1, padding: 1, bias: false);
+        bn2 = BatchNorm2d(planes);
+        shortcut = stride != 1 || inputPlanes != planes
+            ? Sequential(Conv2d(inputPlanes, planes, kernel_size: 1, stride: stride, bias: false), BatchNorm2d(planes))
+            : Sequential(Array.Empty<Module<Tensor, Tensor>>());
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var hidden = functional.relu(bn1.call(conv1.call(input)));
+        hidden = bn2.call(conv2.call(hidden)) + shortcut.call(input);
+        return functional.relu(hidden).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,7 @@
+namespace LossLandscape.Core.Training;
+
+public enum OptimizerKind
+{
+    Sgd,
+    Adam,
+}

@@ -1,0 +1,206 @@
+using System.Text.Json;
+using LossLandscape.Core.Checkpoints;
+using LossLandscape.Core.Data;
+using LossLandscape.Core.Models;
+using LossLandscape.Core.Native;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace LossLandscape.Core.Training;
+
+/// <summary>
+/// Trains a zoo model and writes a checkpoint after every epoch (and the initial one, epoch 0).
+/// Resumable: a rerun with the same options in the same folder continues after the last finished
+/// epoch and ends with the same bytes as an uninterrupted run. That works because nothing random
+/// is carried across epochs: the batch order of epoch e is a permutation seeded by (seed, e), the
+/// learning rate is a function of e, and the optimizer state is saved with the checkpoint.
+/// </summary>
+public static class Trainer
+{
+    public const string OptimizerStateExtension = ".optim";
+
+    // Model initialisation draws from libtorch's process-wide generator: seeding and building must
+    // not interleave with another run in the same process (ForEach-Object -Parallel).
+    private static readonly object GlobalGeneratorGate = new();
+
+    public static IReadOnlyList<CheckpointInfo> Run(TrainingOptions options, string outputDirectory, ITrainingObserver observer, bool restart = false, CancellationToken cancellation = default)
+    {
+        options.Validate();
+        var trainArrays = DatasetCatalog.LoadArrays(options.Dataset with { Split = DatasetSplit.Train });
+        var testArrays = DatasetCatalog.LoadArrays(options.Dataset with { Split = DatasetSplit.Test, MaxSamples = null });
+        CheckDataFitsModel(options.Model, trainArrays);
+        TorchRuntime.EnsureLoaded();
+
+        var directory = Path.GetFullPath(outputDirectory);
+        var resumeEpoch = restart ? 0 : FindResumeEpoch(options, directory);
+        if (restart) DeleteRun(directory);
+
+        using var train = new PreloadedDataset(options.Dataset with { Split = DatasetSplit.Train }, trainArrays);
+        using var test = new PreloadedDataset(options.Dataset with { Split = DatasetSplit.Test, MaxSamples = null }, testArrays);
+        observer.Verbose($"Training {options.Model.Architecture} on {train.Reference} ({train.Count} samples; test {test.Count}), {options.Epochs} epoch(s), batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate}, seed {options.Seed}, into {directory}.");
+
+        using var model = CreateSeededModel(options);
+        using var optimizer = CreateOptimizer(options, model);
+        var checkpoints = new List<CheckpointInfo>();
+
+        if (resumeEpoch is { } done)
+        {
+            for (var epoch = 0; epoch <= done; epoch++)
+            {
+                var existing = CheckpointStore.Read(Path.Combine(directory, CheckpointStore.EpochFileName(epoch) + CheckpointStore.StateExtension));
+                checkpoints.Add(existing);
+                observer.CheckpointReady(existing, reused: true);
+            }
+            model.load(checkpoints[^1].StatePath, strict: true);
+            if (done > 0) optimizer.load_state_dict(OptimizerStatePath(directory, done));
+            observer.Verbose(done == options.Epochs
+                ? $"All {done} epoch(s) were already in {directory}; nothing to train."
+                : $"Resuming after epoch {done} from {directory}.");
+        }
+        else
+        {
+            checkpoints.Add(WriteCheckpoint(model, optimizer, options, directory, epoch: 0, train, test, observer));
+        }
+
+        for (var epoch = (resumeEpoch ?? 0) + 1; epoch <= options.Epochs; epoch++)
+        {
+            TrainEpoch(model, optimizer, options, train, epoch, observer, cancellation);
+            checkpoints.Add(WriteCheckpoint(model, optimizer, options, directory, epoch, train, test, observer));
+        }
+        return checkpoints;
+    }
+
+    private static void CheckDataFitsModel(ModelSpec spec, DatasetArrays data)
+    {
+        if (spec.InputChannels != data.Channels || spec.InputHeight != data.Height || spec.InputWidth != data.Width)
+            throw new ArgumentException($"The model expects {spec.InputChannels}×{spec.InputHeight}×{spec.InputWidth} inputs but the data set has {data.Channels}×{data.Height}×{data.Width}.");
+        if (spec.ClassCount != data.ClassCount)
+            throw new ArgumentException($"The model has {spec.ClassCount} outputs but the data set has {data.ClassCount} classes.");
+        var badLabel = data.Labels.FirstOrDefault(label => label < 0 || label >= data.ClassCount, -1);
+        if (badLabel != -1) throw new ArgumentException($"The data set has a label {badLabel} outside 0..{data.ClassCount - 1}.");
+    }
+
+    private static nn.Module<Tensor, Tensor> CreateSeededModel(TrainingOptions options)
+    {
+        lock (GlobalGeneratorGate)
+        {
+            manual_seed(options.Seed);
+            var model = ModelZoo.Create(options.Model);
+            model.train();
+            return model;
+        }
+    }
+
+    private static OptimizerHelper CreateOptimizer(TrainingOptions options, nn.Module model) => options.Optimizer switch
+    {
+        OptimizerKind.Sgd => optim.SGD(model.parameters(), options.LearningRate, options.Momentum, dampening: 0, weight_decay: options.WeightDecay, nesterov: options.Nesterov),
+        OptimizerKind.Adam => optim.Adam(model.parameters(), options.LearningRate, weight_decay: options.WeightDecay),
+        _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "Unknown optimizer."),
+    };
+
+    private static void TrainEpoch(nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer, TrainingOptions options, PreloadedDataset train, int epoch, ITrainingObserver observer, CancellationToken cancellation)
+    {
+        var learningRate = options.LearningRateAt(epoch);
+        foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
+        model.train();
+
+        var order = DeterministicShuffle.Permutation(train.Count, DeterministicShuffle.DeriveSeed(options.Seed, epoch));
+        var batches = (train.Count + options.BatchSize - 1) / options.BatchSize;
+        var batch = 0;
+        double lossSum = 0;
+        long seen = 0;
+        foreach (var (batchInputs, batchLabels) in train.Batches(options.BatchSize, order))
+        {
+            using var inputs = batchInputs;
+            using var labels = batchLabels;
+            cancellation.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            optimizer.zero_grad();
+            var loss = nn.functional.cross_entropy(model.forward(inputs), labels);
+            var lossValue = loss.item<float>();
+            if (!float.IsFinite(lossValue))
+                throw new InvalidOperationException($"The training loss became {lossValue} in epoch {epoch}, batch {batch + 1}: lower the learning rate.");
+            loss.backward();
+            optimizer.step();
+
+            batch++;
+            lossSum += lossValue * labels.shape[0];
+            seen += labels.shape[0];
+            observer.BatchCompleted(new TrainingProgress(epoch, options.Epochs, batch, batches, lossSum / seen));
+        }
+    }
+
+    private static CheckpointInfo WriteCheckpoint(nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer, TrainingOptions options, string directory, int epoch, PreloadedDataset train, PreloadedDataset test, ITrainingObserver observer)
+    {
+        var (trainLoss, trainAccuracy) = Evaluation.Evaluate(model, train);
+        var (testLoss, testAccuracy) = Evaluation.Evaluate(model, test);
+        var name = CheckpointStore.EpochFileName(epoch);
+
+        // The optimizer state goes first: a checkpoint's JSON, written last, marks the epoch as resumable.
+        if (epoch > 0)
+        {
+            var statePath = OptimizerStatePath(directory, epoch);
+            Directory.CreateDirectory(directory);
+            optimizer.save_state_dict(statePath + ".partial");
+            File.Move(statePath + ".partial", statePath, overwrite: true);
+        }
+
+        var metadata = new CheckpointMetadata
+        {
+            Model = options.Model,
+            StateFile = name + CheckpointStore.StateExtension,
+            StateSha256 = "",
+            Epoch = epoch,
+            Dataset = options.Dataset with { Split = DatasetSplit.Train },
+            Training = options,
+            LearningRate = epoch == 0 ? null : options.LearningRateAt(epoch),
+            TrainLoss = trainLoss,
+            TrainAccuracy = trainAccuracy,
+            TestLoss = testLoss,
+            TestAccuracy = testAccuracy,
+        };
+        var checkpoint = CheckpointStore.Write(model, metadata, directory, name);
+        if (epoch > 1) File.Delete(OptimizerStatePath(directory, epoch - 1));
+        observer.Verbose($"Epoch {epoch}: train loss {trainLoss:F4}, acc {trainAccuracy:F2}%; test loss {testLoss:F4}, acc {testAccuracy:F2}% → {checkpoint.StatePath}");
+        observer.CheckpointReady(checkpoint, reused: false);
+        return checkpoint;
+    }
+
+    /// <summary>
+    /// The last epoch already finished in <paramref name="directory"/> by a run with these options,
+    /// or null when the folder holds no checkpoint of this run.
+    /// </summary>
+    /// <exception cref="TrainingDirectoryConflictException">The folder holds checkpoints of a different run, or cannot be resumed exactly.</exception>
+    private static int? FindResumeEpoch(TrainingOptions options, string directory)
+    {
+        if (!Directory.Exists(directory)) return null;
+        var wanted = JsonSerializer.Serialize(options, CheckpointStore.JsonOptions);
+        int? last = null;
+        for (var epoch = 0; epoch <= options.Epochs; epoch++)
+        {
+            var metadataPath = Path.Combine(directory, CheckpointStore.EpochFileName(epoch) + CheckpointStore.MetadataExtension);
+            if (!File.Exists(metadataPath)) break;
+            var metadata = CheckpointStore.Read(metadataPath).Metadata;
+            var found = metadata.Training is null ? "" : JsonSerializer.Serialize(metadata.Training with { Epochs = options.Epochs }, CheckpointStore.JsonOptions);
+            if (found != wanted)
+                throw new TrainingDirectoryConflictException(directory, $"'{directory}' already holds checkpoints of a different training run ({Path.GetFileName(metadataPath)}). Choose another output directory, or restart to overwrite them.");
+            last = epoch;
+        }
+        if (last > 0 && !File.Exists(OptimizerStatePath(directory, last.Value)))
+            throw new TrainingDirectoryConflictException(directory, $"'{directory}' holds epochs 0..{last} of this run but not the optimizer state of epoch {last} ({CheckpointStore.EpochFileName(last.Value)}{OptimizerStateExtension}), so it cannot resume exactly. Restart to train from scratch.");
+        return last;
+    }
+
+    private static void DeleteRun(string directory)
+    {
+        if (!Directory.Exists(directory)) return;
+        foreach (var pattern in new[] { "epoch-*" + CheckpointStore.StateExtension, "epoch-*" + CheckpointStore.MetadataExtension, "epoch-*" + OptimizerStateExtension })
+        {
+            foreach (var file in Directory.EnumerateFiles(directory, pattern)) File.Delete(file);
+        }
+    }
+
+    private static string OptimizerStatePath(string directory, int epoch) =>
+        Path.Combine(directory, CheckpointStore.EpochFileName(epoch) + OptimizerStateExtension);
+}

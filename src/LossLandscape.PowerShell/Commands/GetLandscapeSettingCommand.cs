@@ -1,0 +1,24 @@
+using System.Management.Automation;
+using LossLandscape.Core.Native;
+using LossLandscape.PowerShell.Infrastructure;
+using LossLandscape.PowerShell.Types;
+
+namespace LossLandscape.PowerShell.Commands;
+
+/// <summary>Shows the process-wide settings: threads, device, and what native runtime was loaded.</summary>
+[Cmdlet(VerbsCommon.Get, "LandscapeSetting")]
+[OutputType(typeof(LandscapeSetting))]
+public sealed class GetLandscapeSettingCommand : LandscapeCmdlet
+{
+    protected override void EndProcessing() => WriteObject(Snapshot(EnsureRuntime()));
+
+    internal static LandscapeSetting Snapshot(TorchLoadReport report) => new()
+    {
+        ThreadCount = TorchRuntime.ThreadCount,
+        Device = report.Device,
+        LibTorchDirectory = report.LibTorchDirectory,
+        PatchedShim = report.UsedPatchedShim,
+        ShimPath = report.PatchedShimPath ?? report.ShimPath,
+        OmpWaitPolicy = report.OmpWaitPolicy,
+    };
+}

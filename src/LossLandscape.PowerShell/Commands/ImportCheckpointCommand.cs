@@ -1,0 +1,89 @@
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+using LossLandscape.Core.Checkpoints;
+using LossLandscape.PowerShell.Infrastructure;
+using LossLandscape.PowerShell.Types;
+
+namespace LossLandscape.PowerShell.Commands;
+
+/// <summary>
+/// Reads checkpoints (the .dat state file or its .json side file; wildcards allowed) and emits
+/// one validated <see cref="Checkpoint"/> per file. A bad file is a non-terminating error; the
+/// pipeline goes on with the next.
+/// </summary>
+[Cmdlet(VerbsData.Import, "Checkpoint")]
+[OutputType(typeof(Checkpoint))]
+public sealed class ImportCheckpointCommand : LandscapeCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName", "PSPath")]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    protected override void BeginProcessing() => EnsureRuntime();
+
+    protected override void ProcessRecord()
+    {
+        foreach (var pattern in Path)
+        {
+            foreach (var file in Resolve(pattern))
+            {
+                Import(file);
+            }
+        }
+    }
+
+    private IEnumerable<string> Resolve(string pattern)
+    {
+        Collection<string> resolved;
+        try
+        {
+            resolved = GetResolvedProviderPathFromPSPath(pattern, out _);
+        }
+        catch (ItemNotFoundException)
+        {
+            resolved = [];
+        }
+        if (resolved.Count == 0)
+        {
+            var fullPath = GetUnresolvedProviderPathFromPSPath(pattern);
+            WriteError(new CheckpointException(CheckpointErrorKind.NotFound, fullPath, $"No checkpoint matches '{pattern}'."), ErrorIds.CheckpointNotFound, ErrorCategory.ObjectNotFound, pattern);
+            return [];
+        }
+        // A wildcard over a checkpoint folder matches each .dat and .json: import each checkpoint once.
+        return WildcardPattern.ContainsWildcardCharacters(pattern)
+            ? resolved.Where(p => !p.EndsWith(CheckpointStore.MetadataExtension, StringComparison.OrdinalIgnoreCase) || !resolved.Contains(System.IO.Path.ChangeExtension(p, CheckpointStore.StateExtension)))
+                      .Where(p => p.EndsWith(CheckpointStore.StateExtension, StringComparison.OrdinalIgnoreCase) || p.EndsWith(CheckpointStore.MetadataExtension, StringComparison.OrdinalIgnoreCase))
+            : resolved;
+    }
+
+    private void Import(string file)
+    {
+        WriteVerbose($"Importing {file}");
+        try
+        {
+            WriteObject(new Checkpoint(CheckpointStore.Read(file)));
+        }
+        catch (CheckpointException e)
+        {
+            var (id, category) = e.Kind switch
+            {
+                CheckpointErrorKind.NotFound => (ErrorIds.CheckpointNotFound, ErrorCategory.ObjectNotFound),
+                CheckpointErrorKind.IsDirectory => (ErrorIds.CheckpointIsDirectory, ErrorCategory.InvalidArgument),
+                CheckpointErrorKind.MissingMetadata => (ErrorIds.CheckpointMetadataMissing, ErrorCategory.ObjectNotFound),
+                CheckpointErrorKind.UnknownArchitecture => (ErrorIds.CheckpointArchitectureUnknown, ErrorCategory.InvalidData),
+                CheckpointErrorKind.ArchitectureMismatch => (ErrorIds.CheckpointArchitectureMismatch, ErrorCategory.InvalidData),
+                _ => (ErrorIds.CheckpointCorrupt, ErrorCategory.InvalidData),
+            };
+            WriteError(e, id, category, file);
+        }
+        catch (IOException e)
+        {
+            WriteError(e, ErrorIds.CheckpointCorrupt, ErrorCategory.ReadError, file);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            WriteError(e, ErrorIds.CheckpointCorrupt, ErrorCategory.PermissionDenied, file);
+        }
+    }
+}

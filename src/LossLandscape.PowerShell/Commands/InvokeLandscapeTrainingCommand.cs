@@ -1,0 +1,203 @@
+using System.Management.Automation;
+using LossLandscape.Core.Checkpoints;
+using LossLandscape.Core.Data;
+using LossLandscape.Core.Models;
+using LossLandscape.Core.Native;
+using LossLandscape.Core.Training;
+using LossLandscape.PowerShell.Completers;
+using LossLandscape.PowerShell.Infrastructure;
+using LossLandscape.PowerShell.Types;
+
+namespace LossLandscape.PowerShell.Commands;
+
+/// <summary>
+/// Trains a model of the zoo and writes a checkpoint per epoch (epoch 0 is the initialisation),
+/// emitting a <see cref="Checkpoint"/> for each. Rerunning the same command in the same folder
+/// resumes after the last finished epoch.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "LandscapeTraining", SupportsShouldProcess = true)]
+[OutputType(typeof(Checkpoint))]
+public sealed class InvokeLandscapeTrainingCommand : LandscapeCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource stopping = new();
+
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(ArchitectureCompleter))]
+    [Alias("Architecture")]
+    [ValidateNotNullOrEmpty]
+    public string Model { get; set; } = "DigitsCnn";
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(DatasetCompleter))]
+    [DatasetTransformation]
+    public LandscapeDataset? Dataset { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, 100_000)]
+    public int Epochs { get; set; } = 10;
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("OutDir")]
+    public string? OutputDirectory { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public long Seed { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, 1_000_000)]
+    public int BatchSize { get; set; } = 64;
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public OptimizerKind Optimizer { get; set; } = OptimizerKind.Sgd;
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public double LearningRate { get; set; } = 0.1;
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public double Momentum { get; set; } = 0.9;
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public SwitchParameter Nesterov { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public double WeightDecay { get; set; } = 5e-4;
+
+    /// <summary>Epochs after which the learning rate is multiplied by -LearningRateDecay.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public int[] LearningRateMilestones { get; set; } = [];
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public double LearningRateDecay { get; set; } = 0.1;
+
+    /// <summary>Train on a seeded random subset of this many training samples.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, int.MaxValue)]
+    public int? MaxSamples { get; set; }
+
+    /// <summary>Hidden layer widths of Mlp.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public int[]? HiddenWidth { get; set; }
+
+    /// <summary>Width factor k of WideResNet56.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, 64)]
+    public int WidthFactor { get; set; } = 1;
+
+    /// <summary>libtorch intra-op threads for this and later commands of the process (Set-LandscapeSetting).</summary>
+    [Parameter]
+    [ValidateRange(1, 1024)]
+    public int? ThreadCount { get; set; }
+
+    /// <summary>Delete this run's checkpoints in the folder and train from scratch instead of resuming.</summary>
+    [Parameter]
+    public SwitchParameter Restart { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        EnsureRuntime();
+        if (ThreadCount is { } threads) TorchRuntime.ThreadCount = threads;
+    }
+
+    protected override void ProcessRecord()
+    {
+        TrainingOptions options;
+        string directory;
+        try
+        {
+            options = BuildOptions();
+            directory = GetUnresolvedProviderPathFromPSPath(OutputDirectory ?? System.IO.Path.Combine("runs", $"{options.Model.Architecture}-seed{Seed}"));
+        }
+        catch (ArgumentException e)
+        {
+            WriteError(e, ErrorIds.TrainingArgumentInvalid, ErrorCategory.InvalidArgument, Model);
+            return;
+        }
+
+        var dataset = options.Dataset;
+        WriteVerbose($"Seed {options.Seed}; data {dataset} ; {TorchRuntime.ThreadCount} thread(s); checkpoints to {directory}.");
+        if (!ShouldProcess(directory, $"Train {options.Model.Architecture} for {options.Epochs} epoch(s) and write checkpoints")) return;
+
+        var observer = new CmdletTrainingObserver(this, options.Model.Architecture);
+        try
+        {
+            Trainer.Run(options, directory, observer, Restart, stopping.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (TrainingDirectoryConflictException e)
+        {
+            WriteError(e, ErrorIds.TrainingDirectoryConflict, ErrorCategory.ResourceExists, directory);
+        }
+        catch (ArgumentException e)
+        {
+            WriteError(e, ErrorIds.TrainingArgumentInvalid, ErrorCategory.InvalidArgument, Model);
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or CheckpointException or UnauthorizedAccessException)
+        {
+            WriteError(e, ErrorIds.TrainingFailed, ErrorCategory.InvalidOperation, directory);
+        }
+        finally
+        {
+            observer.Complete();
+        }
+    }
+
+    protected override void StopProcessing() => stopping.Cancel();
+
+    public void Dispose() => stopping.Dispose();
+
+    private TrainingOptions BuildOptions()
+    {
+        var architecture = ModelZoo.Architectures.FirstOrDefault(a => string.Equals(a, Model, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ArgumentException($"Unknown model '{Model}'. Known: {string.Join(", ", ModelZoo.Architectures)}.");
+        var dataset = Dataset ?? LandscapeDataset.Resolve(new DatasetReference(DigitsData.Name));
+        var reference = dataset.Reference with { Split = DatasetSplit.Train, MaxSamples = MaxSamples ?? dataset.MaxSamples };
+        var spec = ModelZoo.DefaultSpec(architecture) with
+        {
+            InputChannels = dataset.Channels,
+            InputHeight = dataset.Height,
+            InputWidth = dataset.Width,
+            ClassCount = dataset.ClassCount,
+            WidthFactor = WidthFactor,
+        };
+        if (HiddenWidth is not null) spec = spec with { HiddenWidths = HiddenWidth };
+        var options = new TrainingOptions
+        {
+            Model = spec,
+            Dataset = reference,
+            Epochs = Epochs,
+            BatchSize = BatchSize,
+            Optimizer = Optimizer,
+            LearningRate = LearningRate,
+            Momentum = Momentum,
+            Nesterov = Nesterov,
+            WeightDecay = WeightDecay,
+            LearningRateMilestones = LearningRateMilestones,
+            LearningRateDecay = LearningRateDecay,
+            Seed = Seed,
+        };
+        options.Validate();
+        ModelStateLayout.Of(spec);
+        return options;
+    }
+
+    private sealed class CmdletTrainingObserver(InvokeLandscapeTrainingCommand cmdlet, string architecture) : ITrainingObserver
+    {
+        private readonly ProgressReporter progress = new(cmdlet, $"Training {architecture}");
+
+        public void BatchCompleted(TrainingProgress p) =>
+            progress.Report($"Epoch {p.Epoch}/{p.Epochs} · batch {p.Batch}/{p.Batches} · loss {p.RunningLoss:F4}", p.Fraction);
+
+        public void CheckpointReady(CheckpointInfo checkpoint, bool reused)
+        {
+            if (reused) cmdlet.WriteVerbose($"Epoch {checkpoint.Metadata.Epoch} already done: {checkpoint.StatePath}");
+            cmdlet.WriteObject(new Checkpoint(checkpoint));
+        }
+
+        public void Verbose(string message) => cmdlet.WriteVerbose(message);
+
+        public void Complete() => progress.Complete();
+    }
+}

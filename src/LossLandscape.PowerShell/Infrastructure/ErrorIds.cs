@@ -1,0 +1,20 @@
+namespace LossLandscape.PowerShell.Infrastructure;
+
+/// <summary>Stable error identifiers users can catch on (<c>$_.FullyQualifiedErrorId</c>).</summary>
+public static class ErrorIds
+{
+    public const string NativeRuntimeLoadFailed = "NativeRuntimeLoadFailed";
+    public const string CheckpointNotFound = "CheckpointNotFound";
+    public const string CheckpointIsDirectory = "CheckpointIsDirectory";
+    public const string CheckpointMetadataMissing = "CheckpointMetadataMissing";
+    public const string CheckpointCorrupt = "CheckpointCorrupt";
+    public const string CheckpointArchitectureUnknown = "CheckpointArchitectureUnknown";
+    public const string CheckpointArchitectureMismatch = "CheckpointArchitectureMismatch";
+    public const string DatasetUnknown = "DatasetUnknown";
+    public const string ModelUnknown = "ModelUnknown";
+    public const string TrainingArgumentInvalid = "TrainingArgumentInvalid";
+    public const string TrainingDirectoryConflict = "TrainingDirectoryConflict";
+    public const string TrainingFailed = "TrainingFailed";
+    public const string TrainingStopped = "TrainingStopped";
+    public const string SettingInvalid = "SettingInvalid";
+}

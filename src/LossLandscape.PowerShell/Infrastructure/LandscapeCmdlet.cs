@@ -1,0 +1,29 @@
+using System.Management.Automation;
+using LossLandscape.Core.Native;
+
+namespace LossLandscape.PowerShell.Infrastructure;
+
+/// <summary>Base of the cmdlets that need libtorch: loads it once and says under -Verbose what was loaded.</summary>
+public abstract class LandscapeCmdlet : PSCmdlet
+{
+    /// <summary>Loads the native runtime (a terminating error if that fails) and writes its report to the verbose stream.</summary>
+    protected TorchLoadReport EnsureRuntime()
+    {
+        TorchLoadReport report;
+        try
+        {
+            report = TorchRuntime.EnsureLoaded();
+        }
+        catch (Exception e) when (e is TorchLoadException or DllNotFoundException or BadImageFormatException)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, ErrorIds.NativeRuntimeLoadFailed, ErrorCategory.ResourceUnavailable, null));
+            throw;
+        }
+        foreach (var line in report.Describe()) WriteVerbose(line);
+        WriteVerbose($"Device {report.Device}; {TorchRuntime.ThreadCount} intra-op thread(s) in force.");
+        return report;
+    }
+
+    protected void WriteError(Exception exception, string errorId, ErrorCategory category, object? target) =>
+        WriteError(new ErrorRecord(exception, errorId, category, target));
+}

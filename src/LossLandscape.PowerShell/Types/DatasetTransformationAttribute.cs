@@ -1,0 +1,32 @@
+using System.Management.Automation;
+using LossLandscape.Core.Data;
+
+namespace LossLandscape.PowerShell.Types;
+
+/// <summary>Lets -Dataset take a name ("Digits") as well as a <see cref="LandscapeDataset"/>.</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+public sealed class DatasetTransformationAttribute : ArgumentTransformationAttribute
+{
+    public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
+    {
+        var value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
+        return value switch
+        {
+            LandscapeDataset dataset => dataset,
+            string name => ResolveName(name),
+            _ => throw new ArgumentTransformationMetadataException($"Expected a data set name ({string.Join(", ", DatasetCatalog.Names)}) or the output of Get-LandscapeDataset, got {value?.GetType().Name ?? "null"}."),
+        };
+    }
+
+    private static LandscapeDataset ResolveName(string name)
+    {
+        try
+        {
+            return LandscapeDataset.Resolve(new DatasetReference(name));
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentTransformationMetadataException(e.Message, e);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System.Text;
+
+namespace LossLandscape.PowerShell.Tests;
+
+public sealed class NativeLoadTests(ModuleRunspace shell) : IClassFixture<ModuleRunspace>
+{
+    [Fact]
+    public void ModuleImportLoadsTorchAndSaysHowUnderVerbose()
+    {
+        var result = shell.Invoke("Get-LandscapeSetting -Verbose").ShouldSucceed();
+
+        var setting = Assert.Single(result.Output);
+        var systemHasNewLibStdCxx = SystemLibStdCxxProvides("GLIBCXX_3.4.32");
+        // On Debian 12 the shipped shim cannot load: the module must have used its patched copy.
+        Assert.Equal(!systemHasNewLibStdCxx, (bool)setting.Properties["PatchedShim"].Value);
+        Assert.Contains(result.Verbose, line => line.StartsWith("libtorch 2.10.0 from ", StringComparison.Ordinal) && line.Contains("libtorch_cpu.so", StringComparison.Ordinal));
+        if (!systemHasNewLibStdCxx)
+        {
+            Assert.Contains(result.Verbose, line => line.Contains("GLIBCXX_3.4.32' not found", StringComparison.Ordinal) && line.Contains("patched copy", StringComparison.Ordinal));
+        }
+        Assert.Contains(result.Verbose, line => line.Contains("OMP_WAIT_POLICY=PASSIVE", StringComparison.Ordinal));
+        Assert.Contains(result.Verbose, line => line.Contains("intra-op thread(s) in force", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ThreadCountSettingReachesLibTorch()
+    {
+        var result = shell.Invoke("Set-LandscapeSetting -ThreadCount 1 -PassThru; Set-LandscapeSetting -ThreadCount 2 -PassThru").ShouldSucceed();
+        Assert.Equal([1, 2], result.Output.Select(o => (int)o.Properties["ThreadCount"].Value));
+    }
+
+    [Fact]
+    public void InvalidThreadCountIsAParameterError()
+    {
+        var result = shell.Invoke("Set-LandscapeSetting -ThreadCount 0");
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("ParameterArgumentValidationError,LossLandscape.PowerShell.Commands.SetLandscapeSettingCommand", error.FullyQualifiedErrorId);
+    }
+
+    private static bool SystemLibStdCxxProvides(string version)
+    {
+        var candidates = new[] { "/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6" };
+        var path = candidates.FirstOrDefault(File.Exists);
+        if (path is null) return true;
+        var bytes = File.ReadAllBytes(path);
+        return bytes.AsSpan().IndexOf(Encoding.ASCII.GetBytes(version + "\0")) >= 0;
+    }
+}

@@ -1,0 +1,124 @@
+using System.Management.Automation;
+
+namespace LossLandscape.PowerShell.Tests;
+
+public sealed class TrainingTests(ModuleRunspace shell) : IClassFixture<ModuleRunspace>
+{
+    private static readonly string SmallRun = "Invoke-LandscapeTraining -Model DigitsCnn -Dataset Digits -Epochs 2 -MaxSamples 300 -Seed 7 -OutputDirectory $dir";
+
+    [Fact]
+    public void TrainingWritesAndEmitsACheckpointPerEpochIncludingTheInitialOne()
+    {
+        using var temp = new TempDirectory();
+        var result = shell.Invoke(SmallRun, new Dictionary<string, object?> { ["dir"] = temp.Path }).ShouldSucceed();
+
+        Assert.Equal([0, 1, 2], result.Output.Select(o => (int)o.Properties["Epoch"].Value));
+        foreach (var checkpoint in result.Output)
+        {
+            Assert.True(File.Exists((string)checkpoint.Properties["Path"].Value));
+            Assert.True(File.Exists((string)checkpoint.Properties["MetadataPath"].Value));
+            Assert.Equal("DigitsCnn", checkpoint.Properties["Architecture"].Value);
+        }
+        Assert.Contains(result.Progress, p => p.StatusDescription.StartsWith("Epoch 2/2 · batch ", StringComparison.Ordinal) && p.PercentComplete == 100);
+        Assert.Contains(result.Progress, p => p.RecordType == ProgressRecordType.Completed);
+        // Epoch 0 is the initialisation: 10 classes, so its loss is near ln 10 and accuracy near chance.
+        var initial = result.Output[0];
+        Assert.InRange((double)initial.Properties["TrainLoss"].Value, 1.5, 3.5);
+        Assert.True((double)result.Output[2].Properties["TrainLoss"].Value < (double)initial.Properties["TrainLoss"].Value);
+    }
+
+    [Fact]
+    public void SameSeedGivesIdenticalCheckpointBytes()
+    {
+        using var first = new TempDirectory();
+        using var second = new TempDirectory();
+        shell.Invoke(SmallRun, new Dictionary<string, object?> { ["dir"] = first.Path }).ShouldSucceed();
+        shell.Invoke(SmallRun, new Dictionary<string, object?> { ["dir"] = second.Path }).ShouldSucceed();
+
+        var files = Directory.GetFiles(first.Path).Select(Path.GetFileName).Order().ToArray();
+        Assert.Equal(files, Directory.GetFiles(second.Path).Select(Path.GetFileName).Order().ToArray());
+        Assert.Contains("epoch-002.dat", files);
+        foreach (var name in files)
+        {
+            Assert.Equal(File.ReadAllBytes(Path.Combine(first.Path, name!)), File.ReadAllBytes(Path.Combine(second.Path, name!)));
+        }
+    }
+
+    [Fact]
+    public void DifferentSeedsGiveDifferentWeights()
+    {
+        using var first = new TempDirectory();
+        using var second = new TempDirectory();
+        shell.Invoke(SmallRun.Replace("-Epochs 2", "-Epochs 1"), new Dictionary<string, object?> { ["dir"] = first.Path }).ShouldSucceed();
+        shell.Invoke(SmallRun.Replace("-Epochs 2", "-Epochs 1").Replace("-Seed 7", "-Seed 8"), new Dictionary<string, object?> { ["dir"] = second.Path }).ShouldSucceed();
+        Assert.NotEqual(File.ReadAllBytes(Path.Combine(first.Path, "epoch-000.dat")), File.ReadAllBytes(Path.Combine(second.Path, "epoch-000.dat")));
+    }
+
+    [Fact]
+    public void StoppedTrainingResumesAndEndsIdenticalToAnUninterruptedRun()
+    {
+        using var interrupted = new TempDirectory();
+        using var uninterrupted = new TempDirectory();
+        const string run = "Invoke-LandscapeTraining -Model DigitsCnn -Epochs 4 -MaxSamples 600 -Seed 3 -OutputDirectory $dir";
+
+        using (var stopped = System.Management.Automation.PowerShell.Create())
+        {
+            stopped.Runspace = shell.Runspace;
+            shell.Runspace.SessionStateProxy.SetVariable("dir", interrupted.Path);
+            stopped.AddScript(run);
+            var pending = stopped.BeginInvoke();
+            var firstEpoch = Path.Combine(interrupted.Path, "epoch-001.json");
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            while (!File.Exists(firstEpoch) && !pending.IsCompleted && DateTime.UtcNow < deadline) Thread.Sleep(20);
+            stopped.Stop();
+            Assert.Equal(PSInvocationState.Stopped, stopped.InvocationStateInfo.State);
+        }
+        Assert.False(File.Exists(Path.Combine(interrupted.Path, "epoch-004.json")));
+
+        var resumed = shell.Invoke(run + " -Verbose", new Dictionary<string, object?> { ["dir"] = interrupted.Path }).ShouldSucceed();
+        Assert.Contains(resumed.Verbose, line => line.StartsWith("Resuming after epoch ", StringComparison.Ordinal));
+        Assert.Equal([0, 1, 2, 3, 4], resumed.Output.Select(o => (int)o.Properties["Epoch"].Value));
+
+        shell.Invoke(run, new Dictionary<string, object?> { ["dir"] = uninterrupted.Path }).ShouldSucceed();
+        foreach (var name in Directory.GetFiles(uninterrupted.Path).Select(Path.GetFileName))
+        {
+            Assert.Equal(File.ReadAllBytes(Path.Combine(uninterrupted.Path, name!)), File.ReadAllBytes(Path.Combine(interrupted.Path, name!)));
+        }
+    }
+
+    [Fact]
+    public void ADifferentRunInTheSameFolderIsRefusedAndLeavesItsFilesIntact()
+    {
+        using var temp = new TempDirectory();
+        shell.Invoke(SmallRun, new Dictionary<string, object?> { ["dir"] = temp.Path }).ShouldSucceed();
+        var before = File.ReadAllBytes(Path.Combine(temp.Path, "epoch-002.dat"));
+
+        var result = shell.Invoke(SmallRun.Replace("-Seed 7", "-Seed 9"), new Dictionary<string, object?> { ["dir"] = temp.Path });
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("TrainingDirectoryConflict,LossLandscape.PowerShell.Commands.InvokeLandscapeTrainingCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.ResourceExists, error.CategoryInfo.Category);
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(temp.Path, "epoch-002.dat")));
+    }
+
+    [Fact]
+    public void DefaultCnnReachesNinetyFivePercentTestAccuracyOnDigits()
+    {
+        using var temp = new TempDirectory();
+        var result = shell.Invoke("Invoke-LandscapeTraining -Model DigitsCnn -Dataset Digits -OutputDirectory $dir", new Dictionary<string, object?> { ["dir"] = temp.Path }).ShouldSucceed();
+
+        var final = result.Output[^1];
+        Assert.True((double)final.Properties["TestAccuracy"].Value >= 95.0, $"test accuracy {final.Properties["TestAccuracy"].Value}%");
+    }
+
+    [Fact]
+    public void ModelAndDataMismatchIsAClearErrorBeforeAnyNativeCall()
+    {
+        using var temp = new TempDirectory();
+        var result = shell.Invoke("Invoke-LandscapeTraining -Model ResNet20 -Epochs 1 -OutputDirectory $dir -LearningRate -1", new Dictionary<string, object?> { ["dir"] = temp.Path });
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("TrainingArgumentInvalid,LossLandscape.PowerShell.Commands.InvokeLandscapeTrainingCommand", error.FullyQualifiedErrorId);
+        Assert.Contains("LearningRate", error.Exception.Message);
+        Assert.Empty(Directory.GetFiles(temp.Path));
+    }
+}
