@@ -25,7 +25,7 @@ public static class DeterministicShuffle
         return unchecked((long)NextUInt64(ref state));
     }
 
-    private static ulong NextUInt64(ref ulong state)
+    internal static ulong NextUInt64(ref ulong state)
     {
         unchecked
         {

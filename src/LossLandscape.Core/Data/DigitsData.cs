@@ -7,8 +7,8 @@ namespace LossLandscape.Core.Data;
 /// The built-in digits set (UCI "Optical Recognition of Handwritten Digits", 1,797 8×8 images,
 /// CC BY 4.0; attribution in Data/Digits/ATTRIBUTION.md), embedded in the assembly.
 /// Pixels 0..16 are scaled to [0, 1] by dividing by 16. The split is fixed and stratified: within
-/// each class, in file order, every fifth image (positions 4, 9, 14, …) is a test image, so 360
-/// images (20%) are test and 1,437 train.
+/// each class, in file order, every fifth image (positions 4, 9, 14, …) is a test image, so 355
+/// images (≈20%) are test and 1,442 train.
 /// </summary>
 public static class DigitsData
 {
