@@ -1,0 +1,46 @@
+#Requires -Modules Pester
+<#
+    Pester tests for users who have pwsh and Pester: they exercise the module the way a workflow
+    script does. Run: Invoke-Pester ./tests/LossLandscape.Tests.ps1 (after ./build.ps1 -Task Build).
+#>
+
+BeforeAll {
+    $manifest = [System.IO.Path]::Combine($PSScriptRoot, '..', 'output', 'LossLandscape')
+    Import-Module $manifest -Force
+    $script:runDirectory = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), "losslandscape-pester-$([guid]::NewGuid().ToString('N'))")
+}
+
+AfterAll {
+    if ([System.IO.Directory]::Exists($script:runDirectory)) {
+        [System.IO.Directory]::Delete($script:runDirectory, $true)
+    }
+}
+
+Describe 'Invoke-LandscapeTraining' {
+    It 'writes one checkpoint per epoch, the initial one included' {
+        $checkpoints = Invoke-LandscapeTraining -Model DigitsCnn -Epochs 2 -MaxSamples 300 -Seed 7 -OutputDirectory $script:runDirectory
+        $checkpoints.Epoch | Should -Be @(0, 1, 2)
+        $checkpoints | ForEach-Object { $_.Path | Should -Exist }
+    }
+
+    It 'resumes instead of retraining when rerun' {
+        $before = [System.IO.File]::ReadAllBytes([System.IO.Path]::Combine($script:runDirectory, 'epoch-002.dat'))
+        $again = Invoke-LandscapeTraining -Model DigitsCnn -Epochs 2 -MaxSamples 300 -Seed 7 -OutputDirectory $script:runDirectory
+        $again.Count | Should -Be 3
+        [System.IO.File]::ReadAllBytes([System.IO.Path]::Combine($script:runDirectory, 'epoch-002.dat')) | Should -Be $before
+    }
+}
+
+Describe 'Import-Checkpoint' {
+    It 'reads the checkpoints back with their architecture' {
+        $imported = Import-Checkpoint -Path ([System.IO.Path]::Combine($script:runDirectory, 'epoch-*.dat'))
+        $imported.Count | Should -Be 3
+        $imported[0].Architecture | Should -Be 'DigitsCnn'
+    }
+
+    It 'reports a missing file as a catchable, non-terminating error' {
+        $missing = [System.IO.Path]::Combine($script:runDirectory, 'nope.dat')
+        Import-Checkpoint -Path $missing -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'CheckpointNotFound,*'
+    }
+}
