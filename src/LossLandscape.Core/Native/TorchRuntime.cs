@@ -48,6 +48,17 @@ public static class TorchRuntime
         }
     }
 
+    /// <summary>
+    /// Applies <paramref name="threads"/> (default: <see cref="ThreadCount"/>) to the calling thread.
+    /// libtorch's OpenMP thread count is per calling thread: every thread that runs heavy torch work
+    /// (a pipeline thread, a surface worker) must set it for itself.
+    /// </summary>
+    public static void ApplyThreadCount(int? threads = null)
+    {
+        EnsureLoaded();
+        set_num_threads(threads ?? threadCount);
+    }
+
     /// <summary>Loads the native libraries once per process and returns what was done.</summary>
     public static TorchLoadReport EnsureLoaded()
     {

@@ -7,10 +7,11 @@ namespace LossLandscape.Core.Training;
 /// <summary>Mean cross-entropy and accuracy over a whole data set, as the paper's code computes them.</summary>
 public static class Evaluation
 {
-    public const int DefaultBatchSize = 250;
+    /// <summary>The paper code's evaluation batch size.</summary>
+    public const int DefaultBatchSize = 128;
 
     /// <returns>Mean loss (Σ batch-mean × batch size / N) and accuracy in percent.</returns>
-    public static (double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> model, PreloadedDataset data, int batchSize = DefaultBatchSize)
+    public static (double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> model, PreloadedDataset data, int batchSize = DefaultBatchSize, LossFunction lossFunction = LossFunction.CrossEntropy, CancellationToken cancellation = default)
     {
         var wasTraining = model.training;
         model.eval();
@@ -23,9 +24,10 @@ public static class Evaluation
             {
                 using var inputs = batch.Inputs;
                 using var labels = batch.Labels;
+                cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var logits = model.forward(inputs);
-                var loss = nn.functional.cross_entropy(logits, labels);
+                var loss = Loss(logits, labels, lossFunction);
                 lossSum += loss.item<float>() * labels.shape[0];
                 correct += logits.argmax(1).eq(labels).sum().item<long>();
             }
@@ -36,4 +38,11 @@ public static class Evaluation
             model.train(wasTraining);
         }
     }
+
+    /// <summary>The batch-mean loss.</summary>
+    public static Tensor Loss(Tensor logits, Tensor labels, LossFunction lossFunction) => lossFunction switch
+    {
+        LossFunction.Mse => nn.functional.mse_loss(nn.functional.softmax(logits, 1), nn.functional.one_hot(labels, logits.shape[1]).to(logits.dtype)),
+        _ => nn.functional.cross_entropy(logits, labels),
+    };
 }

@@ -30,7 +30,7 @@ public static class Trainer
         var trainArrays = DatasetCatalog.LoadArrays(options.Dataset with { Split = DatasetSplit.Train });
         var testArrays = DatasetCatalog.LoadArrays(options.Dataset with { Split = DatasetSplit.Test, MaxSamples = null });
         CheckDataFitsModel(options.Model, trainArrays);
-        TorchRuntime.EnsureLoaded();
+        TorchRuntime.ApplyThreadCount();
 
         var directory = Path.GetFullPath(outputDirectory);
         var resumeEpoch = restart ? 0 : FindResumeEpoch(options, directory);

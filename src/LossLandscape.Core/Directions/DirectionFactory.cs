@@ -1,0 +1,101 @@
+using LossLandscape.Core.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LossLandscape.Core.Directions;
+
+/// <summary>Makes directions from a model holding θ* (and θ_target for target directions).</summary>
+public static class DirectionFactory
+{
+    /// <summary>The paper's guard against a zero-norm filter.</summary>
+    public const double FilterEpsilon = 1e-10;
+
+    /// <summary>
+    /// A seeded N(0, 1) draw per parameter tensor (from a generator of its own, never the process
+    /// one), normalised per <see cref="DirectionRecipe.Normalization"/>. Every tensor is drawn,
+    /// zeroed ones included, so a tensor's values do not depend on the bias/BN option.
+    /// </summary>
+    public static DirectionVector Random(nn.Module model, DirectionRecipe recipe)
+    {
+        if (recipe.Kind != DirectionKind.Random) throw new ArgumentException("The recipe is not a random direction.", nameof(recipe));
+        var layout = ParameterLayout.Of(model);
+        var flat = new float[layout.ParameterLength];
+        using var generator = new Generator(unchecked((ulong)DeterministicShuffle.DeriveSeed(recipe.Seed, recipe.Axis)));
+        using var noGrad = no_grad();
+        foreach (var (entry, parameter) in layout.Parameters.Zip(model.parameters()))
+        {
+            using var scope = NewDisposeScope();
+            var theta = parameter.detach().to(ScalarType.Float32);
+            var draw = randn(entry.Shape, ScalarType.Float32, generator: generator);
+            var direction = entry.Rank <= 1
+                ? (recipe.IgnoreBiasAndNorm ? zeros_like(theta) : theta.clone())
+                : Normalize(draw, theta, recipe.Normalization);
+            direction.contiguous().data<float>().CopyTo(flat, (int)entry.Offset);
+        }
+        return new DirectionVector(recipe, flat);
+    }
+
+    /// <summary>θ_target − θ*, raw (no normalisation, no zeroing), so α = 1 lands exactly on the target.</summary>
+    public static DirectionVector Target(nn.Module model, nn.Module target, DirectionRecipe recipe)
+    {
+        if (recipe.Kind != DirectionKind.Target) throw new ArgumentException("The recipe is not a target direction.", nameof(recipe));
+        var layout = ParameterLayout.Of(model);
+        var targetLayout = ParameterLayout.Of(target);
+        if (!layout.Parameters.Select(p => (p.Name, string.Join(",", p.Shape))).SequenceEqual(targetLayout.Parameters.Select(p => (p.Name, string.Join(",", p.Shape)))))
+            throw new ArgumentException("The target checkpoint's parameters do not match θ*'s (names and shapes).", nameof(target));
+        var parameters = Subtract(layout.FlattenParameters(target), layout.FlattenParameters(model));
+        var buffers = recipe.BatchNormStatistics == BatchNormStatistics.Interpolate
+            ? Subtract(layout.FlattenBuffers(target), layout.FlattenBuffers(model))
+            : null;
+        return new DirectionVector(recipe, parameters, buffers);
+    }
+
+    /// <summary>
+    /// Gram–Schmidt of <paramref name="y"/> against <paramref name="x"/>, then one global rescale back
+    /// to y's former norm. The per-filter norms are not re-imposed: that would undo the orthogonality.
+    /// </summary>
+    public static DirectionVector Orthogonalize(DirectionVector y, DirectionVector x)
+    {
+        if (x.Norm == 0) throw new ArgumentException("Cannot orthogonalize against a zero direction.", nameof(x));
+        double dot = 0;
+        for (var i = 0; i < y.Parameters.Length; i++) dot += (double)y.Parameters[i] * x.Parameters[i];
+        var projection = dot / (x.Norm * x.Norm);
+        var residual = new double[y.Parameters.Length];
+        double residualNormSquared = 0;
+        for (var i = 0; i < residual.Length; i++)
+        {
+            residual[i] = y.Parameters[i] - projection * x.Parameters[i];
+            residualNormSquared += residual[i] * residual[i];
+        }
+        var scale = residualNormSquared == 0 ? 0 : y.Norm / Math.Sqrt(residualNormSquared);
+        var result = new float[residual.Length];
+        for (var i = 0; i < result.Length; i++) result[i] = (float)(residual[i] * scale);
+        return new DirectionVector(y.Recipe with { Orthogonalized = true }, result, y.Buffers);
+    }
+
+    private static Tensor Normalize(Tensor draw, Tensor theta, DirectionNormalization normalization)
+    {
+        switch (normalization)
+        {
+            case DirectionNormalization.Filter:
+                var filters = draw.shape[0];
+                var drawRows = draw.reshape(filters, -1);
+                var thetaRows = theta.reshape(filters, -1);
+                var scale = thetaRows.norm(1, keepdim: true).div(drawRows.norm(1, keepdim: true).add(FilterEpsilon));
+                return drawRows.mul(scale).reshape(draw.shape);
+            case DirectionNormalization.Layer:
+                return draw.mul(theta.norm().div(draw.norm()));
+            case DirectionNormalization.Weight:
+                return draw.mul(theta);
+            default:
+                return draw;
+        }
+    }
+
+    private static float[] Subtract(float[] a, float[] b)
+    {
+        var result = new float[a.Length];
+        for (var i = 0; i < a.Length; i++) result[i] = a[i] - b[i];
+        return result;
+    }
+}

@@ -1,0 +1,38 @@
+namespace LossLandscape.Core.Directions;
+
+/// <summary>
+/// How a direction was made: enough to rebuild it bit for bit from the same checkpoint(s).
+/// <see cref="Axis"/> 0 is x (α), 1 is y (β); each axis draws from its own generator stream,
+/// so x and y of one seed differ, and either can be rebuilt alone.
+/// </summary>
+public sealed record DirectionRecipe
+{
+    /// <summary>The default seed: the paper's code seeds with 123.</summary>
+    public const long DefaultSeed = 123;
+
+    public DirectionKind Kind { get; init; } = DirectionKind.Random;
+
+    public DirectionNormalization Normalization { get; init; } = DirectionNormalization.Filter;
+
+    public long Seed { get; init; } = DefaultSeed;
+
+    public int Axis { get; init; }
+
+    /// <summary>Zero the entries of tensors with dim ≤ 1 (biases, BN γ/β); otherwise they copy θ*, as the paper's code does.</summary>
+    public bool IgnoreBiasAndNorm { get; init; } = true;
+
+    /// <summary>Made orthogonal to the x direction of the same seed (Gram–Schmidt, then rescaled to its former norm).</summary>
+    public bool Orthogonalized { get; init; }
+
+    public BatchNormStatistics BatchNormStatistics { get; init; } = BatchNormStatistics.Eval;
+
+    /// <summary>SHA-256 of θ*'s state file.</summary>
+    public required string CheckpointSha256 { get; init; }
+
+    /// <summary>SHA-256 of θ_target's state file (target directions only).</summary>
+    public string? TargetSha256 { get; init; }
+
+    public override string ToString() => Kind == DirectionKind.Target
+        ? $"target θ_t − θ* ({BatchNormStatistics} BN)"
+        : $"random seed {Seed} axis {(Axis == 0 ? "x" : "y")}, {Normalization}{(IgnoreBiasAndNorm ? ", bias/BN zeroed" : "")}{(Orthogonalized ? ", orthogonalized" : "")}";
+}

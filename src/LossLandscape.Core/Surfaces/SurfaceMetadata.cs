@@ -1,0 +1,77 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LossLandscape.Core.Checkpoints;
+using LossLandscape.Core.Data;
+using LossLandscape.Core.Directions;
+using LossLandscape.Core.Training;
+
+namespace LossLandscape.Core.Surfaces;
+
+/// <summary>One direction of a surface, as recorded: its recipe and identity.</summary>
+public sealed record SurfaceDirectionInfo(DirectionRecipe Recipe, string Sha256, double Norm);
+
+/// <summary>One data set a surface is evaluated on, with the sample count actually used.</summary>
+public sealed record SurfaceDataInfo(DatasetReference Dataset, int SampleCount)
+{
+    /// <summary>Prefix of this split's dataset names in the file: "train" or "test", as the paper's code names them.</summary>
+    public string Prefix => Dataset.Split == DatasetSplit.Test ? "test" : "train";
+}
+
+/// <summary>
+/// Everything that determines a surface's values. A partial file or journal is resumed only when
+/// its metadata equals the request's; otherwise the differences are listed. Holds no timestamps.
+/// </summary>
+public sealed record SurfaceMetadata
+{
+    public const string FormatName = "LossLandscape.Surface";
+
+    public string Format { get; init; } = FormatName;
+
+    public int FormatVersion { get; init; } = 1;
+
+    public required string CheckpointSha256 { get; init; }
+
+    public required string Architecture { get; init; }
+
+    public int? CheckpointEpoch { get; init; }
+
+    public required IReadOnlyList<SurfaceDirectionInfo> Directions { get; init; }
+
+    public required double[] X { get; init; }
+
+    public double[]? Y { get; init; }
+
+    public required IReadOnlyList<SurfaceDataInfo> Data { get; init; }
+
+    public LossFunction LossFunction { get; init; } = LossFunction.CrossEntropy;
+
+    public BatchNormStatistics BatchNormStatistics { get; init; } = BatchNormStatistics.Eval;
+
+    public int BatchSize { get; init; } = Evaluation.DefaultBatchSize;
+
+    /// <summary>Intra-op threads per point: a different count may change the last bits of the values.</summary>
+    public int ThreadsPerPoint { get; init; } = 1;
+
+    public string ToJson() => JsonSerializer.Serialize(this, CheckpointStore.JsonOptions);
+
+    public static SurfaceMetadata FromJson(string json) =>
+        JsonSerializer.Deserialize<SurfaceMetadata>(json, CheckpointStore.JsonOptions)
+        ?? throw new InvalidDataException("Empty surface metadata.");
+
+    /// <summary>The top-level settings that differ between two metadata records (empty when equal).</summary>
+    public IReadOnlyList<string> Differences(SurfaceMetadata other)
+    {
+        var mine = JsonNode.Parse(ToJson())!.AsObject();
+        var theirs = JsonNode.Parse(other.ToJson())!.AsObject();
+        return mine.Select(p => p.Key).Union(theirs.Select(p => p.Key))
+            .Where(key => !JsonNode.DeepEquals(mine[key], theirs[key]))
+            .Select(key => $"{key}: {Describe(theirs[key])} in the file, {Describe(mine[key])} requested")
+            .ToArray();
+    }
+
+    private static string Describe(JsonNode? node)
+    {
+        var text = node?.ToJsonString() ?? "none";
+        return text.Length > 120 ? text[..117] + "..." : text;
+    }
+}

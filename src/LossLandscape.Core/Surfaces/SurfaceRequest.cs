@@ -1,0 +1,46 @@
+using LossLandscape.Core.Checkpoints;
+using LossLandscape.Core.Data;
+using LossLandscape.Core.Directions;
+using LossLandscape.Core.Training;
+
+namespace LossLandscape.Core.Surfaces;
+
+/// <summary>What to compute: the checkpoint, one or two directions, the grid and the data.</summary>
+public sealed record SurfaceRequest
+{
+    public required CheckpointInfo Checkpoint { get; init; }
+
+    public required DirectionVector X { get; init; }
+
+    public DirectionVector? Y { get; init; }
+
+    public required SurfaceGrid Grid { get; init; }
+
+    /// <summary>Data sets to evaluate on; each gives a loss and an accuracy per point.</summary>
+    public required IReadOnlyList<DatasetReference> Data { get; init; }
+
+    public LossFunction LossFunction { get; init; } = LossFunction.CrossEntropy;
+
+    public int BatchSize { get; init; } = Evaluation.DefaultBatchSize;
+
+    /// <summary>Grid points evaluated at once, each on its own thread with its own model copy.</summary>
+    public int Workers { get; init; } = 1;
+
+    /// <summary>libtorch intra-op threads each point is evaluated with; fixed so results do not depend on <see cref="Workers"/>.</summary>
+    public int ThreadsPerPoint { get; init; } = 1;
+
+    public void Validate()
+    {
+        if (Grid.IsTwoDimensional != (Y is not null)) throw new ArgumentException(Y is null ? "A 2D grid needs two directions." : "A 1D grid takes one direction.");
+        if (Data.Count == 0) throw new ArgumentException("At least one data split is needed.");
+        if (BatchSize < 1) throw new ArgumentException($"BatchSize must be at least 1 (got {BatchSize}).");
+        if (Workers < 1) throw new ArgumentException($"Workers must be at least 1 (got {Workers}).");
+        if (ThreadsPerPoint < 1) throw new ArgumentException($"ThreadsPerPoint must be at least 1 (got {ThreadsPerPoint}).");
+        foreach (var axis in Grid.Y is null ? [Grid.X] : new[] { Grid.X, Grid.Y })
+        {
+            if (axis.Length < 1 || axis.Any(v => !double.IsFinite(v))) throw new ArgumentException("Grid coordinates must be finite and non-empty.");
+        }
+        if (X.Recipe.CheckpointSha256 != Checkpoint.Metadata.StateSha256 || (Y is not null && Y.Recipe.CheckpointSha256 != Checkpoint.Metadata.StateSha256))
+            throw new ArgumentException("The directions were made for a different checkpoint (θ* hash differs).");
+    }
+}

@@ -1,0 +1,63 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.RegularExpressions;
+
+namespace LossLandscape.Shell.Tests;
+
+/// <summary>Every example script users copy runs through the shell, in a fresh folder, and succeeds.</summary>
+public sealed class ExamplesTests
+{
+    private static string RepoRoot =>
+        typeof(ExamplesTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "LossLandscapeRepoRoot").Value!;
+
+    public static TheoryData<string> Examples()
+    {
+        var data = new TheoryData<string>();
+        foreach (var file in Directory.GetFiles(Path.Combine(RepoRoot, "examples"), "*.ps1", SearchOption.AllDirectories).Order())
+        {
+            data.Add(Path.GetRelativePath(RepoRoot, file));
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Examples))]
+    public void ExampleRunsThroughTheShell(string example)
+    {
+        var folder = Directory.CreateTempSubdirectory("losslandscape-example-");
+        try
+        {
+            var result = ShellProcess.RunIn(folder.FullName, TimeSpan.FromMinutes(5), "-File", Path.Combine(RepoRoot, example));
+            Assert.True(result.ExitCode == 0, $"{example} exited {result.ExitCode}:\n{result.StdErr}\n{result.StdOut}");
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void MainExampleTrainsToNinetyFivePercentAndPrintsTheCheckpointTable()
+    {
+        var folder = Directory.CreateTempSubdirectory("losslandscape-main-");
+        try
+        {
+            var result = ShellProcess.RunIn(folder.FullName, TimeSpan.FromMinutes(5), "-File", Path.Combine(RepoRoot, "examples", "train-digits.ps1"));
+            Assert.True(result.ExitCode == 0, result.StdErr);
+
+            var accuracy = Regex.Match(result.StdOut, @"test accuracy (\d+\.\d+)%");
+            Assert.True(accuracy.Success, result.StdOut);
+            Assert.True(double.Parse(accuracy.Groups[1].Value, CultureInfo.InvariantCulture) >= 95.0, accuracy.Value);
+            Assert.Contains("Epoch", result.StdOut);
+            Assert.Contains("DigitsCnn", result.StdOut);
+            for (var epoch = 0; epoch <= 10; epoch++)
+            {
+                Assert.True(File.Exists(Path.Combine(folder.FullName, "runs", "digits-cnn", $"epoch-{epoch:D3}.dat")));
+            }
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+
+namespace LossLandscape.Shell.Tests;
+
+internal sealed record ShellResult(int ExitCode, string StdOut, string StdErr);
+
+/// <summary>Runs the built shell as a child process, the way users and batch jobs run it.</summary>
+internal static class ShellProcess
+{
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
+
+    // The shell is a project reference, so its losslandscape.dll is copied next to the test assembly.
+    private static readonly string ShellAssembly = Path.Combine(AppContext.BaseDirectory, "losslandscape.dll");
+
+    public static ShellResult Run(params string[] arguments) => RunIn(null, DefaultTimeout, arguments);
+
+    public static ShellResult RunIn(string? workingDirectory, TimeSpan timeout, params string[] arguments)
+    {
+        var startInfo = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory ?? "",
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        startInfo.ArgumentList.Add(ShellAssembly);
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        // The module must come from the build output, whatever the developer's environment points at.
+        startInfo.Environment.Remove("LOSSLANDSCAPE_MODULE");
+
+        using var process = Process.Start(startInfo)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"losslandscape {string.Join(' ', arguments)} ran longer than {timeout}.");
+        }
+
+        return new ShellResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+}
