@@ -17,6 +17,10 @@
         'Get-LandscapeModel'
         'Get-LandscapeSetting'
         'Set-LandscapeSetting'
+        'New-LandscapeDirection'
+        'Import-LandscapeDirection'
+        'Get-LossSurface'
+        'Import-LossSurface'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

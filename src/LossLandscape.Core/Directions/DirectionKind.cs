@@ -7,4 +7,7 @@ public enum DirectionKind
 
     /// <summary>θ_target − θ*: the line through two checkpoints (1D interpolation).</summary>
     Target,
+
+    /// <summary>Read from a direction file made elsewhere (e.g. the paper's code): known by its content hash only.</summary>
+    File,
 }

@@ -17,4 +17,12 @@ public static class ErrorIds
     public const string TrainingFailed = "TrainingFailed";
     public const string TrainingStopped = "TrainingStopped";
     public const string SettingInvalid = "SettingInvalid";
+    public const string DirectionInvalid = "DirectionInvalid";
+    public const string DirectionFileInvalid = "DirectionFileInvalid";
+    public const string OutputFileExists = "OutputFileExists";
+    public const string SurfaceArgumentInvalid = "SurfaceArgumentInvalid";
+    public const string SurfaceSettingsMismatch = "SurfaceSettingsMismatch";
+    public const string SurfaceFileInvalid = "SurfaceFileInvalid";
+    public const string SurfaceFailed = "SurfaceFailed";
+    public const string PlotFailed = "PlotFailed";
 }

@@ -1,0 +1,36 @@
+using PureHDF;
+
+namespace LossLandscape.Core.Hdf5;
+
+/// <summary>Our metadata as string attributes: written in ordinal name order so the file bytes do not depend on dictionary order.</summary>
+internal static class Hdf5Attributes
+{
+    public static void Validate(IReadOnlyDictionary<string, string> attributes, string parameterName)
+    {
+        foreach (var (name, value) in attributes)
+        {
+            if (string.IsNullOrEmpty(name))
+            {
+                throw new ArgumentException("Attribute names must not be empty.", parameterName);
+            }
+            if (value is null)
+            {
+                throw new ArgumentException($"Attribute '{name}' has no value; use an empty string.", parameterName);
+            }
+        }
+    }
+
+    public static void Write(H5Object target, IReadOnlyDictionary<string, string> attributes)
+    {
+        foreach (var (name, value) in attributes.OrderBy(a => a.Key, StringComparer.Ordinal))
+        {
+            target.Attributes[name] = value;
+        }
+    }
+
+    /// <summary>String attributes only; other attributes (which we never write) are skipped.</summary>
+    public static IReadOnlyDictionary<string, string> Read(IH5Object owner) =>
+        owner.Attributes()
+            .Where(a => Hdf5Storage.IsString(a.Type))
+            .ToDictionary(a => a.Name, a => a.Read<string>());
+}

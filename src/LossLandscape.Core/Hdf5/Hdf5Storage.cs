@@ -1,0 +1,99 @@
+using PureHDF;
+using PureHDF.VOL.Native;
+
+namespace LossLandscape.Core.Hdf5;
+
+/// <summary>
+/// The PureHDF plumbing shared by the surface and direction files: atomic whole-file writes,
+/// opening with HDF5 errors reported as <see cref="InvalidDataException"/>, and numeric reads
+/// that accept the integer and float types other writers (h5py, PyTorch state) produce.
+/// </summary>
+internal static class Hdf5Storage
+{
+    /// <summary>
+    /// Writes next to the target and renames over it, so a reader never sees a half-written file
+    /// and a failed write leaves the previous file as it was. PureHDF writes no timestamps, so
+    /// the same content gives the same bytes.
+    /// </summary>
+    public static void WriteAtomically(string path, H5File file)
+    {
+        var temporary = path + ".partial";
+        try
+        {
+            file.Write(temporary);
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    /// <summary>
+    /// Opens an HDF5 file; a file that is not HDF5 (or that PureHDF cannot parse) becomes an
+    /// <see cref="InvalidDataException"/> naming the file, while a missing or unreadable file keeps its I/O exception.
+    /// </summary>
+    public static NativeFile OpenRead(string path)
+    {
+        try
+        {
+            return H5File.OpenRead(path);
+        }
+        catch (Exception e) when (e is not IOException and not UnauthorizedAccessException)
+        {
+            throw new InvalidDataException($"'{path}' is not a readable HDF5 file: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Runs a read over an open file, turning PureHDF's own exceptions (unsupported or corrupt
+    /// structures found while walking the file) into <see cref="InvalidDataException"/>.
+    /// </summary>
+    public static T Read<T>(string path, Func<NativeFile, T> read)
+    {
+        using var file = OpenRead(path);
+        try
+        {
+            return read(file);
+        }
+        catch (Exception e) when (e is not InvalidDataException and not IOException and not UnauthorizedAccessException)
+        {
+            throw new InvalidDataException($"'{path}' could not be read as HDF5: {e.Message}", e);
+        }
+    }
+
+    public static long[] Shape(IH5Dataset dataset) => dataset.Space.Dimensions.Select(d => checked((long)d)).ToArray();
+
+    public static string ShapeText(IReadOnlyList<long> shape) => "(" + string.Join(", ", shape) + ")";
+
+    public static bool IsNumeric(IH5Dataset dataset) =>
+        dataset.Type.Class is H5DataTypeClass.FloatingPoint or H5DataTypeClass.FixedPoint;
+
+    /// <summary>Reads any float or integer dataset, flattened in row-major order, as doubles.</summary>
+    public static double[] ReadDoubles(IH5Dataset dataset, string description)
+    {
+        var type = dataset.Type;
+        return (type.Class, type.Size, type.Class == H5DataTypeClass.FixedPoint && type.FixedPoint.IsSigned) switch
+        {
+            (H5DataTypeClass.FloatingPoint, 8, _) => dataset.Read<double[]>(),
+            (H5DataTypeClass.FloatingPoint, 4, _) => Array.ConvertAll(dataset.Read<float[]>(), v => (double)v),
+            (H5DataTypeClass.FixedPoint, 1, true) => Array.ConvertAll(dataset.Read<sbyte[]>(), v => (double)v),
+            (H5DataTypeClass.FixedPoint, 1, false) => Array.ConvertAll(dataset.Read<byte[]>(), v => (double)v),
+            (H5DataTypeClass.FixedPoint, 2, true) => Array.ConvertAll(dataset.Read<short[]>(), v => (double)v),
+            (H5DataTypeClass.FixedPoint, 2, false) => Array.ConvertAll(dataset.Read<ushort[]>(), v => (double)v),
+            (H5DataTypeClass.FixedPoint, 4, true) => Array.ConvertAll(dataset.Read<int[]>(), v => (double)v),
+            (H5DataTypeClass.FixedPoint, 4, false) => Array.ConvertAll(dataset.Read<uint[]>(), v => (double)v),
+            (H5DataTypeClass.FixedPoint, 8, true) => Array.ConvertAll(dataset.Read<long[]>(), v => (double)v),
+            (H5DataTypeClass.FixedPoint, 8, false) => Array.ConvertAll(dataset.Read<ulong[]>(), v => (double)v),
+            _ => throw new InvalidDataException($"{description} has HDF5 type {type.Class} of {type.Size} bytes; expected a float or integer type."),
+        };
+    }
+
+    /// <summary>
+    /// Whether a dataset or attribute holds strings, fixed or variable length. PureHDF's public type
+    /// model shows a variable-length string only as a variable-length sequence of 1-byte integers,
+    /// so such a sequence (which neither h5py's nor our writers produce for these files) counts as a string too.
+    /// </summary>
+    public static bool IsString(IH5DataType type) => type.Class == H5DataTypeClass.String
+        || (type.Class == H5DataTypeClass.VariableLength && type.VariableLength.BaseType is { Class: H5DataTypeClass.FixedPoint, Size: 1 });
+}

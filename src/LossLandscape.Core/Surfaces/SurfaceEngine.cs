@@ -1,0 +1,188 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using LossLandscape.Core.Checkpoints;
+using LossLandscape.Core.Data;
+using LossLandscape.Core.Directions;
+using LossLandscape.Core.Native;
+
+namespace LossLandscape.Core.Surfaces;
+
+/// <summary>
+/// Computes loss surfaces. Points are shared out to <see cref="SurfaceRequest.Workers"/> threads,
+/// each with its own model copy and a fixed intra-op thread count, so the values do not depend on
+/// how many workers ran. With an output file, every finished point is journaled at once; a rerun
+/// resumes from the journal, and the finished surface is written as HDF5 (atomically).
+/// </summary>
+public static class SurfaceEngine
+{
+    public static SurfaceMetadata Describe(SurfaceRequest request, IReadOnlyList<int> sampleCounts) => new()
+    {
+        CheckpointSha256 = request.Checkpoint.Metadata.StateSha256,
+        Architecture = request.Checkpoint.Metadata.Model.Architecture,
+        CheckpointEpoch = request.Checkpoint.Metadata.Epoch,
+        Directions = (request.Y is null ? [request.X] : new[] { request.X, request.Y })
+            .Select(d => new SurfaceDirectionInfo(d.Recipe, d.Sha256, d.Norm)).ToArray(),
+        X = request.Grid.X,
+        Y = request.Grid.Y,
+        Data = request.Data.Zip(sampleCounts, (reference, count) => new SurfaceDataInfo(reference, count)).ToArray(),
+        LossFunction = request.LossFunction,
+        BatchNormStatistics = request.X.Buffers is not null || request.Y?.Buffers is not null ? BatchNormStatistics.Interpolate : BatchNormStatistics.Eval,
+        BatchSize = request.BatchSize,
+        ThreadsPerPoint = request.ThreadsPerPoint,
+    };
+
+    /// <param name="outFile">HDF5 surface file to resume and write, or null to keep the result in memory only.</param>
+    /// <param name="restart">Discard an existing file or journal for <paramref name="outFile"/> instead of resuming.</param>
+    /// <exception cref="SurfaceSettingsMismatchException">The file or journal belongs to other settings.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; finished points stay in the journal and a partial file.</exception>
+    public static SurfaceResult Compute(SurfaceRequest request, ISurfaceObserver observer, string? outFile = null, bool restart = false, CancellationToken cancellation = default)
+    {
+        request.Validate();
+        TorchRuntime.EnsureLoaded();
+        var clock = Stopwatch.StartNew();
+        var arrays = request.Data.Select(DatasetCatalog.LoadArrays).ToArray();
+        var metadata = Describe(request, arrays.Select(a => a.Count).ToArray());
+        var keys = metadata.Data.SelectMany(d => new[] { SurfaceResult.LossKey(d.Prefix), SurfaceResult.AccuracyKey(d.Prefix) }).ToArray();
+        if (keys.Distinct().Count() != keys.Length) throw new ArgumentException("Each split may be evaluated once per surface.");
+
+        var total = request.Grid.PointCount;
+        var values = keys.ToDictionary(k => k, _ => Enumerable.Repeat(double.NaN, total).ToArray());
+        var computed = new bool[total];
+
+        SurfaceJournal? journal = null;
+        if (outFile is not null)
+        {
+            if (restart) DeleteOutputs(outFile);
+            if (File.Exists(outFile))
+            {
+                var existing = SurfaceStore.Read(outFile);
+                var differences = metadata.Differences(existing.Metadata);
+                if (differences.Count > 0) throw new SurfaceSettingsMismatchException(outFile, differences);
+                if (existing.IsComplete && !File.Exists(SurfaceJournal.PathFor(outFile)))
+                {
+                    observer.Verbose($"{outFile} already holds this complete surface; nothing to compute.");
+                    return existing with { Elapsed = clock.Elapsed };
+                }
+                Merge(existing.Computed, existing.Values, computed, values);
+            }
+            journal = SurfaceJournal.Open(SurfaceJournal.PathFor(outFile), metadata, keys.Length, out var finished);
+            foreach (var (index, pointValues) in finished.Where(p => p.Key >= 0 && p.Key < total))
+            {
+                computed[index] = true;
+                for (var k = 0; k < keys.Length; k++) values[keys[k]][index] = pointValues[k];
+            }
+            if (computed.Any(c => c)) observer.Verbose($"Resuming: {computed.Count(c => c)} of {total} points already computed in {outFile}.");
+        }
+
+        try
+        {
+            var pending = Enumerable.Range(0, total).Where(i => !computed[i]).ToArray();
+            var data = request.Data.Zip(arrays, (reference, a) => new PreloadedDataset(reference, a)).ToArray();
+            try
+            {
+                Run(request, data, pending, total - pending.Length, keys, values, computed, journal, observer, cancellation);
+            }
+            finally
+            {
+                foreach (var d in data) d.Dispose();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            if (outFile is not null) SurfaceStore.Write(outFile, new SurfaceResult(metadata, request.Grid, values, computed, clock.Elapsed, outFile));
+            throw;
+        }
+        finally
+        {
+            journal?.Dispose();
+        }
+
+        var result = new SurfaceResult(metadata, request.Grid, values, computed, clock.Elapsed, outFile);
+        if (outFile is not null)
+        {
+            SurfaceStore.Write(outFile, result);
+            File.Delete(SurfaceJournal.PathFor(outFile));
+        }
+        return result;
+    }
+
+    private static void Run(SurfaceRequest request, PreloadedDataset[] data, int[] pending, int alreadyDone, string[] keys,
+        Dictionary<string, double[]> values, bool[] computed, SurfaceJournal? journal, ISurfaceObserver observer, CancellationToken cancellation)
+    {
+        if (pending.Length == 0) return;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        using var results = new BlockingCollection<(int Index, double[] Values)>();
+        var next = -1;
+        var failures = new ConcurrentQueue<Exception>();
+        var workerCount = Math.Min(request.Workers, pending.Length);
+        observer.Verbose($"{pending.Length} point(s) to compute with {workerCount} worker(s) × {request.ThreadsPerPoint} thread(s), batch {request.BatchSize}, on {string.Join(" + ", data.Select(d => $"{d.Reference} ({d.Count})"))}.");
+
+        var workers = Enumerable.Range(0, workerCount).Select(_ => new Thread(() =>
+        {
+            try
+            {
+                TorchRuntime.ApplyThreadCount(request.ThreadsPerPoint);
+                using var model = CheckpointStore.LoadModel(request.Checkpoint);
+                using var evaluator = new SurfaceEvaluator(model, request.X, request.Y);
+                int slot;
+                while (!stop.IsCancellationRequested && (slot = Interlocked.Increment(ref next)) < pending.Length)
+                {
+                    var index = pending[slot];
+                    var (alpha, beta) = request.Grid.Coordinates(index);
+                    results.Add((index, evaluator.Evaluate(alpha, beta, data, request.LossFunction, request.BatchSize, stop.Token)));
+                }
+            }
+            catch (Exception e)
+            {
+                failures.Enqueue(e);
+                stop.Cancel();
+            }
+        })
+        { IsBackground = true, Name = "LossLandscape surface worker" }).ToArray();
+        foreach (var worker in workers) worker.Start();
+        var completion = new Thread(() =>
+        {
+            foreach (var worker in workers) worker.Join();
+            results.CompleteAdding();
+        })
+        { IsBackground = true };
+        completion.Start();
+
+        var done = alreadyDone;
+        try
+        {
+            foreach (var (index, pointValues) in results.GetConsumingEnumerable())
+            {
+                journal?.Append(index, pointValues);
+                computed[index] = true;
+                for (var k = 0; k < keys.Length; k++) values[keys[k]][index] = pointValues[k];
+                var (alpha, beta) = request.Grid.Coordinates(index);
+                observer.PointCompleted(new SurfaceProgress(++done, computed.Length, index, alpha, beta, pointValues[0]));
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            completion.Join();
+        }
+        if (failures.TryPeek(out var failure) && failure is not OperationCanceledException) ExceptionDispatchInfo.Capture(failure).Throw();
+        cancellation.ThrowIfCancellationRequested();
+    }
+
+    private static void Merge(bool[] fromComputed, IReadOnlyDictionary<string, double[]> fromValues, bool[] computed, Dictionary<string, double[]> values)
+    {
+        for (var i = 0; i < computed.Length; i++)
+        {
+            if (!fromComputed[i]) continue;
+            computed[i] = true;
+            foreach (var (key, array) in values) array[i] = fromValues[key][i];
+        }
+    }
+
+    private static void DeleteOutputs(string outFile)
+    {
+        File.Delete(outFile);
+        File.Delete(SurfaceJournal.PathFor(outFile));
+    }
+}

@@ -1,0 +1,167 @@
+using LossLandscape.Core.Hdf5;
+using PureHDF;
+
+namespace LossLandscape.Core.Surfaces;
+
+/// <summary>
+/// Reads and writes loss-surface HDF5 files in the layout of the paper's code
+/// (tomgoldstein/loss-landscape): <c>xcoordinates</c>, <c>ycoordinates</c> (2D only), the value
+/// grids, and <c>dir_file</c>; plus our <c>computed</c> mask and root string attributes.
+/// </summary>
+/// <remarks>
+/// 2D grids are written with shape (len(y), len(x)), element [i, j] at (x[j], y[i]), which is what
+/// the paper's plotting expects. The paper's own writer creates them with shape (len(x), len(y))
+/// but fills them in meshgrid(x, y) ravel order, so its flat buffer means the same thing; reading
+/// accepts either shape and keeps the flat order. A file without a <c>computed</c> dataset is
+/// taken to be the paper's: a cell is not computed exactly when its <c>train_loss</c> is −1 (the
+/// value the paper initialises every cell to), and with no <c>train_loss</c> nothing is computed.
+/// </remarks>
+public static class SurfaceFile
+{
+    public const string XCoordinatesName = "xcoordinates";
+    public const string YCoordinatesName = "ycoordinates";
+    public const string ComputedName = "computed";
+    public const string DirectionFileName = "dir_file";
+    public const string TrainLossName = "train_loss";
+
+    /// <summary>The value grids a surface file may hold, in the order they are written.</summary>
+    public static IReadOnlyList<string> ValueNames { get; } = [TrainLossName, "train_acc", "test_loss", "test_acc"];
+
+    private const double PaperNotComputed = -1;
+
+    /// <exception cref="ArgumentException">The content's lengths or names do not agree.</exception>
+    public static void Write(string path, SurfaceFileContent content)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        Validate(content);
+        var shape = content.Y is null ? new[] { (ulong)content.X.Length } : new[] { (ulong)content.Y.Length, (ulong)content.X.Length };
+
+        var file = new H5File { [XCoordinatesName] = content.X };
+        if (content.Y is not null)
+        {
+            file[YCoordinatesName] = content.Y;
+        }
+        foreach (var name in ValueNames.Where(content.Values.ContainsKey))
+        {
+            file[name] = new H5Dataset(content.Values[name], fileDims: shape);
+        }
+        file[ComputedName] = new H5Dataset(Array.ConvertAll(content.Computed, c => c ? (byte)1 : (byte)0), fileDims: shape);
+        file[DirectionFileName] = content.DirectionFile;
+        Hdf5Attributes.Write(file, content.Attributes);
+        Hdf5Storage.WriteAtomically(path, file);
+    }
+
+    /// <exception cref="InvalidDataException">The file is not HDF5, lacks <c>xcoordinates</c>, or its shapes do not agree.</exception>
+    public static SurfaceFileContent Read(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return Hdf5Storage.Read(path, file => ReadContent(path, file));
+    }
+
+    private static SurfaceFileContent ReadContent(string path, IH5Group file)
+    {
+        if (!file.LinkExists(XCoordinatesName))
+        {
+            throw new InvalidDataException($"'{path}' is not a surface file: it has no '{XCoordinatesName}' dataset.");
+        }
+        var x = ReadCoordinates(path, file, XCoordinatesName);
+        var y = file.LinkExists(YCoordinatesName) ? ReadCoordinates(path, file, YCoordinatesName) : null;
+
+        var values = new Dictionary<string, double[]>();
+        foreach (var name in ValueNames.Where(file.LinkExists))
+        {
+            var dataset = file.Dataset(name);
+            RequireGridShape(path, dataset, name, x, y);
+            values[name] = Hdf5Storage.ReadDoubles(dataset, $"'{name}' in '{path}'");
+        }
+
+        bool[] computed;
+        if (file.LinkExists(ComputedName))
+        {
+            var dataset = file.Dataset(ComputedName);
+            RequireGridShape(path, dataset, ComputedName, x, y);
+            computed = Array.ConvertAll(Hdf5Storage.ReadDoubles(dataset, $"'{ComputedName}' in '{path}'"), c => c != 0);
+        }
+        else
+        {
+            computed = values.TryGetValue(TrainLossName, out var losses)
+                ? Array.ConvertAll(losses, loss => loss != PaperNotComputed)
+                : new bool[x.Length * (y?.Length ?? 1)];
+        }
+
+        return new SurfaceFileContent(x, y, values, computed, ReadDirectionFile(path, file), Hdf5Attributes.Read(file));
+    }
+
+    private static double[] ReadCoordinates(string path, IH5Group file, string name)
+    {
+        var dataset = file.Dataset(name);
+        var shape = Hdf5Storage.Shape(dataset);
+        if (shape.Length != 1 || shape[0] == 0)
+        {
+            throw new InvalidDataException($"'{name}' in '{path}' has shape {Hdf5Storage.ShapeText(shape)}; expected a non-empty 1D array.");
+        }
+        return Hdf5Storage.ReadDoubles(dataset, $"'{name}' in '{path}'");
+    }
+
+    private static void RequireGridShape(string path, IH5Dataset dataset, string name, double[] x, double[]? y)
+    {
+        var shape = Hdf5Storage.Shape(dataset);
+        var fits = y is null
+            ? shape.Length == 1 && shape[0] == x.Length
+            : shape.Length == 2 && ((shape[0] == y.Length && shape[1] == x.Length) || (shape[0] == x.Length && shape[1] == y.Length));
+        if (!fits)
+        {
+            var expected = y is null ? $"({x.Length})" : $"({y.Length}, {x.Length})";
+            throw new InvalidDataException($"'{name}' in '{path}' has shape {Hdf5Storage.ShapeText(shape)}, which does not match the coordinates; expected {expected}.");
+        }
+    }
+
+    private static string ReadDirectionFile(string path, IH5Group file)
+    {
+        if (!file.LinkExists(DirectionFileName))
+        {
+            return "";
+        }
+        var dataset = file.Dataset(DirectionFileName);
+        if (!Hdf5Storage.IsString(dataset.Type))
+        {
+            throw new InvalidDataException($"'{DirectionFileName}' in '{path}' is not a string.");
+        }
+        return dataset.Read<string>();
+    }
+
+    private static void Validate(SurfaceFileContent content)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(content.X, nameof(content.X));
+        ArgumentNullException.ThrowIfNull(content.Values, nameof(content.Values));
+        ArgumentNullException.ThrowIfNull(content.Computed, nameof(content.Computed));
+        ArgumentNullException.ThrowIfNull(content.DirectionFile, nameof(content.DirectionFile));
+        ArgumentNullException.ThrowIfNull(content.Attributes, nameof(content.Attributes));
+        if (content.X.Length == 0)
+        {
+            throw new ArgumentException("The surface needs at least one x coordinate.", nameof(content));
+        }
+        if (content.Y is { Length: 0 })
+        {
+            throw new ArgumentException("A 2D surface needs at least one y coordinate; use null Y for a 1D surface.", nameof(content));
+        }
+        var grid = content.Y is null ? $"{content.X.Length} x-points" : $"{content.Y.Length} y-points × {content.X.Length} x-points";
+        foreach (var (name, values) in content.Values)
+        {
+            if (!ValueNames.Contains(name))
+            {
+                throw new ArgumentException($"'{name}' is not a surface value name; use one of {string.Join(", ", ValueNames)}.", nameof(content));
+            }
+            if (values is null || values.Length != content.CellCount)
+            {
+                throw new ArgumentException($"'{name}' has {values?.Length ?? 0} values but the grid ({grid}) has {content.CellCount} cells.", nameof(content));
+            }
+        }
+        if (content.Computed.Length != content.CellCount)
+        {
+            throw new ArgumentException($"Computed has {content.Computed.Length} entries but the grid ({grid}) has {content.CellCount} cells.", nameof(content));
+        }
+        Hdf5Attributes.Validate(content.Attributes, nameof(content));
+    }
+}

@@ -1,0 +1,57 @@
+using LossLandscape.Core.Data;
+
+namespace LossLandscape.Core.Surfaces;
+
+/// <summary>
+/// A <see cref="SurfaceResult"/> as an HDF5 surface file: the paper code's datasets plus our
+/// metadata (attribute <see cref="MetadataAttribute"/>) and the <c>computed</c> mask.
+/// </summary>
+public static class SurfaceStore
+{
+    public const string MetadataAttribute = "losslandscape_metadata";
+
+    public static void Write(string path, SurfaceResult result)
+    {
+        SurfaceFile.Write(path, new SurfaceFileContent(
+            result.Grid.X,
+            result.Grid.Y,
+            result.Values,
+            result.Computed,
+            DirectionFile: "",
+            new Dictionary<string, string> { [MetadataAttribute] = result.Metadata.ToJson() }));
+    }
+
+    /// <param name="allowForeign">Accept files without our metadata (e.g. the paper code's), describing them as well as the file allows.</param>
+    /// <exception cref="InvalidDataException">Malformed, or (unless allowed) not written by LossLandscape.</exception>
+    public static SurfaceResult Read(string path, bool allowForeign = false)
+    {
+        var content = SurfaceFile.Read(path);
+        SurfaceMetadata metadata;
+        if (content.Attributes.TryGetValue(MetadataAttribute, out var json))
+        {
+            metadata = SurfaceMetadata.FromJson(json);
+        }
+        else if (allowForeign)
+        {
+            metadata = ForeignMetadata(content);
+        }
+        else
+        {
+            throw new InvalidDataException($"'{path}' is an HDF5 surface file without LossLandscape metadata (written by other software); it cannot be resumed.");
+        }
+        return new SurfaceResult(metadata, new SurfaceGrid(content.X, content.Y), content.Values, content.Computed, TimeSpan.Zero, Path.GetFullPath(path));
+    }
+
+    private static SurfaceMetadata ForeignMetadata(SurfaceFileContent content) => new()
+    {
+        CheckpointSha256 = "",
+        Architecture = "unknown",
+        Directions = [],
+        X = content.X,
+        Y = content.Y,
+        Data = new[] { ("train", DatasetSplit.Train), ("test", DatasetSplit.Test) }
+            .Where(split => content.Values.ContainsKey(SurfaceResult.LossKey(split.Item1)))
+            .Select(split => new SurfaceDataInfo(new DatasetReference("unknown", split.Item2), 0))
+            .ToArray(),
+    };
+}

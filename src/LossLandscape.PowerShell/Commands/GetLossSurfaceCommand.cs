@@ -1,0 +1,236 @@
+using System.Management.Automation;
+using LossLandscape.Core.Checkpoints;
+using LossLandscape.Core.Data;
+using LossLandscape.Core.Directions;
+using LossLandscape.Core.Native;
+using LossLandscape.Core.Surfaces;
+using LossLandscape.Core.Training;
+using LossLandscape.PowerShell.Completers;
+using LossLandscape.PowerShell.Infrastructure;
+using LossLandscape.PowerShell.Types;
+
+namespace LossLandscape.PowerShell.Commands;
+
+/// <summary>
+/// Computes the loss landscape around a checkpoint: f(α) = L(θ* + αδ) over a line or
+/// f(α, β) = L(θ* + αδ + βη) over a grid, on the chosen data, and emits a <see cref="LossSurface"/>.
+/// With -OutFile every finished point is kept on disk: rerunning the same command resumes.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "LossSurface", SupportsShouldProcess = true)]
+[OutputType(typeof(LossSurface))]
+public sealed class GetLossSurfaceCommand : LandscapeCmdlet, IDisposable
+{
+    /// <summary>Grid points evaluated at once by default; measured on 2 cores (see README, "Speed").</summary>
+    internal static int DefaultWorkers => Environment.ProcessorCount;
+
+    private readonly CancellationTokenSource stopping = new();
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    public Checkpoint Checkpoint { get; set; } = null!;
+
+    /// <summary>One (1D) or two (2D) directions; made on the fly from -Seed/-Normalization when omitted.</summary>
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    public LandscapeDirection[]? Direction { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 2)]
+    public int? Dimensions { get; set; }
+
+    [Parameter]
+    public long Seed { get; set; } = DirectionRecipe.DefaultSeed;
+
+    [Parameter]
+    public DirectionNormalization Normalization { get; set; } = DirectionNormalization.Filter;
+
+    [Parameter]
+    public SwitchParameter IgnoreBiasAndNorm { get; set; } = true;
+
+    [Parameter]
+    public SwitchParameter Orthogonalize { get; set; }
+
+    /// <summary>Points per axis (both axes unless -XSteps/-YSteps say otherwise).</summary>
+    [Parameter]
+    [ValidateRange(1, 10_001)]
+    public int Steps { get; set; } = 51;
+
+    /// <summary>Coordinate range of both axes: two numbers, default -1, 1.</summary>
+    [Parameter]
+    [ValidateCount(2, 2)]
+    public double[] Range { get; set; } = [-1, 1];
+
+    [Parameter]
+    [ValidateCount(2, 2)]
+    public double[]? XRange { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 10_001)]
+    public int? XSteps { get; set; }
+
+    [Parameter]
+    [ValidateCount(2, 2)]
+    public double[]? YRange { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 10_001)]
+    public int? YSteps { get; set; }
+
+    /// <summary>Data set to evaluate on; by default the one named in the checkpoint.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(DatasetCompleter))]
+    [DatasetTransformation]
+    public LandscapeDataset? Dataset { get; set; }
+
+    [Parameter]
+    public SurfaceSplit Split { get; set; } = SurfaceSplit.Train;
+
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int? MaxSamples { get; set; }
+
+    [Parameter]
+    public long SubsetSeed { get; set; }
+
+    [Parameter]
+    public LossFunction LossFunction { get; set; } = LossFunction.CrossEntropy;
+
+    [Parameter]
+    [ValidateRange(1, 1_000_000)]
+    public int BatchSize { get; set; } = Evaluation.DefaultBatchSize;
+
+    /// <summary>HDF5 file (the paper code's dataset names) that keeps the surface and makes the run resumable.</summary>
+    [Parameter]
+    public string? OutFile { get; set; }
+
+    /// <summary>Discard an existing -OutFile (and its journal) and start over.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Grid points evaluated at once, each on its own thread (default: the number of cores).</summary>
+    [Parameter]
+    [ValidateRange(1, 256)]
+    public int ThrottleLimit { get; set; } = DefaultWorkers;
+
+    /// <summary>libtorch threads per point (default 1). A different count may change the last bits of the values.</summary>
+    [Parameter]
+    [ValidateRange(1, 256)]
+    public int ThreadCount { get; set; } = 1;
+
+    protected override void BeginProcessing() => EnsureRuntime();
+
+    protected override void ProcessRecord()
+    {
+        SurfaceRequest request;
+        string? outFile = null;
+        try
+        {
+            request = BuildRequest(Checkpoint.Info);
+            if (OutFile is not null) outFile = GetUnresolvedProviderPathFromPSPath(OutFile);
+        }
+        catch (Exception e) when (e is ArgumentException or CheckpointException or InvalidDataException)
+        {
+            WriteError(e, ErrorIds.SurfaceArgumentInvalid, ErrorCategory.InvalidArgument, Checkpoint);
+            return;
+        }
+
+        var grid = request.Grid;
+        WriteVerbose($"Device {TorchRuntime.Report!.Device}; {request.Workers} worker(s) × {request.ThreadsPerPoint} thread(s); seed {request.X.Recipe.Seed}; data {string.Join(", ", request.Data)}; grid {grid.X.Length}{(grid.Y is null ? "" : $"×{grid.Y.Length}")}{(outFile is null ? "" : $"; file {outFile}")}.");
+        if (outFile is not null && !ShouldProcess(outFile, "Compute loss surface and write it")) return;
+
+        var observer = new CmdletSurfaceObserver(this);
+        try
+        {
+            var result = SurfaceEngine.Compute(request, observer, outFile, Force, stopping.Token);
+            WriteVerbose($"{result.ComputedCount} of {grid.PointCount} points in {result.Elapsed.TotalSeconds:F1} s{(outFile is null ? "" : $"; written to {outFile}")}.");
+            WriteObject(new LossSurface(result));
+        }
+        catch (OperationCanceledException)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (SurfaceSettingsMismatchException e)
+        {
+            WriteError(e, ErrorIds.SurfaceSettingsMismatch, ErrorCategory.ResourceExists, outFile);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            WriteError(e, ErrorIds.SurfaceFileInvalid, ErrorCategory.InvalidData, outFile);
+        }
+        catch (ArgumentException e)
+        {
+            WriteError(e, ErrorIds.SurfaceArgumentInvalid, ErrorCategory.InvalidArgument, Checkpoint);
+        }
+        finally
+        {
+            observer.Complete();
+        }
+    }
+
+    protected override void StopProcessing() => stopping.Cancel();
+
+    public void Dispose() => stopping.Dispose();
+
+    private SurfaceRequest BuildRequest(CheckpointInfo checkpoint)
+    {
+        var directions = (Direction ?? []).Select(d => DirectionResolver.Resolve(d, checkpoint)).ToList();
+        if (directions.Count > 2) throw new ArgumentException($"-Direction takes one or two directions, got {directions.Count}.");
+        var dimensions = Dimensions ?? (Direction is { Length: 1 } ? 1 : 2);
+        if (directions.Count > dimensions) throw new ArgumentException($"{directions.Count} directions were given for a {dimensions}D surface.");
+        if (directions.Count == 1 && dimensions == 2) throw new ArgumentException("A 2D surface needs two directions; give both or none.");
+        if (directions.Count == 0)
+        {
+            var recipe = new DirectionRecipe { Seed = Seed, Normalization = Normalization, IgnoreBiasAndNorm = IgnoreBiasAndNorm, CheckpointSha256 = checkpoint.Metadata.StateSha256 };
+            directions.Add(DirectionBuilder.Build(checkpoint, recipe));
+            if (dimensions == 2) directions.Add(DirectionBuilder.Build(checkpoint, recipe with { Axis = 1, Orthogonalized = Orthogonalize }));
+        }
+
+        var xRange = XRange ?? Range;
+        var yRange = YRange ?? Range;
+        var grid = new SurfaceGrid(
+            SurfaceGrid.Linspace(xRange[0], xRange[1], XSteps ?? Steps),
+            dimensions == 2 ? SurfaceGrid.Linspace(yRange[0], yRange[1], YSteps ?? Steps) : null);
+
+        var baseData = Dataset?.Reference ?? checkpoint.Metadata.Dataset
+            ?? throw new ArgumentException($"{checkpoint.Name} names no data set; give -Dataset.");
+        var reference = baseData with { MaxSamples = MaxSamples ?? Dataset?.MaxSamples, SubsetSeed = MaxSamples is null ? baseData.SubsetSeed : SubsetSeed };
+        var splits = Split switch
+        {
+            SurfaceSplit.Test => new[] { reference with { Split = DatasetSplit.Test } },
+            SurfaceSplit.Both => [reference with { Split = DatasetSplit.Train }, reference with { Split = DatasetSplit.Test }],
+            _ => [reference with { Split = DatasetSplit.Train }],
+        };
+        var spec = checkpoint.Metadata.Model;
+        foreach (var split in splits)
+        {
+            var arrays = DatasetCatalog.LoadArrays(split);
+            if (arrays.Channels != spec.InputChannels || arrays.Height != spec.InputHeight || arrays.Width != spec.InputWidth || arrays.ClassCount != spec.ClassCount)
+                throw new ArgumentException($"{split} has {arrays.Channels}×{arrays.Height}×{arrays.Width} inputs and {arrays.ClassCount} classes; {spec.Architecture} expects {spec.InputChannels}×{spec.InputHeight}×{spec.InputWidth} and {spec.ClassCount}.");
+        }
+
+        var request = new SurfaceRequest
+        {
+            Checkpoint = checkpoint,
+            X = directions[0],
+            Y = directions.Count > 1 ? directions[1] : null,
+            Grid = grid,
+            Data = splits,
+            LossFunction = LossFunction,
+            BatchSize = BatchSize,
+            Workers = ThrottleLimit,
+            ThreadsPerPoint = ThreadCount,
+        };
+        request.Validate();
+        return request;
+    }
+
+    private sealed class CmdletSurfaceObserver(GetLossSurfaceCommand cmdlet) : ISurfaceObserver
+    {
+        private readonly ProgressReporter progress = new(cmdlet, "Loss surface");
+
+        public void PointCompleted(SurfaceProgress p) =>
+            progress.Report($"Point {p.Done}/{p.Total} · (α, β) = ({p.Alpha:F3}, {p.Beta:F3}) · loss {p.Loss:G5}", p.Fraction);
+
+        public void Verbose(string message) => cmdlet.WriteVerbose(message);
+
+        public void Complete() => progress.Complete();
+    }
+}

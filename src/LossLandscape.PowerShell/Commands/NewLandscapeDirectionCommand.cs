@@ -1,0 +1,112 @@
+using System.Management.Automation;
+using LossLandscape.Core.Checkpoints;
+using LossLandscape.Core.Directions;
+using LossLandscape.PowerShell.Infrastructure;
+using LossLandscape.PowerShell.Types;
+
+namespace LossLandscape.PowerShell.Commands;
+
+/// <summary>
+/// Makes the directions of a landscape around a checkpoint: two seeded, filter-normalized random
+/// directions by default (x and y), one with -Dimensions 1, or θ_target − θ* with -Target.
+/// </summary>
+[Cmdlet(VerbsCommon.New, "LandscapeDirection", SupportsShouldProcess = true, DefaultParameterSetName = RandomSet)]
+[OutputType(typeof(LandscapeDirection))]
+public sealed class NewLandscapeDirectionCommand : LandscapeCmdlet
+{
+    private const string RandomSet = "Random";
+    private const string TargetSet = "Target";
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    public Checkpoint Checkpoint { get; set; } = null!;
+
+    [Parameter(ParameterSetName = RandomSet)]
+    public long Seed { get; set; } = DirectionRecipe.DefaultSeed;
+
+    [Parameter(ParameterSetName = RandomSet)]
+    public DirectionNormalization Normalization { get; set; } = DirectionNormalization.Filter;
+
+    /// <summary>Zero biases and BN γ/β (default). With -IgnoreBiasAndNorm:$false they copy θ*, as the paper's code does.</summary>
+    [Parameter(ParameterSetName = RandomSet)]
+    public SwitchParameter IgnoreBiasAndNorm { get; set; } = true;
+
+    [Parameter(ParameterSetName = RandomSet)]
+    public SwitchParameter Orthogonalize { get; set; }
+
+    [Parameter(ParameterSetName = RandomSet)]
+    [ValidateRange(1, 2)]
+    public int Dimensions { get; set; } = 2;
+
+    [Parameter(Mandatory = true, ParameterSetName = TargetSet)]
+    public Checkpoint Target { get; set; } = null!;
+
+    [Parameter(ParameterSetName = TargetSet)]
+    public BatchNormStatistics BatchNormStatistics { get; set; } = BatchNormStatistics.Eval;
+
+    /// <summary>Save the directions as an HDF5 direction file (the paper code's layout).</summary>
+    [Parameter]
+    public string? OutFile { get; set; }
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override void BeginProcessing() => EnsureRuntime();
+
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            var checkpoint = Checkpoint.Info;
+            var directions = ParameterSetName == TargetSet ? [MakeTarget(checkpoint)] : MakeRandom(checkpoint);
+            string? file = null;
+            if (OutFile is not null)
+            {
+                file = GetUnresolvedProviderPathFromPSPath(OutFile);
+                if (File.Exists(file) && !Force)
+                {
+                    WriteError(new IOException($"'{file}' exists; use -Force to overwrite it."), ErrorIds.OutputFileExists, ErrorCategory.ResourceExists, file);
+                    return;
+                }
+                if (!ShouldProcess(file, "Write direction file")) return;
+                using var model = CheckpointStore.LoadModel(checkpoint);
+                DirectionStore.Write(file, ParameterLayout.Of(model), directions);
+                WriteVerbose($"Directions written to {file}.");
+            }
+            double? cosine = directions.Count == 2 ? directions[0].CosineTo(directions[1]) : null;
+            foreach (var direction in directions)
+            {
+                WriteVerbose($"{direction.Recipe}: ‖d‖ = {direction.Norm:G6}, SHA-256 {direction.Sha256}.");
+                WriteObject(new LandscapeDirection(direction, checkpoint.StatePath, ParameterSetName == TargetSet ? Target.Path : null, file, cosine));
+            }
+        }
+        catch (ArgumentException e)
+        {
+            WriteError(e, ErrorIds.DirectionInvalid, ErrorCategory.InvalidArgument, Checkpoint);
+        }
+    }
+
+    private DirectionVector MakeTarget(CheckpointInfo checkpoint) =>
+        DirectionBuilder.Build(checkpoint, new DirectionRecipe
+        {
+            Kind = DirectionKind.Target,
+            Normalization = DirectionNormalization.None,
+            IgnoreBiasAndNorm = false,
+            BatchNormStatistics = BatchNormStatistics,
+            CheckpointSha256 = checkpoint.Metadata.StateSha256,
+        }, Target.Info);
+
+    private List<DirectionVector> MakeRandom(CheckpointInfo checkpoint)
+    {
+        var recipe = new DirectionRecipe
+        {
+            Seed = Seed,
+            Normalization = Normalization,
+            IgnoreBiasAndNorm = IgnoreBiasAndNorm,
+            CheckpointSha256 = checkpoint.Metadata.StateSha256,
+        };
+        WriteVerbose($"Seed {Seed}; {Normalization} normalization; biases and BN {(IgnoreBiasAndNorm ? "zeroed" : "copied from θ*")}.");
+        var directions = new List<DirectionVector> { DirectionBuilder.Build(checkpoint, recipe) };
+        if (Dimensions == 2) directions.Add(DirectionBuilder.Build(checkpoint, recipe with { Axis = 1, Orthogonalized = Orthogonalize }));
+        return directions;
+    }
+}

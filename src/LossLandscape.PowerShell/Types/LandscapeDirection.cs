@@ -1,0 +1,61 @@
+using LossLandscape.Core.Directions;
+
+namespace LossLandscape.PowerShell.Types;
+
+/// <summary>
+/// A direction as it travels on the pipeline: its recipe, the checkpoint(s) it belongs to, its
+/// hash and, when saved, its file. Never the values: they are rebuilt (or re-read) and checked
+/// against <see cref="Sha256"/> where they are used.
+/// </summary>
+public sealed class LandscapeDirection
+{
+    internal LandscapeDirection(DirectionVector vector, string checkpointPath, string? targetPath, string? filePath, double? cosineToOther)
+    {
+        Recipe = vector.Recipe;
+        Sha256 = vector.Sha256;
+        Norm = vector.Norm;
+        CheckpointPath = checkpointPath;
+        TargetPath = targetPath;
+        FilePath = filePath;
+        CosineToOther = cosineToOther;
+    }
+
+    internal DirectionRecipe Recipe { get; }
+
+    public DirectionKind Kind => Recipe.Kind;
+
+    /// <summary>x (α) or y (β).</summary>
+    public string Axis => Recipe.Axis == 0 ? "x" : "y";
+
+    public DirectionNormalization Normalization => Recipe.Normalization;
+
+    public long Seed => Recipe.Seed;
+
+    public bool IgnoreBiasAndNorm => Recipe.IgnoreBiasAndNorm;
+
+    public bool Orthogonalized => Recipe.Orthogonalized;
+
+    public BatchNormStatistics BatchNormStatistics => Recipe.BatchNormStatistics;
+
+    public string CheckpointPath { get; }
+
+    public string CheckpointSha256 => Recipe.CheckpointSha256;
+
+    public string? TargetPath { get; }
+
+    public string? TargetSha256 => Recipe.TargetSha256;
+
+    /// <summary>SHA-256 of the direction's float32 values: its identity.</summary>
+    public string Sha256 { get; }
+
+    /// <summary>Euclidean norm over all parameters.</summary>
+    public double Norm { get; }
+
+    /// <summary>Cosine to the other direction made in the same call (null when only one was made).</summary>
+    public double? CosineToOther { get; }
+
+    /// <summary>The HDF5 direction file holding the values, when saved.</summary>
+    public string? FilePath { get; }
+
+    public override string ToString() => $"{Axis}: {Recipe} (‖d‖ = {Norm:G4})";
+}

@@ -1,0 +1,94 @@
+using LossLandscape.Core.Surfaces;
+
+namespace LossLandscape.PowerShell.Types;
+
+/// <summary>
+/// A loss surface (2D) or curve (1D). Value arrays are indexed [y, x] for 2D surfaces
+/// (<c>TrainLoss[i, j]</c> is at α = X[j], β = Y[i]) and [x] for 1D curves; cells not computed hold NaN.
+/// </summary>
+public sealed class LossSurface
+{
+    internal LossSurface(SurfaceResult result)
+    {
+        Result = result;
+        var primary = result.Metadata.Data[0].Prefix;
+        var loss = result.Values[SurfaceResult.LossKey(primary)];
+        var best = -1;
+        for (var i = 0; i < loss.Length; i++)
+        {
+            if (result.Computed[i] && !double.IsNaN(loss[i]) && (best < 0 || loss[i] < loss[best])) best = i;
+        }
+        if (best >= 0)
+        {
+            MinLoss = loss[best];
+            (MinAlpha, MinBeta) = result.Grid.Coordinates(best);
+        }
+    }
+
+    internal SurfaceResult Result { get; }
+
+    public int Dimensions => Result.Grid.IsTwoDimensional ? 2 : 1;
+
+    public double[] X => Result.Grid.X;
+
+    public double[]? Y => Result.Grid.Y;
+
+    public string GridSize => Result.Grid.Y is null ? $"{X.Length}" : $"{X.Length}×{Result.Grid.Y.Length}";
+
+    public string XRange => $"[{X[0]:G4}, {X[^1]:G4}]";
+
+    public string? YRange => Y is null ? null : $"[{Y[0]:G4}, {Y[^1]:G4}]";
+
+    public string[] Splits => Result.Metadata.Data.Select(d => d.Dataset.Split.ToString()).ToArray();
+
+    public string Dataset => string.Join(", ", Result.Metadata.Data.Select(d => $"{d.Dataset} ({d.SampleCount})"));
+
+    public Array? TrainLoss => Grid("train_loss");
+
+    public Array? TrainAccuracy => Grid("train_acc");
+
+    public Array? TestLoss => Grid("test_loss");
+
+    public Array? TestAccuracy => Grid("test_acc");
+
+    /// <summary>The lowest loss of the first split, and where it is.</summary>
+    public double? MinLoss { get; }
+
+    public double? MinAlpha { get; }
+
+    public double? MinBeta { get; }
+
+    public string Architecture => Result.Metadata.Architecture;
+
+    public int? CheckpointEpoch => Result.Metadata.CheckpointEpoch;
+
+    public string CheckpointSha256 => Result.Metadata.CheckpointSha256;
+
+    /// <summary>The directions' recipes, hashes and norms, as recorded with the surface.</summary>
+    public SurfaceDirectionInfo[] Directions => Result.Metadata.Directions.ToArray();
+
+    public string LossFunction => Result.Metadata.LossFunction.ToString();
+
+    public int PointCount => Result.Grid.PointCount;
+
+    public int ComputedCount => Result.ComputedCount;
+
+    public bool IsComplete => Result.IsComplete;
+
+    public TimeSpan Elapsed => Result.Elapsed;
+
+    /// <summary>The HDF5 file holding the surface, when it was written to or read from one.</summary>
+    public string? Path => Result.FilePath;
+
+    public override string ToString() =>
+        $"{Dimensions}D {GridSize} surface of {Architecture}" + (MinLoss is { } m ? $", min loss {m:G5} at ({MinAlpha:G3}, {MinBeta:G3})" : "");
+
+    private Array? Grid(string key)
+    {
+        if (!Result.Values.TryGetValue(key, out var flat)) return null;
+        if (Result.Grid.Y is null) return flat.ToArray();
+        var grid = new double[Result.Grid.Y.Length, X.Length];
+        Buffer.BlockCopy(flat, 0, grid, 0, flat.Length * sizeof(double));
+        return grid;
+    }
+}
