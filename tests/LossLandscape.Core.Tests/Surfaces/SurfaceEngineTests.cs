@@ -1,0 +1,192 @@
+using LossLandscape.Core.Checkpoints;
+using LossLandscape.Core.Data;
+using LossLandscape.Core.Directions;
+using LossLandscape.Core.Surfaces;
+using LossLandscape.Core.Training;
+
+namespace LossLandscape.Core.Tests.Surfaces;
+
+public sealed class SurfaceEngineTests(TrainedCheckpoints checkpoints) : IClassFixture<TrainedCheckpoints>
+{
+    private static readonly DatasetReference Train = new("Digits", DatasetSplit.Train, MaxSamples: 300, SubsetSeed: 4);
+
+    private static SurfaceRequest Request(CheckpointInfo checkpoint, int steps = 5, int workers = 1, long seed = 3, DatasetReference? data = null)
+    {
+        var recipe = new DirectionRecipe { Seed = seed, CheckpointSha256 = checkpoint.Metadata.StateSha256 };
+        return new SurfaceRequest
+        {
+            Checkpoint = checkpoint,
+            X = DirectionBuilder.Build(checkpoint, recipe),
+            Y = DirectionBuilder.Build(checkpoint, recipe with { Axis = 1 }),
+            Grid = new SurfaceGrid(SurfaceGrid.Linspace(-1, 1, steps), SurfaceGrid.Linspace(-0.5, 0.5, steps - 2)),
+            Data = [data ?? Train],
+            Workers = workers,
+        };
+    }
+
+    [Fact]
+    public void LinearSoftmaxSurfaceEqualsTheClosedForm()
+    {
+        var checkpoint = checkpoints.Linear[^1];
+        var request = Request(checkpoint);
+        var result = SurfaceEngine.Compute(request, new RecordingSurfaceObserver());
+
+        var data = DatasetCatalog.LoadArrays(Train);
+        using var model = CheckpointStore.LoadModel(checkpoint);
+        var theta = ParameterLayout.Of(model).FlattenParameters(model);
+        // Mlp without hidden layers: layers.0.weight [10×64] then layers.0.bias [10]; biases are not moved.
+        for (var index = 0; index < request.Grid.PointCount; index++)
+        {
+            var (alpha, beta) = request.Grid.Coordinates(index);
+            var (loss, accuracy) = SoftmaxRegression(theta, request.X.Parameters, request.Y!.Parameters, alpha, beta, data);
+            Assert.Equal(loss, result.Values["train_loss"][index], loss * 1e-5);
+            Assert.Equal(accuracy, result.Values["train_acc"][index], 1e-9);
+        }
+        Assert.True(result.IsComplete);
+    }
+
+    [Fact]
+    public void CentrePointEqualsTheCheckpointsOwnLoss()
+    {
+        var checkpoint = checkpoints.Cnn[^1];
+        var result = SurfaceEngine.Compute(Request(checkpoint, data: checkpoint.Metadata.Dataset), new RecordingSurfaceObserver());
+        var centre = result.Grid.NearestToOrigin();
+        Assert.Equal((0.0, 0.0), result.Grid.Coordinates(centre));
+        var expected = checkpoint.Metadata.TrainLoss!.Value;
+        Assert.Equal(expected, result.Values["train_loss"][centre], expected * 1e-6);
+        Assert.Equal(checkpoint.Metadata.TrainAccuracy!.Value, result.Values["train_acc"][centre], 1e-9);
+    }
+
+    [Fact]
+    public void EvaluatorRestoresThetaBitForBit()
+    {
+        var checkpoint = checkpoints.Cnn[^1];
+        var request = Request(checkpoint);
+        using var model = CheckpointStore.LoadModel(checkpoint);
+        var layout = ParameterLayout.Of(model);
+        var before = layout.FlattenParameters(model);
+        var buffersBefore = layout.FlattenBuffers(model);
+        using var data = DatasetCatalog.Load(Train);
+        using (var evaluator = new SurfaceEvaluator(model, request.X, request.Y))
+        {
+            evaluator.Evaluate(0.7, -0.3, [data], LossFunction.CrossEntropy, 128);
+            Assert.NotEqual(before, layout.FlattenParameters(model));
+            evaluator.Evaluate(-1, 1, [data], LossFunction.Mse, 64);
+            evaluator.Restore();
+            Assert.Equal(before, layout.FlattenParameters(model));
+        }
+        Assert.Equal(before, layout.FlattenParameters(model));
+        Assert.Equal(buffersBefore, layout.FlattenBuffers(model));
+    }
+
+    [Fact]
+    public void SameSeedGivesBitIdenticalValuesWhateverTheWorkerCount()
+    {
+        var checkpoint = checkpoints.Cnn[^1];
+        var serial = SurfaceEngine.Compute(Request(checkpoint, steps: 4, workers: 1), new RecordingSurfaceObserver());
+        var parallel = SurfaceEngine.Compute(Request(checkpoint, steps: 4, workers: 2), new RecordingSurfaceObserver());
+        var otherSeed = SurfaceEngine.Compute(Request(checkpoint, steps: 4, workers: 1, seed: 4), new RecordingSurfaceObserver());
+        foreach (var key in serial.Values.Keys)
+        {
+            Assert.Equal(serial.Values[key].Select(BitConverter.DoubleToInt64Bits), parallel.Values[key].Select(BitConverter.DoubleToInt64Bits));
+        }
+        Assert.NotEqual(serial.Values["train_loss"], otherSeed.Values["train_loss"]);
+    }
+
+    [Fact]
+    public void InterpolationPassesThroughBothCheckpoints()
+    {
+        var start = checkpoints.Cnn[1];
+        var end = checkpoints.Cnn[2];
+        var recipe = new DirectionRecipe { Kind = DirectionKind.Target, Normalization = DirectionNormalization.None, IgnoreBiasAndNorm = false, CheckpointSha256 = start.Metadata.StateSha256 };
+        var request = new SurfaceRequest
+        {
+            Checkpoint = start,
+            X = DirectionBuilder.Build(start, recipe, end),
+            Grid = new SurfaceGrid(SurfaceGrid.Linspace(-0.5, 1.5, 9), null),
+            Data = [start.Metadata.Dataset!],
+        };
+        var result = SurfaceEngine.Compute(request, new RecordingSurfaceObserver());
+        var loss = result.Values["train_loss"];
+        Assert.Equal(start.Metadata.TrainLoss!.Value, loss[2], start.Metadata.TrainLoss.Value * 1e-6);
+        // At α = 1 the BN statistics are still θ*'s (Eval mode), so compare with the BN-interpolating run below.
+        var statesRequest = request with { X = DirectionBuilder.Build(start, recipe with { BatchNormStatistics = BatchNormStatistics.Interpolate }, end) };
+        var states = SurfaceEngine.Compute(statesRequest, new RecordingSurfaceObserver()).Values["train_loss"];
+        Assert.Equal(end.Metadata.TrainLoss!.Value, states[6], end.Metadata.TrainLoss.Value * 1e-5);
+        Assert.Equal(loss[2], states[2]);
+    }
+
+    [Fact]
+    public void CancelledRunResumesFromItsJournalAndEndsBitIdentical()
+    {
+        var checkpoint = checkpoints.Cnn[^1];
+        var folder = checkpoints.NewFolder();
+        var interrupted = Path.Combine(folder, "interrupted.h5");
+        var uninterrupted = Path.Combine(folder, "uninterrupted.h5");
+
+        using (var cancel = new CancellationTokenSource())
+        {
+            var observer = new RecordingSurfaceObserver(cancel, points: 6);
+            Assert.ThrowsAny<OperationCanceledException>(() => SurfaceEngine.Compute(Request(checkpoint, workers: 2), observer, interrupted, cancellation: cancel.Token));
+        }
+        Assert.True(File.Exists(SurfaceJournal.PathFor(interrupted)));
+        var partial = SurfaceStore.Read(interrupted);
+        Assert.InRange(partial.ComputedCount, 6, 14);
+        // A torn record at the end (a kill mid-write) is ignored.
+        File.AppendAllText(SurfaceJournal.PathFor(interrupted), "torn");
+
+        var resumedObserver = new RecordingSurfaceObserver();
+        var resumed = SurfaceEngine.Compute(Request(checkpoint, workers: 2), resumedObserver, interrupted);
+        Assert.Equal(15 - partial.ComputedCount, resumedObserver.Points.Count);
+        Assert.True(resumed.IsComplete);
+        Assert.False(File.Exists(SurfaceJournal.PathFor(interrupted)));
+
+        SurfaceEngine.Compute(Request(checkpoint, workers: 1), new RecordingSurfaceObserver(), uninterrupted);
+        Assert.Equal(File.ReadAllBytes(uninterrupted), File.ReadAllBytes(interrupted));
+
+        var again = new RecordingSurfaceObserver();
+        SurfaceEngine.Compute(Request(checkpoint, workers: 2), again, interrupted);
+        Assert.Empty(again.Points);
+    }
+
+    [Fact]
+    public void AFileOfOtherSettingsIsRefusedWithTheDifferencesAndKept()
+    {
+        var checkpoint = checkpoints.Cnn[^1];
+        var file = Path.Combine(checkpoints.NewFolder(), "surface.h5");
+        SurfaceEngine.Compute(Request(checkpoint, steps: 3), new RecordingSurfaceObserver(), file);
+        var before = File.ReadAllBytes(file);
+
+        var error = Assert.Throws<SurfaceSettingsMismatchException>(() => SurfaceEngine.Compute(Request(checkpoint, steps: 4, seed: 9), new RecordingSurfaceObserver(), file));
+        Assert.Contains(error.Differences, d => d.StartsWith("directions:", StringComparison.Ordinal));
+        Assert.Contains(error.Differences, d => d.StartsWith("x:", StringComparison.Ordinal));
+        Assert.Equal(before, File.ReadAllBytes(file));
+
+        var restarted = SurfaceEngine.Compute(Request(checkpoint, steps: 4, seed: 9), new RecordingSurfaceObserver(), file, restart: true);
+        Assert.Equal(8, restarted.Grid.PointCount);
+    }
+
+    private static (double Loss, double Accuracy) SoftmaxRegression(float[] theta, float[] dx, float[] dy, double alpha, double beta, DatasetArrays data)
+    {
+        const int classes = 10, inputs = 64;
+        var weights = new double[classes * inputs];
+        for (var i = 0; i < weights.Length; i++) weights[i] = theta[i] + alpha * dx[i] + beta * dy[i];
+        double lossSum = 0;
+        var correct = 0;
+        var logits = new double[classes];
+        for (var n = 0; n < data.Count; n++)
+        {
+            for (var k = 0; k < classes; k++)
+            {
+                double z = theta[classes * inputs + k];
+                for (var p = 0; p < inputs; p++) z += weights[k * inputs + p] * data.Inputs[n * inputs + p];
+                logits[k] = z;
+            }
+            var max = logits.Max();
+            var logSumExp = max + Math.Log(logits.Sum(z => Math.Exp(z - max)));
+            lossSum += logSumExp - logits[data.Labels[n]];
+            if (Array.IndexOf(logits, max) == data.Labels[n]) correct++;
+        }
+        return (lossSum / data.Count, 100.0 * correct / data.Count);
+    }
+}
