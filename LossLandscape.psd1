@@ -21,6 +21,7 @@
         'Import-LandscapeDirection'
         'Get-LossSurface'
         'Import-LossSurface'
+        'Export-LandscapePlot'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -1,0 +1,10 @@
+namespace LossLandscape.Plotting;
+
+/// <summary>
+/// A sequence of points drawn over a 2D landscape as a line with dots, such as an optimization
+/// trajectory projected on PCA directions. Coordinates are in the same α/β units as the surface.
+/// </summary>
+/// <param name="X">α of each point, in visiting order (need not be ascending).</param>
+/// <param name="Y">β of each point.</param>
+/// <param name="Label">Legend text; no legend when null.</param>
+public sealed record PathOverlay(double[] X, double[] Y, string? Label = null);

@@ -1,0 +1,113 @@
+namespace LossLandscape.Plotting;
+
+/// <summary>
+/// Rejects input that cannot make a meaningful plot, naming the problem, before anything is drawn.
+/// Non-finite values inside the series are accepted: they are data (not computed yet, diverged).
+/// </summary>
+internal static class PlotInputValidator
+{
+    public static void Validate(CurvePlotData data, CurvePlotOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        RequireCoordinates(data.X, "X");
+        RequireSeries(data.TrainLoss, "TrainLoss", data.X.Length);
+        if (data.TrainAccuracy is not null) RequireSeries(data.TrainAccuracy, "TrainAccuracy", data.X.Length);
+        if (data.TestLoss is not null) RequireSeries(data.TestLoss, "TestLoss", data.X.Length);
+        if (data.TestAccuracy is not null) RequireSeries(data.TestAccuracy, "TestAccuracy", data.X.Length);
+        RequireImageSize(options.Width, options.Height);
+
+        if (options.LossMin is { } lossMin && !double.IsFinite(lossMin))
+            throw new ArgumentException($"LossMin must be finite, not {lossMin}.", nameof(options));
+        if (options.LossMax is { } lossMax && !double.IsFinite(lossMax))
+            throw new ArgumentException($"LossMax must be finite, not {lossMax}.", nameof(options));
+        if (options.LossMin is { } min && options.LossMax is { } max && !(min < max))
+            throw new ArgumentException($"LossMin ({min}) must be less than LossMax ({max}).", nameof(options));
+        if (options.LogLoss && options.LossMin is <= 0)
+            throw new ArgumentException($"LossMin must be positive on a log scale, not {options.LossMin}.", nameof(options));
+        if (options.MarkX is { } marks && marks.Any(m => !double.IsFinite(m)))
+            throw new ArgumentException("MarkX holds a value that is not finite.", nameof(options));
+    }
+
+    public static void Validate(SurfacePlotData data, ContourPlotOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        RequireCoordinates(data.X, "X");
+        RequireCoordinates(data.Y, "Y");
+        ArgumentNullException.ThrowIfNull(data.Values, nameof(data));
+        if (data.Values.GetLength(0) != data.Y.Length || data.Values.GetLength(1) != data.X.Length)
+        {
+            throw new ArgumentException(
+                $"Values is {data.Values.GetLength(0)}×{data.Values.GetLength(1)} but must be indexed [y, x]: " +
+                $"{data.Y.Length} rows (Y.Length) × {data.X.Length} columns (X.Length).", nameof(data));
+        }
+        if (options.Style == ContourStyle.Filled)
+        {
+            // The colour map draws equal cells, so cell centres only land on the grid points when they are evenly spaced.
+            RequireEvenSpacing(data.X, "X");
+            RequireEvenSpacing(data.Y, "Y");
+        }
+        if (data.Path is { } path)
+        {
+            ArgumentNullException.ThrowIfNull(path.X, nameof(data));
+            ArgumentNullException.ThrowIfNull(path.Y, nameof(data));
+            if (path.X.Length != path.Y.Length)
+                throw new ArgumentException($"Path has {path.X.Length} X values but {path.Y.Length} Y values.", nameof(data));
+        }
+
+        if (!double.IsFinite(options.Min) || !double.IsFinite(options.Max) || !(options.Min < options.Max))
+            throw new ArgumentException($"Min ({options.Min}) must be less than Max ({options.Max}), both finite.", nameof(options));
+        if (!double.IsFinite(options.LevelStep) || options.LevelStep <= 0)
+            throw new ArgumentException($"LevelStep must be positive, not {options.LevelStep}.", nameof(options));
+        if (options.LogColor && options.Min <= 0)
+            throw new ArgumentException($"LogColor needs Min > 0, not {options.Min}.", nameof(options));
+        int levelCount = ContourLevels.Count(options.Min, options.Max, options.LevelStep);
+        if (levelCount > ContourLevels.MaxCount)
+        {
+            throw new ArgumentException(
+                $"Min {options.Min}, Max {options.Max} and LevelStep {options.LevelStep} give {levelCount} contour levels; " +
+                $"at most {ContourLevels.MaxCount} are allowed.", nameof(options));
+        }
+        RequireImageSize(options.Width, options.Height);
+    }
+
+    private static void RequireCoordinates(double[]? coordinates, string name)
+    {
+        if (coordinates is null)
+            throw new ArgumentException($"{name} is missing.", "data");
+        if (coordinates.Length < 2)
+            throw new ArgumentException($"{name} needs at least 2 points, not {coordinates.Length}.", "data");
+        for (int k = 0; k < coordinates.Length; k++)
+        {
+            if (!double.IsFinite(coordinates[k]))
+                throw new ArgumentException($"{name}[{k}] is {coordinates[k]}; coordinates must be finite.", "data");
+            if (k > 0 && !(coordinates[k] > coordinates[k - 1]))
+                throw new ArgumentException($"{name} must be strictly ascending, but {name}[{k}] = {coordinates[k]} follows {coordinates[k - 1]}.", "data");
+        }
+    }
+
+    private static void RequireSeries(double[]? series, string name, int expectedLength)
+    {
+        if (series is null)
+            throw new ArgumentException($"{name} is missing.", "data");
+        if (series.Length != expectedLength)
+            throw new ArgumentException($"{name} has {series.Length} values but X has {expectedLength}.", "data");
+    }
+
+    private static void RequireEvenSpacing(double[] coordinates, string name)
+    {
+        double step = (coordinates[^1] - coordinates[0]) / (coordinates.Length - 1);
+        for (int k = 1; k < coordinates.Length; k++)
+        {
+            if (Math.Abs(coordinates[k] - coordinates[k - 1] - step) > 1e-6 * step)
+                throw new ArgumentException($"{name} must be evenly spaced for the filled style; the gap after {name}[{k - 1}] differs.", "data");
+        }
+    }
+
+    private static void RequireImageSize(int width, int height)
+    {
+        if (width < 200 || height < 150 || width > 10000 || height > 10000)
+            throw new ArgumentException($"The image size {width}×{height} is outside 200×150 … 10000×10000 pixels.", "options");
+    }
+}

@@ -1,0 +1,103 @@
+using System.Text.RegularExpressions;
+using SkiaSharp;
+
+namespace LossLandscape.Plotting.Tests;
+
+public sealed class CurvePlotTests : IDisposable
+{
+    private readonly TemporaryFolder folder = new();
+
+    public void Dispose() => folder.Dispose();
+
+    [Fact]
+    public void Png_of_a_parabola_is_not_blank()
+    {
+        RenderedPlot rendered = LandscapePlotter.PlotCurve(Surfaces.Parabola(withTest: false), folder.File("curve.png"));
+
+        using var probe = new PixelProbe(rendered);
+        Assert.True(probe.CountDifferentFrom(SKColors.White) > 1000);
+    }
+
+    [Fact]
+    public void Svg_holds_labels_and_legend_entries()
+    {
+        RenderedPlot rendered = LandscapePlotter.PlotCurve(
+            Surfaces.Parabola(withTest: true), folder.File("curve.svg"), new CurvePlotOptions { Title = "a direction" });
+
+        string[] texts = TextsOf(File.ReadAllText(rendered.Path));
+        Assert.Contains("α", texts);
+        Assert.Contains("accuracy (%)", texts);
+        Assert.Contains("loss", texts);
+        Assert.Contains("a direction", texts);
+        Assert.Contains("train loss", texts);
+        Assert.Contains("test loss", texts);
+        Assert.Contains("train accuracy", texts);
+        Assert.Contains("test accuracy", texts);
+    }
+
+    [Fact]
+    public void Test_split_is_dashed_in_svg()
+    {
+        // Skia's SVG backend writes no stroke-dasharray: it expands a dashed stroke into one filled
+        // outline with a sub-path per dash, so a dashed line shows up as a fill with many moves.
+        string dashedSvg = File.ReadAllText(LandscapePlotter.PlotCurve(
+            Surfaces.Parabola(withTest: true), folder.File("both.svg")).Path);
+        string solidSvg = File.ReadAllText(LandscapePlotter.PlotCurve(
+            Surfaces.Parabola(withTest: false), folder.File("train.svg")).Path);
+
+        Assert.True(MaxDashCount(dashedSvg, "#1F77B4") >= 10, "the test loss is not dashed");
+        Assert.True(MaxDashCount(dashedSvg, "#D62728") >= 10, "the test accuracy is not dashed");
+        Assert.True(MaxDashCount(solidSvg, "#1F77B4") < 10, "the train loss alone should be solid");
+    }
+
+    [Fact]
+    public void Log_scale_and_marks_render_and_label_in_value_units()
+    {
+        double[] x = Surfaces.Linspace(-0.5, 1.5, 41);
+        double[] loss = x.Select(a => 0.01 + 5 * Math.Pow(Math.Sin(Math.PI * a), 2)).ToArray();
+        RenderedPlot rendered = LandscapePlotter.PlotCurve(
+            new CurvePlotData(x, loss), folder.File("log.svg"),
+            new CurvePlotOptions { LogLoss = true, MarkX = [0, 1], XLabel = "interpolation coefficient" });
+
+        string[] texts = TextsOf(File.ReadAllText(rendered.Path));
+        Assert.Contains("interpolation coefficient", texts);
+        Assert.Contains("0.1", texts);
+        Assert.Contains("1", texts);
+    }
+
+    [Fact]
+    public void NaN_and_infinite_points_leave_gaps_without_failing()
+    {
+        CurvePlotData data = Surfaces.Parabola(withTest: true);
+        data.TrainLoss[5] = double.NaN;
+        data.TrainLoss[20] = double.PositiveInfinity;
+        data.TestLoss![30] = double.NaN;
+        data.TrainAccuracy![0] = double.NaN;
+        for (int k = 35; k < data.X.Length; k++)
+            data.TestAccuracy![k] = double.NaN;
+
+        RenderedPlot rendered = LandscapePlotter.PlotCurve(data, folder.File("gaps.png"), new CurvePlotOptions { LogLoss = true });
+
+        using var probe = new PixelProbe(rendered);
+        Assert.True(probe.CountDifferentFrom(SKColors.White) > 1000);
+    }
+
+    [Fact]
+    public void A_series_with_no_finite_point_still_renders()
+    {
+        double[] x = [0, 1, 2];
+        RenderedPlot rendered = LandscapePlotter.PlotCurve(
+            new CurvePlotData(x, [double.NaN, double.NaN, double.NaN]), folder.File("empty.png"));
+
+        Assert.True(new FileInfo(rendered.Path).Length > 0);
+    }
+
+    private static string[] TextsOf(string svg) =>
+        Regex.Matches(svg, @"<text[^>]*>\s*([^<]*?)\s*</text>").Select(m => m.Groups[1].Value).ToArray();
+
+    private static int MaxDashCount(string svg, string color) =>
+        Regex.Matches(svg, $"<path fill=\"{color}\" d=\"([^\"]*)\"")
+            .Select(m => m.Groups[1].Value.Count(c => c == 'M'))
+            .DefaultIfEmpty(0)
+            .Max();
+}
