@@ -191,7 +191,8 @@ public sealed class GetLossSurfaceCommand : LandscapeCmdlet, IDisposable
 
         var baseData = Dataset?.Reference ?? checkpoint.Metadata.Dataset
             ?? throw new ArgumentException($"{checkpoint.Name} names no data set; give -Dataset.");
-        var reference = baseData with { MaxSamples = MaxSamples ?? Dataset?.MaxSamples, SubsetSeed = MaxSamples is null ? baseData.SubsetSeed : SubsetSeed };
+        // Without -MaxSamples, the data is exactly the checkpoint's (or -Dataset's), subset included.
+        var reference = MaxSamples is null ? baseData : baseData with { MaxSamples = MaxSamples, SubsetSeed = SubsetSeed };
         var splits = Split switch
         {
             SurfaceSplit.Test => new[] { reference with { Split = DatasetSplit.Test } },
