@@ -14,6 +14,27 @@ internal static class ShellProcess
 
     public static ShellResult Run(params string[] arguments) => RunIn(null, DefaultTimeout, arguments);
 
+    /// <summary>Starts the shell without waiting, for tests that kill it.</summary>
+    public static Process Start(string workingDirectory, params string[] arguments)
+    {
+        var startInfo = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        startInfo.ArgumentList.Add(ShellAssembly);
+        foreach (var argument in arguments) startInfo.ArgumentList.Add(argument);
+        startInfo.Environment.Remove("LOSSLANDSCAPE_MODULE");
+        var process = Process.Start(startInfo)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
     public static ShellResult RunIn(string? workingDirectory, TimeSpan timeout, params string[] arguments)
     {
         var startInfo = new ProcessStartInfo("dotnet")
