@@ -23,7 +23,7 @@ public sealed class ImportCheckpointTests : IClassFixture<ModuleRunspace>, IDisp
         Assert.Equal(["epoch-000", "epoch-001"], result.Output.Select(o => (string)o.Properties["Name"].Value));
         var last = result.Output[1];
         Assert.Equal("DigitsCnn", last.Properties["Architecture"].Value);
-        Assert.Equal("LossLandscape.Checkpoint", last.Properties["Format"].Value);
+        Assert.Equal("LossLandscape", last.Properties["Format"].Value);
         Assert.Equal(1, last.Properties["Epoch"].Value);
         Assert.Equal(15_418L, last.Properties["ParameterCount"].Value);
         var sha = System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(run.Path, "epoch-001.dat")));

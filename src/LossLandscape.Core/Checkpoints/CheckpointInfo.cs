@@ -9,6 +9,8 @@ public sealed record CheckpointInfo(
     IReadOnlyList<LayerSummary> Layers,
     long ParameterCount)
 {
+    public CheckpointFormat Format { get; init; } = CheckpointFormat.LossLandscape;
+
     /// <summary>The file name without extension, e.g. <c>epoch-003</c>.</summary>
     public string Name => Path.GetFileNameWithoutExtension(StatePath);
 }

@@ -95,9 +95,10 @@ public static class CheckpointStore
     }
 
     /// <summary>Builds the checkpoint's model and loads its weights (in eval mode). The caller disposes it.</summary>
-    public static nn.Module<Tensor, Tensor> LoadModel(CheckpointInfo checkpoint)
+    public static nn.Module LoadModel(CheckpointInfo checkpoint)
     {
         TorchRuntime.EnsureLoaded();
+        if (checkpoint.Format == CheckpointFormat.TorchScript) return TorchScriptCheckpoint.Load(checkpoint.StatePath);
         var model = ModelZoo.Create(checkpoint.Metadata.Model);
         model.load(checkpoint.StatePath, strict: true);
         model.eval();

@@ -4,6 +4,7 @@ using System.Runtime.ExceptionServices;
 using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Directions;
+using LossLandscape.Core.Models;
 using LossLandscape.Core.Native;
 
 namespace LossLandscape.Core.Surfaces;
@@ -81,6 +82,7 @@ public static class SurfaceEngine
             var data = request.Data.Zip(arrays, (reference, a) => new PreloadedDataset(reference, a)).ToArray();
             try
             {
+                CheckModelTakesData(request.Checkpoint, data[0]);
                 Run(request, data, pending, total - pending.Length, keys, values, computed, journal, observer, cancellation);
             }
             finally
@@ -168,6 +170,26 @@ public static class SurfaceEngine
         }
         if (failures.TryPeek(out var failure) && failure is not OperationCanceledException) ExceptionDispatchInfo.Capture(failure).Throw();
         cancellation.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>One sample through the model first: a shape mismatch is a clear error here, not a failure in every worker.</summary>
+    private static void CheckModelTakesData(CheckpointInfo checkpoint, PreloadedDataset data)
+    {
+        using var model = CheckpointStore.LoadModel(checkpoint);
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var noGrad = TorchSharp.torch.no_grad();
+        try
+        {
+            var logits = model.Forward(data.Inputs.narrow(0, 0, 1));
+            if (logits.dim() != 2 || logits.shape[1] < 2)
+                throw new ArgumentException($"{checkpoint.Name} maps a {string.Join("×", data.SampleShape)} input to shape [{string.Join("×", logits.shape)}], not to class scores [1×classes].");
+            if (data.Labels.max().item<long>() >= logits.shape[1])
+                throw new ArgumentException($"{data.Reference} has labels up to {data.Labels.max().item<long>()} but {checkpoint.Name} scores {logits.shape[1]} classes.");
+        }
+        catch (System.Runtime.InteropServices.ExternalException e)
+        {
+            throw new ArgumentException($"{checkpoint.Name} cannot take {data.Reference} inputs of shape {string.Join("×", data.SampleShape)}: {e.Message.Split('\n')[0]}", e);
+        }
     }
 
     private static void Merge(bool[] fromComputed, IReadOnlyDictionary<string, double[]> fromValues, bool[] computed, Dictionary<string, double[]> values)

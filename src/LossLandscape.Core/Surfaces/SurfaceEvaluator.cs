@@ -13,7 +13,7 @@ namespace LossLandscape.Core.Surfaces;
 /// </summary>
 public sealed class SurfaceEvaluator : IDisposable
 {
-    private readonly nn.Module<Tensor, Tensor> model;
+    private readonly nn.Module model;
     private readonly (Tensor Tensor, ParameterEntry Entry)[] parameters;
     private readonly (Tensor Tensor, ParameterEntry Entry)[] buffers;
     private readonly Tensor theta;
@@ -23,7 +23,7 @@ public sealed class SurfaceEvaluator : IDisposable
     private readonly Tensor? xBufferDirection;
     private readonly Tensor? yBufferDirection;
 
-    public SurfaceEvaluator(nn.Module<Tensor, Tensor> model, DirectionVector x, DirectionVector? y)
+    public SurfaceEvaluator(nn.Module model, DirectionVector x, DirectionVector? y)
     {
         this.model = model;
         var layout = ParameterLayout.Of(model);

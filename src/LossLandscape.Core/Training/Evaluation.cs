@@ -1,4 +1,5 @@
 using LossLandscape.Core.Data;
+using LossLandscape.Core.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,7 +12,7 @@ public static class Evaluation
     public const int DefaultBatchSize = 128;
 
     /// <returns>Mean loss (Σ batch-mean × batch size / N) and accuracy in percent.</returns>
-    public static (double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> model, PreloadedDataset data, int batchSize = DefaultBatchSize, LossFunction lossFunction = LossFunction.CrossEntropy, CancellationToken cancellation = default)
+    public static (double Loss, double Accuracy) Evaluate(nn.Module model, PreloadedDataset data, int batchSize = DefaultBatchSize, LossFunction lossFunction = LossFunction.CrossEntropy, CancellationToken cancellation = default)
     {
         var wasTraining = model.training;
         model.eval();
@@ -26,7 +27,7 @@ public static class Evaluation
                 using var labels = batch.Labels;
                 cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
-                var logits = model.forward(inputs);
+                var logits = model.Forward(inputs);
                 var loss = Loss(logits, labels, lossFunction);
                 lossSum += loss.item<float>() * labels.shape[0];
                 correct += logits.argmax(1).eq(labels).sum().item<long>();

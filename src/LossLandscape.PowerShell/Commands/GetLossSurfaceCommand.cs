@@ -200,7 +200,8 @@ public sealed class GetLossSurfaceCommand : LandscapeCmdlet, IDisposable
             _ => [reference with { Split = DatasetSplit.Train }],
         };
         var spec = checkpoint.Metadata.Model;
-        foreach (var split in splits)
+        // A TorchScript model states no input shape; the engine tries one sample before it starts.
+        foreach (var split in checkpoint.Format == CheckpointFormat.TorchScript ? [] : splits)
         {
             var arrays = DatasetCatalog.LoadArrays(split);
             if (arrays.Channels != spec.InputChannels || arrays.Height != spec.InputHeight || arrays.Width != spec.InputWidth || arrays.ClassCount != spec.ClassCount)

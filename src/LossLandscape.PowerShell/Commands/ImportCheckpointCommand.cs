@@ -62,7 +62,7 @@ public sealed class ImportCheckpointCommand : LandscapeCmdlet
         WriteVerbose($"Importing {file}");
         try
         {
-            WriteObject(new Checkpoint(CheckpointStore.Read(file)));
+            WriteObject(new Checkpoint(CheckpointImporter.Read(file)));
         }
         catch (CheckpointException e)
         {

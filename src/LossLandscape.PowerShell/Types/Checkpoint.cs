@@ -38,8 +38,8 @@ public sealed class Checkpoint
 
     public string Architecture { get; }
 
-    /// <summary>The file format: LossLandscape (TorchSharp state dictionary + JSON side file).</summary>
-    public string Format => CheckpointMetadata.FormatName;
+    /// <summary>LossLandscape (TorchSharp state dictionary + JSON side file), PyTorch, Safetensors or TorchScript.</summary>
+    public string Format => Info.Format.ToString();
 
     public int? Epoch { get; }
 

@@ -24,7 +24,7 @@ public sealed class CheckpointStoreTests : IDisposable
 
         var info = CheckpointStore.Write(model, new CheckpointMetadata { Model = spec, StateFile = "", StateSha256 = "" }, directory, "weights");
         using var reloaded = CheckpointStore.LoadModel(info);
-        using var actual = reloaded.forward(input);
+        using var actual = reloaded.Forward(input);
 
         Assert.Equal(expected.data<float>().ToArray(), actual.data<float>().ToArray());
         Assert.Equal(CheckpointStore.Sha256(info.StatePath), info.Metadata.StateSha256);
