@@ -97,4 +97,30 @@ public sealed class ImportCheckpointTests : IClassFixture<ModuleRunspace>, IDisp
         Assert.Equal(["CheckpointMetadataMissing", "CheckpointArchitectureUnknown"], result.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
         Assert.Contains("ResNet21", result.Errors[1].Exception.Message);
     }
+
+    [Fact]
+    public void ANaNCheckpointIsFlaggedAndItsSurfaceRefusedUnlessAllowed()
+    {
+        var broken = Path.Combine(run.Path, "nan");
+        Directory.CreateDirectory(broken);
+        var bytes = File.ReadAllBytes(Path.Combine(run.Path, "epoch-001.dat"));
+        // The last float32 of the file belongs to linear.bias: make it NaN, keep the side file's hash honest.
+        BitConverter.GetBytes(float.NaN).CopyTo(bytes, bytes.Length - 4);
+        File.WriteAllBytes(Path.Combine(broken, "epoch-001.dat"), bytes);
+        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes)).ToLowerInvariant();
+        var json = System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(Path.Combine(run.Path, "epoch-001.json")), "\"stateSha256\": \"[0-9a-f]+\"", $"\"stateSha256\": \"{hash}\"");
+        File.WriteAllText(Path.Combine(broken, "epoch-001.json"), json);
+        var variables = new Dictionary<string, object?> { ["ckpt"] = Path.Combine(broken, "epoch-001.dat") };
+
+        var imported = shell.Invoke("$c = Import-Checkpoint $ckpt -WarningVariable w; $c.NonFiniteCount; $w.Count", variables).ShouldSucceed();
+        Assert.Equal([1L, 1], imported.Output.Select(o => Convert.ToInt64(o.BaseObject)));
+
+        var refused = shell.Invoke("Import-Checkpoint $ckpt -WarningAction SilentlyContinue | Get-LossSurface -Steps 3", variables);
+        var error = Assert.Single(refused.Errors);
+        Assert.StartsWith("CheckpointNonFinite,", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidData, error.CategoryInfo.Category);
+
+        var forced = shell.Invoke("Import-Checkpoint $ckpt -WarningAction SilentlyContinue | Get-LossSurface -Steps 3 -AllowNonFinite", variables).ShouldSucceed();
+        Assert.Equal(9, Assert.Single(forced.Output).Properties["ComputedCount"].Value);
+    }
 }

@@ -11,6 +11,9 @@ public sealed record CheckpointInfo(
 {
     public CheckpointFormat Format { get; init; } = CheckpointFormat.LossLandscape;
 
+    /// <summary>NaN or ±∞ values over all tensors: a diverged or corrupted checkpoint.</summary>
+    public long NonFiniteCount => Tensors.Sum(t => t.NonFiniteCount);
+
     /// <summary>The file name without extension, e.g. <c>epoch-003</c>.</summary>
     public string Name => Path.GetFileNameWithoutExtension(StatePath);
 }

@@ -36,6 +36,7 @@ public static class TorchScriptCheckpoint
         if (!IsTorchScript(fullPath))
             throw new CheckpointException(CheckpointErrorKind.Corrupt, fullPath, $"'{fullPath}' is not a TorchScript archive (no code/ and data.pkl entries).");
         using var model = Load(fullPath);
+        using var scope = NewDisposeScope();
         var parameters = model.named_parameters().Select(p => p.name).ToHashSet(StringComparer.Ordinal);
         var tensors = model.named_parameters().Select(p => Describe(p.name, p.parameter))
             .Concat(model.named_buffers().Select(b => Describe(b.name, b.buffer)))
@@ -70,6 +71,9 @@ public static class TorchScriptCheckpoint
         }
     }
 
-    private static StateTensorInfo Describe(string name, Tensor tensor) =>
-        new(name, tensor.dtype.ToString().ToLowerInvariant(), tensor.shape);
+    private static StateTensorInfo Describe(string name, Tensor tensor)
+    {
+        var nonFinite = tensor.is_floating_point() ? tensor.isfinite().logical_not().sum().item<long>() : 0;
+        return new(name, tensor.dtype.ToString().ToLowerInvariant(), tensor.shape) { NonFiniteCount = nonFinite };
+    }
 }

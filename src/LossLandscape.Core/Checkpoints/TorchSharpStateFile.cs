@@ -54,12 +54,38 @@ public static class TorchSharpStateFile
             var bytes = checked(elements * type.Size);
             if (stream.Position + bytes > length)
                 throw new InvalidDataException($"Entry '{name}' ({string.Join("×", shape)} {type.Name}) runs past the end of the file: it is truncated.");
-            stream.Seek(bytes, SeekOrigin.Current);
-            entries.Add(new StateTensorInfo(name, type.Name, shape));
+            entries.Add(new StateTensorInfo(name, type.Name, shape) { NonFiniteCount = CountNonFinite(reader, type.Name, bytes) });
         }
         if (stream.Position != length)
             throw new InvalidDataException($"{length - stream.Position} unexpected bytes after the last entry.");
         return entries;
+    }
+
+    /// <summary>Reads past the data, counting NaN and ±∞ in float32/float64 tensors (a diverged run's checkpoint).</summary>
+    private static long CountNonFinite(BinaryReader reader, string type, long bytes)
+    {
+        if (type is not ("float32" or "float64"))
+        {
+            reader.BaseStream.Seek(bytes, SeekOrigin.Current);
+            return 0;
+        }
+        long count = 0;
+        var buffer = new byte[Math.Min(bytes, 1 << 20)];
+        for (var left = bytes; left > 0;)
+        {
+            var chunk = (int)Math.Min(left, buffer.Length);
+            reader.BaseStream.ReadExactly(buffer, 0, chunk);
+            if (type == "float32")
+            {
+                foreach (var value in System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(buffer.AsSpan(0, chunk))) if (!float.IsFinite(value)) count++;
+            }
+            else
+            {
+                foreach (var value in System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(buffer.AsSpan(0, chunk))) if (!double.IsFinite(value)) count++;
+            }
+            left -= chunk;
+        }
+        return count;
     }
 
     private static long ReadLeb128(BinaryReader reader, string what)

@@ -115,10 +115,20 @@ public sealed class GetLossSurfaceCommand : LandscapeCmdlet, IDisposable
     [ValidateRange(1, 256)]
     public int ThreadCount { get; set; } = 1;
 
+    /// <summary>Compute a surface even around a checkpoint holding NaN or infinite values.</summary>
+    [Parameter]
+    public SwitchParameter AllowNonFinite { get; set; }
+
     protected override void BeginProcessing() => EnsureRuntime();
 
     protected override void ProcessRecord()
     {
+        if (Checkpoint.NonFiniteCount > 0 && !AllowNonFinite)
+        {
+            var problem = new InvalidDataException($"{Checkpoint.Path} holds {Checkpoint.NonFiniteCount} NaN or infinite value(s); every point of its landscape would be undefined. Use -AllowNonFinite to compute it anyway.");
+            WriteError(problem, ErrorIds.CheckpointNonFinite, ErrorCategory.InvalidData, Checkpoint);
+            return;
+        }
         SurfaceRequest request;
         string? outFile = null;
         try

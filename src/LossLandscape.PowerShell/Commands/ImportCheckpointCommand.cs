@@ -62,7 +62,10 @@ public sealed class ImportCheckpointCommand : LandscapeCmdlet
         WriteVerbose($"Importing {file}");
         try
         {
-            WriteObject(new Checkpoint(CheckpointImporter.Read(file)));
+            var checkpoint = CheckpointImporter.Read(file);
+            if (checkpoint.NonFiniteCount > 0)
+                WriteWarning($"{file} holds {checkpoint.NonFiniteCount} NaN or infinite value(s): a diverged or damaged checkpoint. Get-LossSurface refuses it unless -AllowNonFinite is given.");
+            WriteObject(new Checkpoint(checkpoint));
         }
         catch (CheckpointException e)
         {

@@ -10,6 +10,7 @@ public static class ErrorIds
     public const string CheckpointCorrupt = "CheckpointCorrupt";
     public const string CheckpointArchitectureUnknown = "CheckpointArchitectureUnknown";
     public const string CheckpointArchitectureMismatch = "CheckpointArchitectureMismatch";
+    public const string CheckpointNonFinite = "CheckpointNonFinite";
     public const string DatasetUnknown = "DatasetUnknown";
     public const string ModelUnknown = "ModelUnknown";
     public const string TrainingArgumentInvalid = "TrainingArgumentInvalid";

@@ -47,6 +47,9 @@ public sealed class Checkpoint
 
     public int TensorCount { get; }
 
+    /// <summary>NaN or ±∞ values in the weights or statistics (0 for a healthy checkpoint).</summary>
+    public long NonFiniteCount => Info.NonFiniteCount;
+
     public LayerSummary[] Layers { get; }
 
     public string Sha256 { get; }
