@@ -12,6 +12,9 @@ public static class ErrorIds
     public const string CheckpointArchitectureMismatch = "CheckpointArchitectureMismatch";
     public const string CheckpointNonFinite = "CheckpointNonFinite";
     public const string DatasetUnknown = "DatasetUnknown";
+    public const string DatasetFilesMissing = "DatasetFilesMissing";
+    public const string DatasetFileInvalid = "DatasetFileInvalid";
+    public const string DatasetSubsetInvalid = "DatasetSubsetInvalid";
     public const string ModelUnknown = "ModelUnknown";
     public const string TrainingArgumentInvalid = "TrainingArgumentInvalid";
     public const string TrainingDirectoryConflict = "TrainingDirectoryConflict";

@@ -2,7 +2,10 @@ using LossLandscape.Core.Data;
 
 namespace LossLandscape.PowerShell.Types;
 
-/// <summary>A data set by name, split and subset, with its size; loaded into tensors only by the cmdlet that uses it.</summary>
+/// <summary>
+/// A data set (built in by name, or a folder in a known format) by split and subset, with its size;
+/// loaded into tensors only by the cmdlet that uses it.
+/// </summary>
 public sealed class LandscapeDataset
 {
     internal LandscapeDataset(DatasetReference reference, DatasetArrays arrays)
@@ -18,6 +21,11 @@ public sealed class LandscapeDataset
     internal DatasetReference Reference { get; }
 
     public string Name => Reference.Name;
+
+    public DatasetFormat Format => Reference.Format;
+
+    /// <summary>The folder the data set is read from; null when built in.</summary>
+    public string? Path => Reference.Path;
 
     public DatasetSplit Split => Reference.Split;
 
@@ -39,10 +47,13 @@ public sealed class LandscapeDataset
 
     public override string ToString() => $"{Reference} ({Count} samples, {Shape}, {ClassCount} classes)";
 
+    /// <summary>Reads the data set once to check it and learn its size; built-in names get their canonical spelling.</summary>
     /// <exception cref="ArgumentException">Unknown name or invalid subset.</exception>
+    /// <exception cref="IOException">A folder or file of a data set on disk is missing.</exception>
+    /// <exception cref="InvalidDataException">A file of a data set on disk is not in its format.</exception>
     internal static LandscapeDataset Resolve(DatasetReference reference)
     {
-        var canonical = reference with { Name = DatasetCatalog.CanonicalName(reference.Name) };
+        var canonical = reference.Format == DatasetFormat.BuiltIn ? reference with { Name = DatasetCatalog.CanonicalName(reference.Name) } : reference;
         return new LandscapeDataset(canonical, DatasetCatalog.LoadArrays(canonical));
     }
 }

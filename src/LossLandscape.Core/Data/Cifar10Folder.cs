@@ -1,0 +1,96 @@
+namespace LossLandscape.Core.Data;
+
+/// <summary>
+/// The CIFAR-10 binary version ("cifar-10-binary.tar.gz", https://www.cs.toronto.edu/~kriz/cifar.html):
+/// <c>data_batch_1.bin</c> … <c>data_batch_5.bin</c> (train, in that order) and <c>test_batch.bin</c>
+/// (test), directly in the folder or in its <c>cifar-10-batches-bin</c> subfolder as the archive unpacks.
+/// Each record is one label byte then 3,072 pixel bytes: the red, green and blue 32×32 planes, each
+/// row-major, which is already NCHW. The train split needs all five batches. The number of records per
+/// file is not checked, so smaller files in the same layout read too.
+/// <para>
+/// Pixels are normalized as the loss-landscape paper's code does (torchvision ToTensor, then Normalize):
+/// x = (p / 255 − mean_c) / std_c with mean = (125.3, 123.0, 113.9) / 255 and std = (63.0, 62.1, 66.7) / 255
+/// for red, green, blue.
+/// </para>
+/// </summary>
+public static class Cifar10Folder
+{
+    public const string Subfolder = "cifar-10-batches-bin";
+    public const int ClassCount = 10;
+    public const int Channels = 3;
+    public const int Side = 32;
+    public const int PixelBytes = Channels * Side * Side;
+    public const int RecordBytes = 1 + PixelBytes;
+
+    public static IReadOnlyList<string> TrainFiles { get; } = ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"];
+
+    public static IReadOnlyList<string> TestFiles { get; } = ["test_batch.bin"];
+
+    public static IReadOnlyList<double> Mean { get; } = [125.3 / 255, 123.0 / 255, 113.9 / 255];
+
+    public static IReadOnlyList<double> StandardDeviation { get; } = [63.0 / 255, 62.1 / 255, 66.7 / 255];
+
+    /// <summary>Every byte value of every channel, normalized once rather than per pixel.</summary>
+    private static readonly float[][] NormalizedByChannel = Enumerable.Range(0, Channels)
+        .Select(c => Enumerable.Range(0, 256).Select(p => (float)((p / 255.0 - Mean[c]) / StandardDeviation[c])).ToArray())
+        .ToArray();
+
+    /// <summary>Reads a split, decoding the files once per process (see <see cref="DatasetFileCache"/>).</summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="FileNotFoundException">A file of the split is missing; the message lists the expected files.</exception>
+    /// <exception cref="InvalidDataException">A file is not a whole number of records, or holds a label above 9.</exception>
+    public static DatasetArrays Load(string folder, DatasetSplit split)
+    {
+        var files = SplitFiles(folder, split);
+        return DatasetFileCache.GetOrRead(files, () => Read(files));
+    }
+
+    private static string[] SplitFiles(string folder, DatasetSplit split)
+    {
+        if (!Directory.Exists(folder))
+            throw new DirectoryNotFoundException($"The CIFAR-10 folder '{folder}' does not exist. It should hold {Describe(TrainFiles.Concat(TestFiles))} (the binary version), directly or in '{Subfolder}'.");
+        var names = split == DatasetSplit.Test ? TestFiles : TrainFiles;
+        var nested = Path.Combine(folder, Subfolder);
+        var root = !names.Any(name => File.Exists(Path.Combine(folder, name))) && Directory.Exists(nested) ? nested : folder;
+        var paths = names.Select(name => Path.Combine(root, name)).ToArray();
+        var missing = paths.Where(path => !File.Exists(path)).Select(Path.GetFileName).ToArray();
+        if (missing.Length > 0)
+            throw new FileNotFoundException(
+                $"The CIFAR-10 {split} split needs {Describe(names)} in '{root}'; missing: {string.Join(", ", missing)}. Use the binary version (cifar-10-binary.tar.gz), not the Python or MATLAB one.",
+                paths.First(path => !File.Exists(path)));
+        return paths;
+    }
+
+    private static DatasetArrays Read(IReadOnlyList<string> paths)
+    {
+        var contents = paths.Select(File.ReadAllBytes).ToArray();
+        for (var f = 0; f < paths.Count; f++)
+        {
+            if (contents[f].Length == 0 || contents[f].Length % RecordBytes != 0)
+                throw new InvalidDataException($"'{paths[f]}' has {contents[f].Length} bytes, which is not a positive multiple of the CIFAR-10 record size {RecordBytes} (1 label byte + {PixelBytes} pixel bytes).");
+        }
+
+        var count = contents.Sum(bytes => bytes.Length / RecordBytes);
+        var inputs = new float[(long)count * PixelBytes];
+        var labels = new long[count];
+        var sample = 0;
+        for (var f = 0; f < paths.Count; f++)
+        {
+            var bytes = contents[f];
+            for (var record = 0; record < bytes.Length / RecordBytes; record++, sample++)
+            {
+                var start = record * RecordBytes;
+                var label = bytes[start];
+                if (label >= ClassCount)
+                    throw new InvalidDataException($"Record {record} of '{paths[f]}' has label {label}; CIFAR-10 labels are 0..{ClassCount - 1}.");
+                labels[sample] = label;
+                var output = (long)sample * PixelBytes;
+                for (var i = 0; i < PixelBytes; i++)
+                    inputs[output + i] = NormalizedByChannel[i / (Side * Side)][bytes[start + 1 + i]];
+            }
+        }
+        return new DatasetArrays(inputs, labels, Channels, Side, Side, ClassCount);
+    }
+
+    private static string Describe(IEnumerable<string> names) => string.Join(", ", names);
+}

@@ -1,0 +1,14 @@
+namespace LossLandscape.Core.Data;
+
+/// <summary>How a <see cref="DatasetReference"/> is read: a data set built into the tool, or a folder in a known layout.</summary>
+public enum DatasetFormat
+{
+    /// <summary>Known by name (<see cref="DatasetCatalog.Names"/>); needs no files.</summary>
+    BuiltIn,
+
+    /// <summary>The CIFAR-10 binary version (<see cref="Cifar10Folder"/>).</summary>
+    Cifar10,
+
+    /// <summary>MNIST or Fashion-MNIST idx files (<see cref="MnistFolder"/>).</summary>
+    Mnist,
+}
