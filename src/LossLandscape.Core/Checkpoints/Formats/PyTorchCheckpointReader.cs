@@ -1,0 +1,228 @@
+using System.IO.Compression;
+using System.Numerics;
+using System.Text;
+
+namespace LossLandscape.Core.Checkpoints.Formats;
+
+/// <summary>
+/// Reads a <c>torch.save</c> file (zip or legacy format) into a <see cref="StateDictionary"/>
+/// without Python and without running anything the file names (<see cref="RestrictedUnpickler"/>).
+/// Accepts a bare state dict or a dict holding one under one of <see cref="StateDictionaryKeys"/>,
+/// and strips DataParallel's <c>module.</c> prefix when every name has it.
+/// </summary>
+public static class PyTorchCheckpointReader
+{
+    /// <summary>Keys training scripts store the state dict under, in the order they are tried.</summary>
+    public static IReadOnlyList<string> StateDictionaryKeys { get; } = ["state_dict", "model_state_dict", "model", "net"];
+
+    private const string DataParallelPrefix = "module.";
+    private static readonly BigInteger LegacyMagicNumber = BigInteger.Parse("1950a86a20f9469cfc6c", System.Globalization.NumberStyles.HexNumber);
+    private const long LegacyProtocolVersion = 1001;
+    private const long MaxPickleBytes = 1L << 30;
+
+    /// <exception cref="UnsafePickleException">The pickle names a global outside the allowlist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a readable PyTorch checkpoint of tensors.</exception>
+    public static PyTorchCheckpoint Read(string path)
+    {
+        using var stream = File.OpenRead(path);
+        Span<byte> head = stackalloc byte[2];
+        if (stream.ReadAtLeast(head, 2, throwOnEndOfStream: false) < 2)
+            throw new InvalidDataException($"'{path}' is too short to be a PyTorch checkpoint.");
+        stream.Position = 0;
+        if (head[0] == (byte)'P' && head[1] == (byte)'K') return ReadZip(stream, path);
+        if (head[0] == 0x80) return ReadLegacy(stream, path);
+        throw new InvalidDataException($"'{path}' is neither a zip-format nor a legacy-format PyTorch checkpoint.");
+    }
+
+    private static PyTorchCheckpoint ReadZip(Stream stream, string path)
+    {
+        ZipArchive archive;
+        try
+        {
+            archive = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+        }
+        catch (InvalidDataException error)
+        {
+            throw new InvalidDataException($"'{path}' is a damaged or truncated zip archive: {error.Message}", error);
+        }
+        using (archive)
+        {
+            // torch.save names the archive's top folder after the file, so it varies.
+            var pickles = archive.Entries.Where(entry => entry.FullName.EndsWith("/data.pkl", StringComparison.Ordinal)
+                                                         && entry.FullName.IndexOf('/') == entry.FullName.Length - "/data.pkl".Length).ToList();
+            if (pickles.Count != 1)
+                throw new InvalidDataException($"'{path}' is a zip archive but not a PyTorch checkpoint: it has {pickles.Count} top-level */data.pkl records.");
+            var prefix = pickles[0].FullName[..^"data.pkl".Length];
+            if (archive.GetEntry(prefix + "byteorder") is { } byteOrder)
+            {
+                var order = Encoding.ASCII.GetString(ReadEntry(byteOrder, path, 64)).Trim();
+                if (order != "little") throw new InvalidDataException($"'{path}' stores {order}-endian data; only little-endian checkpoints are supported.");
+            }
+
+            var root = RestrictedUnpickler.Load(ReadEntry(pickles[0], path, MaxPickleBytes), ZipStorageReference);
+            var storages = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+            byte[] LoadStorage(PickleStorage storage)
+            {
+                if (!storages.TryGetValue(storage.Key, out var bytes))
+                {
+                    var entry = archive.GetEntry($"{prefix}data/{storage.Key}")
+                        ?? throw new InvalidDataException($"'{path}' has no record '{prefix}data/{storage.Key}' for storage '{storage.Key}'.");
+                    bytes = ReadEntry(entry, path, Array.MaxLength);
+                    storages.Add(storage.Key, bytes);
+                }
+                return bytes;
+            }
+            return Unwrap(root, PyTorchCheckpointFormat.Zip, LoadStorage);
+        }
+    }
+
+    // ('storage', storage type, key, location, element count)
+    private static object ZipStorageReference(object? persistentId)
+    {
+        if (persistentId is not object?[] { Length: 5 } id || id[0] is not "storage" || id[1] is not PickleStorageType type
+            || id[2] is not string key || id[3] is not string || id[4] is not long count || count < 0)
+            throw new InvalidDataException($"Unexpected persistent id {PickleValues.Describe(persistentId)}; expected ('storage', type, key, location, numel).");
+        return new PickleStorage(key, type.DType, count);
+    }
+
+    private static PyTorchCheckpoint ReadLegacy(Stream stream, string path)
+    {
+        var referenced = new Dictionary<string, TensorDType>(StringComparer.Ordinal);
+        object LegacyStorageReference(object? persistentId)
+        {
+            // ('storage', storage type, root key, location, root element count, view metadata or None)
+            if (persistentId is not object?[] { Length: 6 } id || id[0] is not "storage" || id[1] is not PickleStorageType type
+                || id[2] is not string key || id[3] is not string || id[4] is not long count || count < 0)
+                throw new InvalidDataException($"Unexpected persistent id {PickleValues.Describe(persistentId)}; expected ('storage', type, key, location, numel, view).");
+            if (referenced.TryGetValue(key, out var earlier) && earlier != type.DType)
+                throw new InvalidDataException($"Storage '{key}' is referenced both as {earlier} and as {type.DType}.");
+            referenced[key] = type.DType;
+            return id[5] switch
+            {
+                null => new PickleStorage(key, type.DType, count),
+                object?[] { Length: 3 } view when view[1] is long offset and >= 0 && view[2] is long size and >= 0 =>
+                    new PickleStorage(key, type.DType, size, offset),
+                var other => throw new InvalidDataException($"Storage '{key}' has unexpected view metadata {PickleValues.Describe(other)}."),
+            };
+        }
+
+        var unpickler = new RestrictedUnpickler(stream, LegacyStorageReference);
+        if (unpickler.Load() is not BigInteger magic || magic != LegacyMagicNumber)
+            throw new InvalidDataException($"'{path}' starts with a pickle but not with PyTorch's magic number: it is not a PyTorch checkpoint.");
+        if (unpickler.Load() is not long version || version != LegacyProtocolVersion)
+            throw new InvalidDataException($"'{path}' has an unsupported legacy protocol version (expected {LegacyProtocolVersion}).");
+        if (unpickler.Load() is PickleDictionary systemInfo && systemInfo.TryGetValue("little_endian", out var littleEndian) && littleEndian is false)
+            throw new InvalidDataException($"'{path}' was saved on a big-endian machine; only little-endian checkpoints are supported.");
+        var root = unpickler.Load();
+        if (unpickler.Load() is not List<object?> keys || keys.Any(key => key is not string))
+            throw new InvalidDataException($"'{path}' lacks the list of storage keys after its pickle: it is truncated or damaged.");
+
+        var storages = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        Span<byte> countBytes = stackalloc byte[8];
+        foreach (var key in keys.Cast<string>())
+        {
+            if (!referenced.TryGetValue(key, out var dtype))
+                throw new InvalidDataException($"'{path}' stores storage '{key}', which no tensor references.");
+            if (stream.ReadAtLeast(countBytes, 8, throwOnEndOfStream: false) < 8)
+                throw new InvalidDataException($"'{path}' ends before storage '{key}': it is truncated.");
+            var count = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(countBytes);
+            var remaining = stream.Length - stream.Position;
+            if (count < 0 || count > remaining / dtype.ElementSize() || count * dtype.ElementSize() > Array.MaxLength)
+                throw new InvalidDataException($"'{path}': storage '{key}' declares {count} {dtype} elements but {remaining} bytes remain: it is truncated.");
+            var bytes = new byte[count * dtype.ElementSize()];
+            stream.ReadExactly(bytes);
+            if (!storages.TryAdd(key, bytes)) throw new InvalidDataException($"'{path}' stores storage '{key}' twice.");
+        }
+        return Unwrap(root, PyTorchCheckpointFormat.Legacy, storage =>
+            storages.TryGetValue(storage.Key, out var bytes) ? bytes : throw new InvalidDataException($"'{path}' has no data for storage '{storage.Key}'."));
+    }
+
+    private static PyTorchCheckpoint Unwrap(object? root, PyTorchCheckpointFormat format, Func<PickleStorage, byte[]> loadStorage)
+    {
+        if (root is not PickleDictionary dictionary)
+            throw new InvalidDataException($"The checkpoint holds {PickleValues.Describe(root)}, not a state dict (a dict of tensors).");
+
+        var description = new List<string> { format == PyTorchCheckpointFormat.Zip ? "zip format" : "legacy format" };
+        var extras = new Dictionary<string, object>(StringComparer.Ordinal);
+        PickleDictionary state;
+        if (IsStateDictionary(dictionary))
+        {
+            state = dictionary;
+            description.Add("bare state dict");
+        }
+        else
+        {
+            var key = StateDictionaryKeys.FirstOrDefault(candidate =>
+                dictionary.TryGetValue(candidate, out var value) && value is PickleDictionary inner && IsStateDictionary(inner));
+            if (key is null)
+            {
+                var keys = string.Join(", ", dictionary.Entries.Select(entry => entry.Key is string name ? $"'{name}'" : PickleValues.Describe(entry.Key)));
+                throw new InvalidDataException(
+                    $"The checkpoint is a dict with keys {keys}, but it is not a state dict and none of " +
+                    $"{string.Join(", ", StateDictionaryKeys.Select(candidate => $"'{candidate}'"))} holds one (a dict of tensors).");
+            }
+            dictionary.TryGetValue(key, out var found);
+            state = (PickleDictionary)found!;
+            description.Add($"dict key '{key}'");
+            foreach (var (name, value) in dictionary.Entries)
+            {
+                if (name is string text && text != key && value is long or double or string or bool) extras[text] = value!;
+            }
+        }
+
+        var names = state.Entries.Select(entry => (string)entry.Key!).ToList();
+        var stripPrefix = names.All(name => name.StartsWith(DataParallelPrefix, StringComparison.Ordinal));
+        if (stripPrefix) description.Add($"'{DataParallelPrefix}' prefix stripped");
+
+        var tensors = new List<NamedTensor>(state.Count);
+        foreach (var (key, value) in state.Entries)
+        {
+            var name = stripPrefix ? ((string)key!)[DataParallelPrefix.Length..] : (string)key!;
+            tensors.Add(Materialize(name, (PickleTensor)value!, loadStorage(((PickleTensor)value!).Storage)));
+        }
+        return new PyTorchCheckpoint(new StateDictionary(tensors), format, string.Join("; ", description), extras);
+    }
+
+    private static bool IsStateDictionary(PickleDictionary dictionary) =>
+        dictionary.Count > 0 && dictionary.Entries.All(entry => entry.Key is string && entry.Value is PickleTensor);
+
+    private static NamedTensor Materialize(string name, PickleTensor tensor, byte[] storageBytes)
+    {
+        var storage = tensor.Storage;
+        var elementSize = storage.DType.ElementSize();
+        long start, length;
+        try
+        {
+            start = checked(storage.ElementOffset * elementSize);
+            length = checked(storage.ElementCount * elementSize);
+        }
+        catch (OverflowException)
+        {
+            throw new InvalidDataException($"Tensor '{name}': storage '{storage.Key}' declares an impossible size.");
+        }
+        if (start + length > storageBytes.Length)
+            throw new InvalidDataException(
+                $"Tensor '{name}': storage '{storage.Key}' holds {storageBytes.Length} bytes but is declared as {storage.ElementCount} {storage.DType} elements" +
+                (storage.ElementOffset > 0 ? $" from element {storage.ElementOffset}." : "."));
+        var data = StridedCopy.ToContiguous(storageBytes.AsSpan((int)start, (int)length), elementSize, tensor.StorageOffset, tensor.Shape, tensor.Stride,
+            $"Tensor '{name}' (storage '{storage.Key}')");
+        return new NamedTensor(name, storage.DType, tensor.Shape, data);
+    }
+
+    private static byte[] ReadEntry(ZipArchiveEntry entry, string path, long cap)
+    {
+        if (entry.Length > cap || entry.Length > Array.MaxLength)
+            throw new InvalidDataException($"'{path}': record '{entry.FullName}' is {entry.Length} bytes, more than this reader accepts.");
+        var bytes = new byte[entry.Length];
+        try
+        {
+            using var content = entry.Open();
+            content.ReadExactly(bytes);
+        }
+        catch (Exception error) when (error is InvalidDataException or IOException)
+        {
+            throw new InvalidDataException($"'{path}': record '{entry.FullName}' cannot be read (truncated or damaged): {error.Message}", error);
+        }
+        return bytes;
+    }
+}
