@@ -22,6 +22,7 @@
         'Get-LossSurface'
         'Import-LossSurface'
         'Export-LandscapePlot'
+        'Export-Checkpoint'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

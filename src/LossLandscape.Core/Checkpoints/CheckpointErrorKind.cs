@@ -8,4 +8,7 @@ public enum CheckpointErrorKind
     Corrupt,
     UnknownArchitecture,
     ArchitectureMismatch,
+
+    /// <summary>The file asks to run code (a pickle global outside the allowlist): refused unread.</summary>
+    Unsafe,
 }

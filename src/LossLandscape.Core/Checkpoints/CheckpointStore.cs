@@ -99,6 +99,7 @@ public static class CheckpointStore
     {
         TorchRuntime.EnsureLoaded();
         if (checkpoint.Format == CheckpointFormat.TorchScript) return TorchScriptCheckpoint.Load(checkpoint.StatePath);
+        if (checkpoint.Format is CheckpointFormat.PyTorch or CheckpointFormat.Safetensors) return ForeignStateCheckpoint.LoadModel(checkpoint);
         var model = ModelZoo.Create(checkpoint.Metadata.Model);
         model.load(checkpoint.StatePath, strict: true);
         model.eval();

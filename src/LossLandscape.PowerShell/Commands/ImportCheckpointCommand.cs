@@ -1,6 +1,8 @@
 using System.Collections.ObjectModel;
 using System.Management.Automation;
 using LossLandscape.Core.Checkpoints;
+using LossLandscape.Core.Models;
+using LossLandscape.PowerShell.Completers;
 using LossLandscape.PowerShell.Infrastructure;
 using LossLandscape.PowerShell.Types;
 
@@ -19,6 +21,16 @@ public sealed class ImportCheckpointCommand : LandscapeCmdlet
     [Alias("FullName", "PSPath")]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = [];
+
+    /// <summary>The zoo architecture of PyTorch or safetensors state dictionaries (they hold weights only).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(ArchitectureCompleter))]
+    public string? Architecture { get; set; }
+
+    /// <summary>Width factor k of a WideResNet56 state dictionary.</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int WidthFactor { get; set; } = 2;
 
     protected override void BeginProcessing() => EnsureRuntime();
 
@@ -57,12 +69,28 @@ public sealed class ImportCheckpointCommand : LandscapeCmdlet
             : resolved;
     }
 
+    private ModelSpec? ArchitectureSpec()
+    {
+        if (Architecture is null) return null;
+        var name = ModelZoo.Architectures.FirstOrDefault(a => string.Equals(a, Architecture, StringComparison.OrdinalIgnoreCase)) ?? Architecture;
+        try
+        {
+            var spec = ModelZoo.DefaultSpec(name);
+            return name == "WideResNet56" ? spec with { WidthFactor = WidthFactor } : spec;
+        }
+        catch (ArgumentException)
+        {
+            // Reported per file, as CheckpointArchitectureUnknown, so the pipeline's other inputs still run.
+            return new ModelSpec { Architecture = name };
+        }
+    }
+
     private void Import(string file)
     {
         WriteVerbose($"Importing {file}");
         try
         {
-            var checkpoint = CheckpointImporter.Read(file);
+            var checkpoint = CheckpointImporter.Read(file, ArchitectureSpec());
             if (checkpoint.NonFiniteCount > 0)
                 WriteWarning($"{file} holds {checkpoint.NonFiniteCount} NaN or infinite value(s): a diverged or damaged checkpoint. Get-LossSurface refuses it unless -AllowNonFinite is given.");
             WriteObject(new Checkpoint(checkpoint));
@@ -76,6 +104,7 @@ public sealed class ImportCheckpointCommand : LandscapeCmdlet
                 CheckpointErrorKind.MissingMetadata => (ErrorIds.CheckpointMetadataMissing, ErrorCategory.ObjectNotFound),
                 CheckpointErrorKind.UnknownArchitecture => (ErrorIds.CheckpointArchitectureUnknown, ErrorCategory.InvalidData),
                 CheckpointErrorKind.ArchitectureMismatch => (ErrorIds.CheckpointArchitectureMismatch, ErrorCategory.InvalidData),
+                CheckpointErrorKind.Unsafe => (ErrorIds.CheckpointUnsafe, ErrorCategory.SecurityError),
                 _ => (ErrorIds.CheckpointCorrupt, ErrorCategory.InvalidData),
             };
             WriteError(e, id, category, file);

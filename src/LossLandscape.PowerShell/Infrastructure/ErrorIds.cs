@@ -11,6 +11,8 @@ public static class ErrorIds
     public const string CheckpointArchitectureUnknown = "CheckpointArchitectureUnknown";
     public const string CheckpointArchitectureMismatch = "CheckpointArchitectureMismatch";
     public const string CheckpointNonFinite = "CheckpointNonFinite";
+    public const string CheckpointUnsafe = "CheckpointUnsafe";
+    public const string CheckpointExportFailed = "CheckpointExportFailed";
     public const string DatasetUnknown = "DatasetUnknown";
     public const string DatasetFilesMissing = "DatasetFilesMissing";
     public const string DatasetFileInvalid = "DatasetFileInvalid";

@@ -1,0 +1,63 @@
+using System.Management.Automation;
+using LossLandscape.Core.Checkpoints;
+using LossLandscape.Core.Checkpoints.Formats;
+using LossLandscape.PowerShell.Infrastructure;
+using LossLandscape.PowerShell.Types;
+
+namespace LossLandscape.PowerShell.Commands;
+
+/// <summary>
+/// Writes any loaded checkpoint's state dictionary as a PyTorch file (<c>torch.load</c> reads it;
+/// load it with <c>model.load_state_dict</c>) or as safetensors.
+/// </summary>
+[Cmdlet(VerbsData.Export, "Checkpoint", SupportsShouldProcess = true)]
+[OutputType(typeof(FileInfo))]
+public sealed class ExportCheckpointCommand : LandscapeCmdlet
+{
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    public Checkpoint Checkpoint { get; set; } = null!;
+
+    /// <summary>The file to write (.pt / .pth, or .safetensors).</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    public string Path { get; set; } = "";
+
+    /// <summary>PyTorch (default; the zip format of torch.save) or Safetensors.</summary>
+    [Parameter]
+    public CheckpointFormat Format { get; set; } = CheckpointFormat.PyTorch;
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void BeginProcessing() => EnsureRuntime();
+
+    protected override void ProcessRecord()
+    {
+        var file = GetUnresolvedProviderPathFromPSPath(Path);
+        if (Format is not (CheckpointFormat.PyTorch or CheckpointFormat.Safetensors))
+        {
+            WriteError(new ArgumentException($"Export-Checkpoint writes PyTorch or Safetensors files, not {Format}."), ErrorIds.CheckpointExportFailed, ErrorCategory.InvalidArgument, Format);
+            return;
+        }
+        if (File.Exists(file) && !Force)
+        {
+            WriteError(new IOException($"'{file}' exists; use -Force to overwrite it."), ErrorIds.OutputFileExists, ErrorCategory.ResourceExists, file);
+            return;
+        }
+        if (!ShouldProcess(file, $"Write {Checkpoint.Name} as {Format}")) return;
+        try
+        {
+            var state = CheckpointExporter.StateOf(Checkpoint.Info);
+            if (Format == CheckpointFormat.Safetensors) SafetensorsWriter.Write(file, state);
+            else PyTorchCheckpointWriter.Write(file, state);
+            WriteVerbose($"{state.Tensors.Count} tensors of {Checkpoint.Name} written to {file} ({Format}).");
+            if (PassThru) WriteObject(new FileInfo(file));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CheckpointException)
+        {
+            WriteError(e, ErrorIds.CheckpointExportFailed, ErrorCategory.WriteError, file);
+        }
+    }
+}

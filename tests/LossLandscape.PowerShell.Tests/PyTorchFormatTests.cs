@@ -1,0 +1,75 @@
+using System.Management.Automation;
+
+namespace LossLandscape.PowerShell.Tests;
+
+/// <summary>PyTorch and safetensors checkpoints in and out, and hostile files, through the cmdlets.</summary>
+public sealed class PyTorchFormatTests : IClassFixture<ModuleRunspace>, IDisposable
+{
+    private static readonly string Fixtures = Path.Combine(ModuleRunspace.RepoRoot, "tests", "LossLandscape.Core.Tests", "Fixtures", "Formats");
+    private readonly ModuleRunspace shell;
+    private readonly TempDirectory run = new();
+
+    public PyTorchFormatTests(ModuleRunspace shell)
+    {
+        this.shell = shell;
+        shell.Invoke("Invoke-LandscapeTraining -Model DigitsCnn -Epochs 1 -MaxSamples 200 -Seed 6 -OutputDirectory $dir", new Dictionary<string, object?> { ["dir"] = run.Path }).ShouldSucceed();
+    }
+
+    public void Dispose() => run.Dispose();
+
+    [Fact]
+    public void EveryPyTorchFixtureImportsWithItsArchitecture()
+    {
+        var files = new[] { "digits_plain.pt", "digits_paper.t7", "digits_dataparallel.pth", "digits_legacy.t7", "digits_half.pt", "digits.safetensors" }
+            .Select(f => Path.Combine(Fixtures, f)).ToArray();
+        var result = shell.Invoke("$files | Import-Checkpoint -Architecture DigitsCnn", new Dictionary<string, object?> { ["files"] = files }).ShouldSucceed();
+        Assert.Equal(files.Length, result.Output.Count);
+        Assert.All(result.Output, c => Assert.Equal(15_418L, c.Properties["ParameterCount"].Value));
+        Assert.Equal(["PyTorch", "PyTorch", "PyTorch", "PyTorch", "PyTorch", "Safetensors"], result.Output.Select(c => (string)c.Properties["Format"].Value));
+    }
+
+    [Fact]
+    public void HostileAndWrongFilesAreNonTerminatingErrorsWithStableIds()
+    {
+        var inputs = new[] { "hostile_os_system.pt", "hostile_unknown_class.pt", "truncated.pt", "hostile_offsets_past_end.safetensors", "resnet20.pt", "digits_plain.pt" }
+            .Select(f => Path.Combine(Fixtures, f)).ToArray();
+        var result = shell.Invoke("$inputs | Import-Checkpoint -Architecture DigitsCnn", new Dictionary<string, object?> { ["inputs"] = inputs });
+
+        Assert.Null(result.Terminating);
+        Assert.Equal(inputs[^1], Assert.Single(result.Output).Properties["Path"].Value);
+        Assert.Equal(
+            [
+                ("CheckpointUnsafe", ErrorCategory.SecurityError),
+                ("CheckpointUnsafe", ErrorCategory.SecurityError),
+                ("CheckpointCorrupt", ErrorCategory.InvalidData),
+                ("CheckpointCorrupt", ErrorCategory.InvalidData),
+                ("CheckpointArchitectureMismatch", ErrorCategory.InvalidData),
+            ],
+            result.Errors.Select(e => (e.FullyQualifiedErrorId.Split(',')[0], e.CategoryInfo.Category)));
+        Assert.Contains("posix.system", result.Errors[0].Exception.Message);
+        Assert.Contains("mymodule.MyNet", result.Errors[1].Exception.Message);
+        Assert.Contains("missing keys", result.Errors[4].Exception.Message);
+    }
+
+    [Theory]
+    [InlineData("PyTorch", "model.pt")]
+    [InlineData("Safetensors", "model.safetensors")]
+    public void ExportedCheckpointsReimportToTheSameSurface(string format, string name)
+    {
+        var variables = new Dictionary<string, object?> { ["ckpt"] = Path.Combine(run.Path, "epoch-001.dat"), ["out"] = Path.Combine(run.Path, name), ["format"] = format };
+        var result = shell.Invoke("""
+            $original = Import-Checkpoint $ckpt
+            $file = $original | Export-Checkpoint -Path $out -Format $format -PassThru
+            $copy = Import-Checkpoint $file.FullName -Architecture DigitsCnn
+            ($original | Get-LossSurface -Steps 3 -Dataset Digits).TrainLoss -join ','
+            ($copy | Get-LossSurface -Steps 3 -Dataset Digits).TrainLoss -join ','
+            $copy.Format
+            """, variables).ShouldSucceed();
+        var lines = result.Output.Select(o => o.ToString()).ToArray();
+        Assert.Equal(lines[0], lines[1]);
+        Assert.Equal(format, lines[2]);
+
+        var again = shell.Invoke("Import-Checkpoint $ckpt | Export-Checkpoint -Path $out -Format $format", variables);
+        Assert.StartsWith("OutputFileExists,", Assert.Single(again.Errors).FullyQualifiedErrorId);
+    }
+}
