@@ -1,3 +1,5 @@
+using LossLandscape.Core.Checkpoints.Formats;
+
 namespace LossLandscape.Core.Data;
 
 /// <summary>
@@ -26,6 +28,13 @@ public static class Cifar10Folder
 
     public static IReadOnlyList<string> TestFiles { get; } = ["test_batch.bin"];
 
+    /// <summary>The python version's pickled batches (cifar-10-python.tar.gz), read if the binary files are absent.</summary>
+    public const string PythonSubfolder = "cifar-10-batches-py";
+
+    public static IReadOnlyList<string> PythonTrainFiles { get; } = ["data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5"];
+
+    public static IReadOnlyList<string> PythonTestFiles { get; } = ["test_batch"];
+
     public static IReadOnlyList<double> Mean { get; } = [125.3 / 255, 123.0 / 255, 113.9 / 255];
 
     public static IReadOnlyList<double> StandardDeviation { get; } = [63.0 / 255, 62.1 / 255, 66.7 / 255];
@@ -48,7 +57,13 @@ public static class Cifar10Folder
     private static string[] SplitFiles(string folder, DatasetSplit split)
     {
         if (!Directory.Exists(folder))
-            throw new DirectoryNotFoundException($"The CIFAR-10 folder '{folder}' does not exist. It should hold {Describe(TrainFiles.Concat(TestFiles))} (the binary version), directly or in '{Subfolder}'.");
+            throw new DirectoryNotFoundException($"The CIFAR-10 folder '{folder}' does not exist. It should hold {Describe(TrainFiles.Concat(TestFiles))} (the binary version), directly or in '{Subfolder}', or the python version's {Describe(PythonTrainFiles.Concat(PythonTestFiles))}.");
+        var pythonNames = split == DatasetSplit.Test ? PythonTestFiles : PythonTrainFiles;
+        foreach (var candidate in new[] { folder, Path.Combine(folder, PythonSubfolder) })
+        {
+            var pythonPaths = pythonNames.Select(name => Path.Combine(candidate, name)).ToArray();
+            if (pythonPaths.All(File.Exists) && !(split == DatasetSplit.Test ? TestFiles : TrainFiles).Any(name => File.Exists(Path.Combine(folder, name)))) return pythonPaths;
+        }
         var names = split == DatasetSplit.Test ? TestFiles : TrainFiles;
         var nested = Path.Combine(folder, Subfolder);
         var root = !names.Any(name => File.Exists(Path.Combine(folder, name))) && Directory.Exists(nested) ? nested : folder;
@@ -56,14 +71,14 @@ public static class Cifar10Folder
         var missing = paths.Where(path => !File.Exists(path)).Select(Path.GetFileName).ToArray();
         if (missing.Length > 0)
             throw new FileNotFoundException(
-                $"The CIFAR-10 {split} split needs {Describe(names)} in '{root}'; missing: {string.Join(", ", missing)}. Use the binary version (cifar-10-binary.tar.gz), not the Python or MATLAB one.",
+                $"The CIFAR-10 {split} split needs {Describe(names)} in '{root}' (or the python version's {Describe(pythonNames)}); missing: {string.Join(", ", missing)}.",
                 paths.First(path => !File.Exists(path)));
         return paths;
     }
 
     private static DatasetArrays Read(IReadOnlyList<string> paths)
     {
-        var contents = paths.Select(File.ReadAllBytes).ToArray();
+        var contents = paths.Select(path => Path.GetExtension(path) == ".bin" ? File.ReadAllBytes(path) : PythonBatchAsRecords(path)).ToArray();
         for (var f = 0; f < paths.Count; f++)
         {
             if (contents[f].Length == 0 || contents[f].Length % RecordBytes != 0)
@@ -93,4 +108,45 @@ public static class Cifar10Folder
     }
 
     private static string Describe(IEnumerable<string> names) => string.Join(", ", names);
+
+    /// <summary>
+    /// A python-version batch (a pickled dict with a uint8 array 'data' of N×3072 and a list 'labels')
+    /// rewritten as binary-version records, so both layouts share one decoder. Read with the
+    /// restricted unpickler: these are pickles, and a pickle is code.
+    /// </summary>
+    private static byte[] PythonBatchAsRecords(string path)
+    {
+        object? batch;
+        try
+        {
+            batch = RestrictedUnpickler.Load(File.ReadAllBytes(path));
+        }
+        catch (UnsafePickleException e)
+        {
+            throw new InvalidDataException($"'{path}' was refused: {e.Message}", e);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"'{path}' is not a readable pickle: {e.Message}", e);
+        }
+        if (batch is not PickleDictionary dictionary)
+            throw new InvalidDataException($"'{path}' is not a CIFAR-10 python batch (a pickled dict).");
+        var data = Entry(dictionary, "data") as NumpyArray;
+        var labels = Entry(dictionary, "labels") as List<object?>;
+        if (data is null || labels is null || data.DType?.DType != TensorDType.UInt8 || data.Shape is not [var count, PixelBytes] || count != labels.Count)
+            throw new InvalidDataException($"'{path}' lacks a uint8 'data' array of N×{PixelBytes} with N 'labels'.");
+        var records = new byte[count * RecordBytes];
+        for (var i = 0; i < count; i++)
+        {
+            if (labels[i] is not long label || label is < 0 or >= ClassCount)
+                throw new InvalidDataException($"Label {i} of '{path}' is {PickleValues.Describe(labels[i])}; CIFAR-10 labels are 0..{ClassCount - 1}.");
+            records[i * RecordBytes] = (byte)label;
+            Array.Copy(data.Data, i * PixelBytes, records, i * RecordBytes + 1, PixelBytes);
+        }
+        return records;
+    }
+
+    // Python 2 wrote the keys as str, Python 3 re-pickles them as bytes.
+    private static object? Entry(PickleDictionary dictionary, string key) =>
+        dictionary.TryGetValue(key, out var value) || dictionary.TryGetValue(System.Text.Encoding.ASCII.GetBytes(key), out value) ? value : null;
 }
