@@ -39,6 +39,7 @@ public static class DatasetCatalog
             DatasetFormat.BuiltIn => LoadBuiltIn(reference),
             DatasetFormat.Cifar10 => Cifar10Folder.Load(RequirePath(reference), reference.Split),
             DatasetFormat.Mnist => MnistFolder.Load(RequirePath(reference), reference.Split),
+            DatasetFormat.Tensors => TensorFolder.Load(RequirePath(reference), reference.Split),
             _ => throw new ArgumentException($"Unknown data set format '{reference.Format}'. Known: {FolderFormats}.", nameof(reference)),
         };
         return reference.MaxSamples is { } max ? arrays.Subset(max, reference.SubsetSeed) : arrays;

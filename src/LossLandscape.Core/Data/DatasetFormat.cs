@@ -11,4 +11,7 @@ public enum DatasetFormat
 
     /// <summary>MNIST or Fashion-MNIST idx files (<see cref="MnistFolder"/>).</summary>
     Mnist,
+
+    /// <summary>train/test files (.safetensors or torch.save .pt) holding an 'inputs' tensor N×C×H×W and 'labels' N.</summary>
+    Tensors,
 }

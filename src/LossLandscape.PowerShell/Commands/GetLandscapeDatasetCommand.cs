@@ -28,7 +28,7 @@ public sealed class GetLandscapeDatasetCommand : PSCmdlet
     public string Path { get; set; } = "";
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = FolderSet)]
-    [ValidateSet(nameof(DatasetFormat.Cifar10), nameof(DatasetFormat.Mnist))]
+    [ValidateSet(nameof(DatasetFormat.Cifar10), nameof(DatasetFormat.Mnist), nameof(DatasetFormat.Tensors))]
     public DatasetFormat Format { get; set; }
 
     /// <summary>
