@@ -8,6 +8,9 @@ public enum DirectionKind
     /// <summary>θ_target − θ*: the line through two checkpoints (1D interpolation).</summary>
     Target,
 
+    /// <summary>A principal component of a training trajectory (unit norm, not filter-normalized).</summary>
+    Pca,
+
     /// <summary>Read from a direction file made elsewhere (e.g. the paper's code): known by its content hash only.</summary>
     File,
 }

@@ -1,0 +1,54 @@
+using LossLandscape.Core.Checkpoints;
+using LossLandscape.Core.Directions;
+
+namespace LossLandscape.Core.Trajectories;
+
+/// <summary>Runs <see cref="TrajectoryPca"/> on checkpoints: loads them, builds the rows, wraps the components as directions.</summary>
+public static class TrajectoryPcaBuilder
+{
+    /// <param name="checkpoints">The trajectory (≥ 3), in the order to draw it.</param>
+    /// <param name="reference">θ_ref, the plane's origin: by default the last checkpoint.</param>
+    /// <exception cref="ArgumentException">Too few checkpoints, or checkpoints of different models.</exception>
+    public static TrajectoryPcaResult Compute(IReadOnlyList<CheckpointInfo> checkpoints, CheckpointInfo? reference = null,
+        bool includeBiasAndNorm = false, int components = 2, ProjectionMethod projection = ProjectionMethod.Orthogonal)
+    {
+        if (checkpoints.Count < 3) throw new ArgumentException($"A trajectory needs at least 3 checkpoints, got {checkpoints.Count}.");
+        reference ??= checkpoints[^1];
+        ParameterLayout layout;
+        float[] origin;
+        using (var model = CheckpointStore.LoadModel(reference))
+        {
+            layout = ParameterLayout.Of(model);
+            origin = layout.FlattenParameters(model);
+        }
+        var masked = layout.Parameters.Where(e => !includeBiasAndNorm && e.Rank <= 1).ToArray();
+        var rows = new List<float[]>(checkpoints.Count);
+        foreach (var checkpoint in checkpoints)
+        {
+            using var model = CheckpointStore.LoadModel(checkpoint);
+            var current = ParameterLayout.Of(model);
+            if (current.ParameterLength != layout.ParameterLength || !current.Parameters.Select(p => p.Name).SequenceEqual(layout.Parameters.Select(p => p.Name)))
+                throw new ArgumentException($"{checkpoint.Name} has other parameters than the reference {reference.Name}: a trajectory must be one model.");
+            var theta = current.FlattenParameters(model);
+            var row = new float[theta.Length];
+            for (var i = 0; i < row.Length; i++) row[i] = theta[i] - origin[i];
+            foreach (var entry in masked) Array.Clear(row, (int)entry.Offset, (int)entry.Length);
+            rows.Add(row);
+        }
+
+        var (ratios, singular, vectors) = TrajectoryPca.Decompose(rows, components);
+        var coordinates = rows.Select(r => TrajectoryPca.Project(r, vectors, projection)).ToArray();
+        var directions = vectors.Select((v, axis) => new DirectionVector(
+            new DirectionRecipe
+            {
+                Kind = DirectionKind.Pca,
+                Axis = axis,
+                Normalization = DirectionNormalization.None,
+                IgnoreBiasAndNorm = !includeBiasAndNorm,
+                CheckpointSha256 = reference.Metadata.StateSha256,
+            },
+            v.Select(d => (float)d).ToArray())).ToArray();
+        return new TrajectoryPcaResult(checkpoints, reference, directions, ratios, singular,
+            coordinates.Select(c => c.X).ToArray(), coordinates.Select(c => c.Y).ToArray());
+    }
+}
