@@ -23,6 +23,7 @@
         'Import-LossSurface'
         'Export-LandscapePlot'
         'Export-Checkpoint'
+        'Get-TrajectoryPCA'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

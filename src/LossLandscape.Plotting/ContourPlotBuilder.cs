@@ -131,9 +131,17 @@ internal static class ContourPlotBuilder
         var drawn = plot.Add.Scatter(path.X, path.Y, PathColor);
         drawn.LineWidth = 1.5f;
         drawn.MarkerSize = 5;
+        foreach (var index in path.Highlight ?? [])
+        {
+            if (index >= 0 && index < path.X.Length) plot.Add.Marker(path.X[index], path.Y[index], MarkerShape.FilledCircle, 9, Colors.Red);
+        }
+        var start = plot.Add.Marker(path.X[0], path.Y[0], MarkerShape.FilledSquare, 10, Colors.Black);
+        var end = plot.Add.Marker(path.X[^1], path.Y[^1], MarkerShape.FilledDiamond, 12, Colors.Black);
         if (path.Label is not null)
         {
             drawn.LegendText = path.Label;
+            start.LegendText = "start";
+            end.LegendText = "end";
             plot.ShowLegend(Alignment.UpperRight);
         }
     }

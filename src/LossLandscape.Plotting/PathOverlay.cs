@@ -7,4 +7,5 @@ namespace LossLandscape.Plotting;
 /// <param name="X">α of each point, in visiting order (need not be ascending).</param>
 /// <param name="Y">β of each point.</param>
 /// <param name="Label">Legend text; no legend when null.</param>
-public sealed record PathOverlay(double[] X, double[] Y, string? Label = null);
+/// <param name="Highlight">Indices of points drawn larger in red (e.g. the epochs where the learning rate dropped, as in the paper's figure).</param>
+public sealed record PathOverlay(double[] X, double[] Y, string? Label = null, int[]? Highlight = null);

@@ -59,6 +59,14 @@ public sealed class ExportLandscapePlotCommand : PSCmdlet
     [ValidateRange(200, 10_000)]
     public int Height { get; set; } = 600;
 
+    /// <summary>2D only: draw this trajectory (from Get-TrajectoryPCA) over the contours, start and end marked.</summary>
+    [Parameter]
+    public TrajectoryPca? Trajectory { get; set; }
+
+    /// <summary>With -Trajectory: epochs drawn in red (e.g. where the learning rate dropped).</summary>
+    [Parameter]
+    public int[] HighlightEpoch { get; set; } = [];
+
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -122,7 +130,7 @@ public sealed class ExportLandscapePlotCommand : PSCmdlet
         var cells = new double[grid.Y!.Length, grid.X.Length];
         Buffer.BlockCopy(values, 0, cells, 0, values.Length * sizeof(double));
         return LandscapePlotter.PlotContour(
-            new SurfacePlotData(grid.X, grid.Y, cells) { ValueLabel = $"{prefix} loss" },
+            new SurfacePlotData(grid.X, grid.Y, cells) { ValueLabel = $"{prefix} loss", Path = TrajectoryOverlay() },
             file,
             new ContourPlotOptions
             {
@@ -135,6 +143,17 @@ public sealed class ExportLandscapePlotCommand : PSCmdlet
                 Width = Width,
                 Height = Height,
             });
+    }
+
+    private PathOverlay? TrajectoryOverlay()
+    {
+        if (Trajectory is null) return null;
+        var surfaceDirections = Surface.Directions.Select(d => d.Sha256).ToArray();
+        if (!Trajectory.Direction.Select(d => d.Sha256).SequenceEqual(surfaceDirections))
+            throw new ArgumentException("The trajectory lies on another plane: compute the surface along its PCA directions (pipe the Get-TrajectoryPCA result to Get-LossSurface).");
+        var points = Trajectory.Points;
+        var highlight = points.Select((p, i) => (p, i)).Where(x => x.p.Epoch is { } e && HighlightEpoch.Contains(e)).Select(x => x.i).ToArray();
+        return new PathOverlay(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray(), "training path", highlight);
     }
 
     private double[]? Values(string key)

@@ -25,7 +25,7 @@ public sealed class GetLossSurfaceCommand : LandscapeCmdlet, IDisposable
 
     private readonly CancellationTokenSource stopping = new();
 
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     public Checkpoint Checkpoint { get; set; } = null!;
 
     /// <summary>One (1D) or two (2D) directions; made on the fly from -Seed/-Normalization when omitted.</summary>
@@ -58,7 +58,7 @@ public sealed class GetLossSurfaceCommand : LandscapeCmdlet, IDisposable
     [ValidateCount(2, 2)]
     public double[] Range { get; set; } = [-1, 1];
 
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateCount(2, 2)]
     public double[]? XRange { get; set; }
 
@@ -66,7 +66,7 @@ public sealed class GetLossSurfaceCommand : LandscapeCmdlet, IDisposable
     [ValidateRange(1, 10_001)]
     public int? XSteps { get; set; }
 
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateCount(2, 2)]
     public double[]? YRange { get; set; }
 

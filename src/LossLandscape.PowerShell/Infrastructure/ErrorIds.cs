@@ -31,4 +31,5 @@ public static class ErrorIds
     public const string SurfaceFileInvalid = "SurfaceFileInvalid";
     public const string SurfaceFailed = "SurfaceFailed";
     public const string PlotFailed = "PlotFailed";
+    public const string TrajectoryInvalid = "TrajectoryInvalid";
 }

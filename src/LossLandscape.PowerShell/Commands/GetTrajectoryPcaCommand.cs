@@ -1,0 +1,89 @@
+using System.Management.Automation;
+using LossLandscape.Core.Checkpoints;
+using LossLandscape.Core.Directions;
+using LossLandscape.Core.Trajectories;
+using LossLandscape.PowerShell.Infrastructure;
+using LossLandscape.PowerShell.Types;
+
+namespace LossLandscape.PowerShell.Commands;
+
+/// <summary>
+/// PCA directions of a training trajectory (paper §7): collects the piped checkpoints, orders them by
+/// epoch, and emits the plane of the two leading principal components of θ_i − θ_ref with each
+/// checkpoint's coordinates. The components are saved as an HDF5 direction file.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "TrajectoryPCA", SupportsShouldProcess = true)]
+[OutputType(typeof(Types.TrajectoryPca))]
+public sealed class GetTrajectoryPcaCommand : LandscapeCmdlet
+{
+    private readonly List<Checkpoint> collected = [];
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    public Checkpoint[] Checkpoint { get; set; } = [];
+
+    /// <summary>θ_ref, the origin of the plane (default: the last checkpoint by epoch).</summary>
+    [Parameter]
+    public Checkpoint? Reference { get; set; }
+
+    /// <summary>Keep biases and BN γ/β in the trajectory (zeroed by default, as for directions).</summary>
+    [Parameter]
+    public SwitchParameter IncludeBiasAndNorm { get; set; }
+
+    /// <summary>How many explained-variance ratios to report (up to n − 1); the plane always uses the first two.</summary>
+    [Parameter]
+    [ValidateRange(1, 10_000)]
+    public int Components { get; set; } = 2;
+
+    [Parameter]
+    public ProjectionMethod Projection { get; set; } = ProjectionMethod.Orthogonal;
+
+    /// <summary>The direction file to write (default: pca-&lt;hash&gt;.h5 beside the reference checkpoint).</summary>
+    [Parameter]
+    public string? OutFile { get; set; }
+
+    protected override void BeginProcessing() => EnsureRuntime();
+
+    protected override void ProcessRecord() => collected.AddRange(Checkpoint);
+
+    protected override void EndProcessing()
+    {
+        // By epoch when every checkpoint has one; otherwise in pipeline order.
+        var ordered = collected.All(c => c.Epoch is not null) ? collected.OrderBy(c => c.Epoch).ToList() : collected;
+        var reference = Reference ?? ordered.LastOrDefault();
+        if (ordered.Count < 3 || reference is null)
+        {
+            WriteError(new ArgumentException($"Get-TrajectoryPCA needs at least 3 checkpoints; {ordered.Count} arrived."), ErrorIds.TrajectoryInvalid, ErrorCategory.InvalidArgument, collected);
+            return;
+        }
+        if (Components > ordered.Count - 1)
+        {
+            WriteError(new ArgumentException($"{ordered.Count} checkpoints give at most {ordered.Count - 1} components; -Components is {Components}."), ErrorIds.TrajectoryInvalid, ErrorCategory.InvalidArgument, Components);
+            return;
+        }
+        WriteVerbose($"PCA of {ordered.Count} checkpoints around {reference.Name}; biases and BN {(IncludeBiasAndNorm ? "kept" : "zeroed")}.");
+        TrajectoryPcaResult result;
+        try
+        {
+            result = TrajectoryPcaBuilder.Compute(ordered.Select(c => c.Info).ToArray(), reference.Info, IncludeBiasAndNorm, Components, Projection);
+        }
+        catch (ArgumentException e)
+        {
+            WriteError(e, ErrorIds.TrajectoryInvalid, ErrorCategory.InvalidArgument, collected);
+            return;
+        }
+        if (result.Components.Count < 2)
+            WriteWarning($"Only {result.Components.Count} principal component carries variance (the checkpoints lie on a line): the landscape will be 1D.");
+
+        var hash = string.Concat(result.Components.Select(c => c.Sha256[..8]));
+        var file = GetUnresolvedProviderPathFromPSPath(OutFile ?? System.IO.Path.Combine(System.IO.Path.GetDirectoryName(reference.Path)!, $"pca-{hash}.h5"));
+        if (!ShouldProcess(file, "Write PCA direction file")) return;
+        using (var model = CheckpointStore.LoadModel(reference.Info))
+        {
+            DirectionStore.Write(file, ParameterLayout.Of(model), result.Components);
+        }
+        double? cosine = result.Components.Count == 2 ? result.Components[0].CosineTo(result.Components[1]) : null;
+        var directions = result.Components.Select(c => new LandscapeDirection(c, reference.Path, null, file, cosine)).ToArray();
+        WriteVerbose($"Explained variance ratio: {string.Join(", ", result.ExplainedVarianceRatio.Select(r => r.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))}; components saved to {file}.");
+        WriteObject(new Types.TrajectoryPca(result, reference, directions));
+    }
+}

@@ -1,0 +1,55 @@
+using LossLandscape.Core.Trajectories;
+
+namespace LossLandscape.PowerShell.Types;
+
+/// <summary>
+/// The PCA plane of a training trajectory. Piped to Get-LossSurface it binds by property name:
+/// <see cref="Checkpoint"/> (θ_ref), <see cref="Direction"/> (the components) and <see cref="XRange"/>/
+/// <see cref="YRange"/> (the path's extent plus a 15% margin on each side).
+/// </summary>
+public sealed class TrajectoryPca
+{
+    /// <summary>Fraction of each side of the path's extent added around it (the extent includes θ_ref at 0).</summary>
+    public const double Margin = 0.15;
+
+    internal TrajectoryPca(TrajectoryPcaResult result, Checkpoint reference, LandscapeDirection[] directions)
+    {
+        Result = result;
+        Checkpoint = reference;
+        Direction = directions;
+        Points = result.Checkpoints.Select((c, i) => new TrajectoryPoint(c.Name, c.Metadata.Epoch, result.X[i], result.Y[i])).ToArray();
+        XRange = Extent(result.X);
+        YRange = directions.Length > 1 ? Extent(result.Y) : null;
+    }
+
+    internal TrajectoryPcaResult Result { get; }
+
+    /// <summary>θ_ref, the origin of the plane.</summary>
+    public Checkpoint Checkpoint { get; }
+
+    public LandscapeDirection[] Direction { get; }
+
+    public double[] ExplainedVarianceRatio => Result.ExplainedVarianceRatio;
+
+    public double[] SingularValues => Result.SingularValues;
+
+    public TrajectoryPoint[] Points { get; }
+
+    public double[] XRange { get; }
+
+    public double[]? YRange { get; }
+
+    /// <summary>The HDF5 direction file holding the components.</summary>
+    public string? FilePath => Direction.FirstOrDefault()?.FilePath;
+
+    public override string ToString() =>
+        $"PCA of {Points.Length} checkpoints: explained variance {string.Join(", ", ExplainedVarianceRatio.Select(r => r.ToString("P1", System.Globalization.CultureInfo.InvariantCulture)))}";
+
+    private static double[] Extent(double[] values)
+    {
+        var low = Math.Min(values.Min(), 0);
+        var high = Math.Max(values.Max(), 0);
+        var pad = Margin * (high - low);
+        return pad == 0 ? [-1, 1] : [low - pad, high + pad];
+    }
+}

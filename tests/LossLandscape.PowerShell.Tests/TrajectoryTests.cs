@@ -1,0 +1,75 @@
+namespace LossLandscape.PowerShell.Tests;
+
+public sealed class TrajectoryTests : IClassFixture<ModuleRunspace>, IDisposable
+{
+    private readonly ModuleRunspace shell;
+    private readonly TempDirectory run = new();
+    private readonly Dictionary<string, object?> variables;
+
+    public TrajectoryTests(ModuleRunspace shell)
+    {
+        this.shell = shell;
+        shell.Invoke("Invoke-LandscapeTraining -Model DigitsCnn -Epochs 4 -MaxSamples 300 -Seed 3 -OutputDirectory $dir", new Dictionary<string, object?> { ["dir"] = run.Path }).ShouldSucceed();
+        variables = new Dictionary<string, object?> { ["dir"] = run.Path, ["pattern"] = Path.Combine(run.Path, "epoch-*.dat") };
+    }
+
+    public void Dispose() => run.Dispose();
+
+    [Fact]
+    public void PcaPlanePipesIntoASurfaceThatCoversThePathAndIsDrawnWithIt()
+    {
+        variables["png"] = Path.Combine(run.Path, "path.png");
+        var result = shell.Invoke("""
+            $pca = Import-Checkpoint $pattern | Get-TrajectoryPCA
+            $surface = $pca | Get-LossSurface -Steps 7
+            $file = $surface | Export-LandscapePlot -Path $png -Trajectory $pca -HighlightEpoch 2 -PassThru
+            $pca; $surface; $file
+            """, variables).ShouldSucceed();
+
+        var pca = result.Output[0];
+        var ratios = (double[])pca.Properties["ExplainedVarianceRatio"].Value;
+        Assert.Equal(2, ratios.Length);
+        Assert.True(ratios[0] >= ratios[1] && ratios[1] > 0 && ratios.Sum() <= 1 + 1e-12);
+        var points = (Array)pca.Properties["Points"].Value;
+        Assert.Equal(5, points.Length);
+        var surface = result.Output[1];
+        var x = (double[])surface.Properties["X"].Value;
+        var y = (double[])surface.Properties["Y"].Value;
+        foreach (dynamic point in points)
+        {
+            Assert.InRange((double)point.X, x[0], x[^1]);
+            Assert.InRange((double)point.Y, y[0], y[^1]);
+        }
+        // The last checkpoint is the reference: the origin of the plane.
+        dynamic last = points.GetValue(4)!;
+        Assert.Equal(0.0, (double)last.X, 9);
+        Assert.Equal(0.0, (double)last.Y, 9);
+        Assert.True(((FileInfo)result.Output[2].BaseObject).Length > 10_000);
+        Assert.True(File.Exists((string)pca.Properties["FilePath"].Value));
+    }
+
+    [Fact]
+    public void TooFewCheckpointsAndAForeignPlaneAreClearErrors()
+    {
+        var few = shell.Invoke("Import-Checkpoint ([System.IO.Path]::Combine($dir, 'epoch-00[01].dat')) | Get-TrajectoryPCA", variables);
+        Assert.StartsWith("TrajectoryInvalid,", Assert.Single(few.Errors).FullyQualifiedErrorId);
+
+        variables["png"] = Path.Combine(run.Path, "wrong.png");
+        var wrongPlane = shell.Invoke("""
+            $pca = Import-Checkpoint $pattern | Get-TrajectoryPCA
+            Import-Checkpoint ([System.IO.Path]::Combine($dir, 'epoch-004.dat')) | Get-LossSurface -Steps 3 | Export-LandscapePlot -Path $png -Trajectory $pca
+            """, variables);
+        var error = Assert.Single(wrongPlane.Errors);
+        Assert.StartsWith("PlotFailed,", error.FullyQualifiedErrorId);
+        Assert.Contains("another plane", error.Exception.Message);
+        Assert.False(File.Exists((string)variables["png"]!));
+    }
+
+    [Fact]
+    public void ExplainedVarianceIsDeterministic()
+    {
+        var first = shell.Invoke("(Import-Checkpoint $pattern | Get-TrajectoryPCA).Direction.Sha256 -join ','", variables).ShouldSucceed().Output[0].ToString();
+        var second = shell.Invoke("(Import-Checkpoint $pattern | Get-TrajectoryPCA).Direction.Sha256 -join ','", variables).ShouldSucceed().Output[0].ToString();
+        Assert.Equal(first, second);
+    }
+}
