@@ -2,7 +2,8 @@
 .SYNOPSIS
     The main job: trains the small CNN on the built-in digits data (a checkpoint per epoch), then
     computes the loss landscape around the final checkpoint — a 1D curve and a 2D surface along
-    filter-normalized random directions, as in Li et al. (2018) — and writes their plots.
+    filter-normalized random directions, as in Li et al. (2018) — and the surface on the PCA plane
+    of the training trajectory with the path drawn over it (paper §7), and writes their plots.
     Rerunning it reuses the checkpoints and the surface files already on disk.
 .EXAMPLE
     dotnet run --project src/LossLandscape.Shell -c Release -- -File examples/train-digits.ps1
@@ -38,10 +39,16 @@ $curve = $final | Get-LossSurface -Dimensions 1 -Steps $Steps -Split Both -OutFi
 $surface = $final | Get-LossSurface -Steps $Steps -Split Both -OutFile ([System.IO.Path]::Combine($OutputDirectory, "surface-2d-$Steps.h5"))
 $curve, $surface | Out-Default
 
+# The training path on the plane of its two principal components.
+$pca = $imported | Get-TrajectoryPCA -OutFile ([System.IO.Path]::Combine($OutputDirectory, 'pca-directions.h5'))
+"Explained variance ratio of the PCA directions: {0}" -f (($pca.ExplainedVarianceRatio | ForEach-Object { $_.ToString('P1') }) -join ', ')
+$pcaSurface = $pca | Get-LossSurface -Steps 31 -OutFile ([System.IO.Path]::Combine($OutputDirectory, 'surface-pca-31.h5'))
+
 $files = @(
     $curve | Export-LandscapePlot -Path $plots -Force -PassThru
     $surface | Export-LandscapePlot -Path $plots -Force -PassThru
     $surface | Export-LandscapePlot -Path $plots -Style Filled -Force -PassThru
+    $pcaSurface | Export-LandscapePlot -Path ([System.IO.Path]::Combine($plots, 'DigitsCnn-trajectory-pca.png')) -Trajectory $pca -Title 'DigitsCnn: training path on its PCA plane (train loss)' -Force -PassThru
 )
 foreach ($file in $files) {
     "Plot: $($file.FullName)"

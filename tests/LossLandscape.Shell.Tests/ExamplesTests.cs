@@ -58,13 +58,14 @@ public sealed class ExamplesTests
             {
                 Assert.True(File.Exists(Path.Combine(run, $"epoch-{epoch:D3}.dat")));
             }
-            foreach (var plot in new[] { "DigitsCnn-epoch010-1d.png", "DigitsCnn-epoch010-2d-lines.png", "DigitsCnn-epoch010-2d-filled.png" })
+            foreach (var plot in new[] { "DigitsCnn-epoch010-1d.png", "DigitsCnn-epoch010-2d-lines.png", "DigitsCnn-epoch010-2d-filled.png", "DigitsCnn-trajectory-pca.png" })
             {
                 Assert.Contains($"Plot: {Path.Combine(run, "plots", plot)}", result.StdOut);
                 Assert.True(new FileInfo(Path.Combine(run, "plots", plot)).Length > 10_000);
             }
             Assert.True(File.Exists(Path.Combine(run, "surface-2d-51.h5")));
             Assert.Contains("51×51", result.StdOut);
+            Assert.Matches(@"Explained variance ratio of the PCA directions: \d+\.\d %, \d+\.\d %", result.StdOut);
         }
         finally
         {
