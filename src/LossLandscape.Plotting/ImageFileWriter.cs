@@ -4,7 +4,7 @@ namespace LossLandscape.Plotting;
 
 /// <summary>
 /// Writes a plot to a PNG or SVG file, chosen by the extension, without ever leaving a half-written
-/// image behind: the bytes go to a temporary file in the same folder, which then replaces the target.
+/// image behind (see <see cref="AtomicFileWriter"/>).
 /// </summary>
 internal static class ImageFileWriter
 {
@@ -24,19 +24,7 @@ internal static class ImageFileWriter
             : plot.GetImageBytes(width, height, ImageFormat.Png);
         PixelRect dataRect = plot.LastRender.DataRect;
 
-        string folder = Path.GetDirectoryName(fullPath)!;
-        Directory.CreateDirectory(folder);
-        string temporaryPath = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllBytes(temporaryPath, content);
-            File.Move(temporaryPath, fullPath, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporaryPath))
-                File.Delete(temporaryPath);
-        }
+        AtomicFileWriter.WriteAllBytes(fullPath, content);
 
         return new RenderedPlot(fullPath, width, height,
             new PixelArea(dataRect.Left, dataRect.Top, dataRect.Right, dataRect.Bottom));

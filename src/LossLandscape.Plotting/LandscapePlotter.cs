@@ -4,7 +4,8 @@ namespace LossLandscape.Plotting;
 
 /// <summary>
 /// Draws loss landscapes the way Li et al. (2018), "Visualizing the Loss Landscape of Neural Nets",
-/// shows them: 1D curves of loss and accuracy, and 2D contour plots.
+/// shows them: 1D curves of loss and accuracy, 2D contour plots, and 3D surfaces as an interactive
+/// HTML page or a ParaView (.vtp) mesh.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -66,5 +67,43 @@ public static class LandscapePlotter
         EmbeddedFonts.EnsureRegistered();
         Plot plot = ContourPlotBuilder.Build(data, options);
         return ImageFileWriter.Write(plot, path, options.Width, options.Height);
+    }
+
+    /// <summary>
+    /// Writes the surface as a self-contained interactive HTML page: a 3D surface over α (x) and β (y) that
+    /// can be rotated and zoomed in any browser, offline, since plotly.js is inlined (about 3.6 MB).
+    /// Values are clipped to [<see cref="SurfaceHtmlOptions.ZMin"/>, <see cref="SurfaceHtmlOptions.ZMax"/>];
+    /// points not computed (NaN) are left as holes.
+    /// </summary>
+    /// <param name="data">The surface, indexed <c>[y, x]</c>.</param>
+    /// <param name="path">Where to write the page; <c>.html</c> or <c>.htm</c>.</param>
+    /// <param name="options">z range, log scale, labels and size; the paper's defaults when null.</param>
+    /// <returns>The full path written.</returns>
+    /// <exception cref="ArgumentException">The data or options cannot make a plot, or the extension is not supported.</exception>
+    public static string WriteSurfaceHtml(SurfacePlotData data, string path, SurfaceHtmlOptions? options = null)
+    {
+        options ??= new SurfaceHtmlOptions();
+        PlotInputValidator.Validate(data, options);
+        AtomicFileWriter.RequireExtension(path, "HTML", ".html", ".htm");
+        string html = SurfaceHtmlBuilder.Build(data, options);
+        return AtomicFileWriter.WriteAllBytes(path, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(html));
+    }
+
+    /// <summary>
+    /// Writes the surface as a ParaView mesh (VTK XML PolyData, ASCII), as the paper's <c>h52vtp.py</c> does,
+    /// for the rendered 3D figures of the paper: one point (α, β, value) per grid point, one quad per cell.
+    /// Points not computed (NaN) are left out with the quads around them.
+    /// </summary>
+    /// <param name="data">The surface, indexed <c>[y, x]</c>.</param>
+    /// <param name="path">Where to write the mesh; <c>.vtp</c>.</param>
+    /// <param name="options">Clipping, log and interpolation; none of them when null.</param>
+    /// <returns>The full path written.</returns>
+    /// <exception cref="ArgumentException">The data or options cannot make a mesh, or the extension is not <c>.vtp</c>.</exception>
+    public static string WriteVtp(SurfacePlotData data, string path, VtpOptions? options = null)
+    {
+        options ??= new VtpOptions();
+        PlotInputValidator.Validate(data, options);
+        AtomicFileWriter.RequireExtension(path, "VTP", ".vtp");
+        return AtomicFileWriter.WriteAllBytes(path, VtpWriter.Build(data, options));
     }
 }

@@ -6,6 +6,9 @@ namespace LossLandscape.Plotting;
 /// </summary>
 internal static class PlotInputValidator
 {
+    /// <summary>The most points a VTP file may hold: ASCII costs about 40 bytes a point, so this is ~1 GB.</summary>
+    public const int MaxVtpPoints = 25_000_000;
+
     public static void Validate(CurvePlotData data, CurvePlotOptions options)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -31,17 +34,8 @@ internal static class PlotInputValidator
 
     public static void Validate(SurfacePlotData data, ContourPlotOptions options)
     {
-        ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
-        RequireCoordinates(data.X, "X");
-        RequireCoordinates(data.Y, "Y");
-        ArgumentNullException.ThrowIfNull(data.Values, nameof(data));
-        if (data.Values.GetLength(0) != data.Y.Length || data.Values.GetLength(1) != data.X.Length)
-        {
-            throw new ArgumentException(
-                $"Values is {data.Values.GetLength(0)}×{data.Values.GetLength(1)} but must be indexed [y, x]: " +
-                $"{data.Y.Length} rows (Y.Length) × {data.X.Length} columns (X.Length).", nameof(data));
-        }
+        RequireSurface(data);
         if (options.Style == ContourStyle.Filled)
         {
             // The colour map draws equal cells, so cell centres only land on the grid points when they are evenly spaced.
@@ -70,6 +64,49 @@ internal static class PlotInputValidator
                 $"at most {ContourLevels.MaxCount} are allowed.", nameof(options));
         }
         RequireImageSize(options.Width, options.Height);
+    }
+
+    public static void Validate(SurfacePlotData data, SurfaceHtmlOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        RequireSurface(data);
+        if (!double.IsFinite(options.ZMin) || !double.IsFinite(options.ZMax) || !(options.ZMin < options.ZMax))
+            throw new ArgumentException($"ZMin ({options.ZMin}) must be less than ZMax ({options.ZMax}), both finite.", nameof(options));
+        if (options.LogZ && options.ZMin <= 0)
+            throw new ArgumentException($"LogZ needs ZMin > 0, not {options.ZMin}.", nameof(options));
+        RequireImageSize(options.Width, options.Height);
+    }
+
+    public static void Validate(SurfacePlotData data, VtpOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        RequireSurface(data);
+        if (options.ZMax is { } zMax && !double.IsFinite(zMax))
+            throw new ArgumentException($"ZMax must be finite, not {zMax}; leave it null to keep every value.", nameof(options));
+        if (options.Interpolate < 1)
+            throw new ArgumentException($"Interpolate must be at least 1 (1 keeps the grid), not {options.Interpolate}.", nameof(options));
+        long columns = (long)(data.X.Length - 1) * options.Interpolate + 1;
+        long rows = (long)(data.Y.Length - 1) * options.Interpolate + 1;
+        if (columns * rows > MaxVtpPoints)
+        {
+            throw new ArgumentException(
+                $"Interpolate {options.Interpolate} turns the {data.X.Length}×{data.Y.Length} grid into {columns}×{rows} points; " +
+                $"at most {MaxVtpPoints} are allowed.", nameof(options));
+        }
+    }
+
+    private static void RequireSurface(SurfacePlotData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        RequireCoordinates(data.X, "X");
+        RequireCoordinates(data.Y, "Y");
+        ArgumentNullException.ThrowIfNull(data.Values, nameof(data));
+        if (data.Values.GetLength(0) != data.Y.Length || data.Values.GetLength(1) != data.X.Length)
+        {
+            throw new ArgumentException(
+                $"Values is {data.Values.GetLength(0)}×{data.Values.GetLength(1)} but must be indexed [y, x]: " +
+                $"{data.Y.Length} rows (Y.Length) × {data.X.Length} columns (X.Length).", nameof(data));
+        }
     }
 
     private static void RequireCoordinates(double[]? coordinates, string name)
