@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Directions;
 using static TorchSharp.torch;
@@ -43,15 +44,17 @@ public static class TrajectoryPca
         var singular = lambda.Take(components).Select(l => l > tolerance ? Math.Sqrt(l) : 0).ToArray();
 
         var carried = Math.Min(2, lambda.Count(l => l > tolerance));
-        var result = new double[carried][];
+        var weights = new double[carried][];
         for (var k = 0; k < carried; k++)
         {
             var u = Enumerable.Range(0, n).Select(i => eigenvectors[i, order[k]].item<double>()).ToArray();
             // scikit-learn's svd_flip: the entry of u with the largest magnitude is made positive.
             var pivot = Enumerable.Range(0, n).MaxBy(i => Math.Abs(u[i]));
-            if (u[pivot] < 0) for (var i = 0; i < n; i++) u[i] = -u[i];
-            result[k] = Component(rows, mean, u, Math.Sqrt(lambda[k]));
+            var sign = u[pivot] < 0 ? -1 : 1;
+            var singularValue = Math.Sqrt(lambda[k]);
+            weights[k] = u.Select(value => sign * value / singularValue).ToArray();
         }
+        var result = Components(rows, mean, weights);
         return (ratios, singular, result);
     }
 
@@ -102,29 +105,53 @@ public static class TrajectoryPca
 
     private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
-        var lanes = System.Numerics.Vector<double>.Count;
-        var sums = System.Numerics.Vector<double>.Zero;
         var i = 0;
-        for (; i <= a.Length - lanes; i += lanes)
-            sums += new System.Numerics.Vector<double>(a[i..]) * new System.Numerics.Vector<double>(b[i..]);
-        var sum = System.Numerics.Vector.Sum(sums);
+        var sum = 0.0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var wide = Vector512<double>.Zero;
+            for (; i <= a.Length - Vector512<double>.Count; i += Vector512<double>.Count)
+                wide += Vector512.Create(a[i..]) * Vector512.Create(b[i..]);
+            sum = Vector512.Sum(wide);
+        }
+        else
+        {
+            var lanes = System.Numerics.Vector<double>.Count;
+            var sums = System.Numerics.Vector<double>.Zero;
+            for (; i <= a.Length - lanes; i += lanes)
+                sums += new System.Numerics.Vector<double>(a[i..]) * new System.Numerics.Vector<double>(b[i..]);
+            sum = System.Numerics.Vector.Sum(sums);
+        }
         for (; i < a.Length; i++) sum += a[i] * b[i];
         return sum;
     }
 
-    private static double[] Component(IReadOnlyList<float[]> rows, double[] mean, double[] u, double singular)
+    /// <summary>V = M_cᵀ U / s for the given columns of U / s, in one pass over the rows, each normalised to unit length.</summary>
+    private static double[][] Components(IReadOnlyList<float[]> rows, double[] mean, double[][] weights)
     {
         var p = mean.Length;
-        var v = new double[p];
-        for (var i = 0; i < rows.Count; i++)
+        var components = weights.Select(_ => new double[p]).ToArray();
+        Parallel.For(0, (p + BlockColumns - 1) / BlockColumns, block =>
         {
-            var weight = u[i] / singular;
-            var row = rows[i];
-            for (var j = 0; j < p; j++) v[j] += weight * (row[j] - mean[j]);
+            var start = block * BlockColumns;
+            var end = Math.Min(p, start + BlockColumns);
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var row = rows[i];
+                for (var k = 0; k < components.Length; k++)
+                {
+                    var weight = weights[k][i];
+                    var v = components[k];
+                    for (var j = start; j < end; j++) v[j] += weight * (row[j] - mean[j]);
+                }
+            }
+        });
+        foreach (var v in components)
+        {
+            var norm = Norm(v);
+            for (var j = 0; j < p; j++) v[j] /= norm;
         }
-        var norm = Norm(v);
-        for (var j = 0; j < p; j++) v[j] /= norm;
-        return v;
+        return components;
     }
 
     private static double Dot(float[] a, double[] b)
