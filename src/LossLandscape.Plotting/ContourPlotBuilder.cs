@@ -12,15 +12,16 @@ internal static class ContourPlotBuilder
     private static readonly Color PathColor = Color.FromHex("#ff7f0e");
     private const int MaxLevelLabels = 8;
 
-    public static Plot Build(SurfacePlotData data, ContourPlotOptions options)
+    /// <param name="colorBar">Whether a filled plot gets its own colour bar; panels share one drawn beside them instead.</param>
+    public static Plot Build(SurfacePlotData data, ContourPlotOptions options, bool colorBar = true)
     {
         var plot = new Plot();
-        double[] levels = ContourLevels.Compute(options.Min, options.Max, options.LevelStep);
+        double[] levels = ContourLevels.Compute(options.Min, options.Max, options.LevelStep, options.LogLevels);
         List<ContourLine> lines = ContourTracer.Trace(data.X, data.Y, data.Values, levels);
         bool filled = options.Style == ContourStyle.Filled;
 
         if (filled)
-            AddColorMap(plot, data, options);
+            ColorMapLayer.Add(plot, data, new ColorScale(options.Min, options.Max, options.LogColor), colorBar);
 
         foreach (ContourLine line in lines)
         {
@@ -42,52 +43,10 @@ internal static class ContourPlotBuilder
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { TargetTickCount = 11 };
         plot.XLabel(options.XLabel);
         plot.YLabel(options.YLabel);
-        plot.Title(options.Title ?? data.ValueLabel);
-        plot.Layout.Fixed(DataRect(data, options));
+        plot.Title(options.Title ?? data.Title ?? data.ValueLabel);
+        plot.Layout.Fixed(DataAreaLayout.Compute(data, options.Width, options.Height, filled && colorBar));
         plot.Font.Set(EmbeddedFonts.FamilyName);
         return plot;
-    }
-
-    private static void AddColorMap(Plot plot, SurfacePlotData data, ContourPlotOptions options)
-    {
-        var heatmap = plot.Add.Heatmap(ColorValues(data.Values, options));
-        // Row 0 is the lowest β, but ScottPlot draws row 0 at the top unless told otherwise.
-        heatmap.FlipVertically = true;
-        double halfCellX = (data.X[^1] - data.X[0]) / (data.X.Length - 1) / 2;
-        double halfCellY = (data.Y[^1] - data.Y[0]) / (data.Y.Length - 1) / 2;
-        // Rectangle gives the outer edges, so half a cell beyond the first and last points puts
-        // every cell centre on its grid point.
-        heatmap.Rectangle = new CoordinateRect(
-            data.X[0] - halfCellX, data.X[^1] + halfCellX, data.Y[0] - halfCellY, data.Y[^1] + halfCellY);
-        heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
-        heatmap.ManualRange = options.LogColor
-            ? new ScottPlot.Range(Math.Log10(options.Min), Math.Log10(options.Max))
-            : new ScottPlot.Range(options.Min, options.Max);
-
-        var colorBar = plot.Add.ColorBar(heatmap);
-        colorBar.Label = data.ValueLabel;
-        colorBar.Axis.TickGenerator = options.LogColor
-            ? LogTicks.Create(Math.Log10(options.Min), Math.Log10(options.Max))
-            : new ScottPlot.TickGenerators.NumericAutomatic { TargetTickCount = 11 };
-    }
-
-    /// <summary>
-    /// Clips to [Min, Max] so one diverged point cannot wash out the colour scale; NaN (and −∞,
-    /// which no loss can be) stays NaN and is drawn transparent.
-    /// </summary>
-    private static double[,] ColorValues(double[,] values, ContourPlotOptions options)
-    {
-        var clipped = new double[values.GetLength(0), values.GetLength(1)];
-        for (int i = 0; i < clipped.GetLength(0); i++)
-        {
-            for (int j = 0; j < clipped.GetLength(1); j++)
-            {
-                double v = values[i, j];
-                double c = double.IsNaN(v) || double.IsNegativeInfinity(v) ? double.NaN : Math.Clamp(v, options.Min, options.Max);
-                clipped[i, j] = options.LogColor ? Math.Log10(c) : c;
-            }
-        }
-        return clipped;
     }
 
     private static Color LineColor(double level, ContourPlotOptions options, bool filled)
@@ -95,7 +54,9 @@ internal static class ContourPlotBuilder
         if (filled)
             return Colors.White.WithAlpha(0.6);
         // The top of the colour map is too pale to read as a thin line on white.
-        double position = 0.9 * (level - options.Min) / (options.Max - options.Min);
+        double position = 0.9 * (options.LogLevels
+            ? Math.Log(level / options.Min) / Math.Log(options.Max / options.Min)
+            : (level - options.Min) / (options.Max - options.Min));
         return new ScottPlot.Colormaps.Viridis().GetColor(position);
     }
 
@@ -147,32 +108,4 @@ internal static class ContourPlotBuilder
     }
 
     private static bool IsInside(double value, double[] ascending) => ascending[0] <= value && value <= ascending[^1];
-
-    /// <summary>
-    /// A fixed data area, so the colour map lines up with the axes exactly, and with equal units on
-    /// both axes when their ranges are comparable, so the contours keep their true shape.
-    /// </summary>
-    private static PixelRect DataRect(SurfacePlotData data, ContourPlotOptions options)
-    {
-        float left = 80, right = options.Width - (options.Style == ContourStyle.Filled ? 130 : 30);
-        float top = 50, bottom = options.Height - 65;
-        double unitsRatio = (data.X[^1] - data.X[0]) / (data.Y[^1] - data.Y[0]);
-        if (unitsRatio is > 0.5 and < 2)
-        {
-            float width = right - left, height = bottom - top;
-            if (width / height > unitsRatio)
-            {
-                float excess = width - (float)(height * unitsRatio);
-                left += excess / 2;
-                right -= excess / 2;
-            }
-            else
-            {
-                float excess = height - (float)(width / unitsRatio);
-                top += excess / 2;
-                bottom -= excess / 2;
-            }
-        }
-        return new PixelRect(left: left, right: right, bottom: bottom, top: top);
-    }
 }

@@ -24,10 +24,16 @@ public sealed record ContourPlotOptions
     /// </summary>
     public bool LogColor { get; init; }
 
+    /// <summary>
+    /// Spaces the contour levels evenly in log10 from <see cref="Min"/> to <see cref="Max"/> (as many as
+    /// <see cref="LevelStep"/> gives linearly), which shows the rings around a sharp minimum. Needs <see cref="Min"/> &gt; 0.
+    /// </summary>
+    public bool LogLevels { get; init; }
+
     /// <summary>Writes the level value on a few contour lines, as matplotlib's clabel does.</summary>
     public bool LabelLevels { get; init; } = true;
 
-    /// <summary>Text above the plot; the surface's value label when null.</summary>
+    /// <summary>Text above the plot; the surface's title, else its value label, when null.</summary>
     public string? Title { get; init; }
 
     /// <summary>Label of the x axis.</summary>

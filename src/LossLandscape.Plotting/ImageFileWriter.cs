@@ -1,4 +1,5 @@
 using ScottPlot;
+using SkiaSharp;
 
 namespace LossLandscape.Plotting;
 
@@ -23,11 +24,49 @@ internal static class ImageFileWriter
             ? System.Text.Encoding.UTF8.GetBytes(plot.GetSvgXml(width, height))
             : plot.GetImageBytes(width, height, ImageFormat.Png);
         PixelRect dataRect = plot.LastRender.DataRect;
-
         AtomicFileWriter.WriteAllBytes(fullPath, content);
-
         return new RenderedPlot(fullPath, width, height,
             new PixelArea(dataRect.Left, dataRect.Top, dataRect.Right, dataRect.Bottom));
+    }
+
+    /// <summary>
+    /// Writes a figure drawn straight on a Skia canvas (on a white background) and returns the full path.
+    /// </summary>
+    public static string Write(Action<SKCanvas> draw, string path, int width, int height)
+    {
+        string fullPath = Path.GetFullPath(path);
+        byte[] content = IsSvg(fullPath) ? DrawSvg(draw, width, height) : DrawPng(draw, width, height);
+        AtomicFileWriter.WriteAllBytes(fullPath, content);
+        return fullPath;
+    }
+
+    private static byte[] DrawSvg(Action<SKCanvas> draw, int width, int height)
+    {
+        using var stream = new MemoryStream();
+        // The SVG is only complete once the canvas is disposed.
+        using (SKCanvas canvas = SKSvgCanvas.Create(SKRect.Create(width, height), stream))
+        {
+            PaintBackground(canvas, width, height);
+            draw(canvas);
+        }
+        return stream.ToArray();
+    }
+
+    private static byte[] DrawPng(Action<SKCanvas> draw, int width, int height)
+    {
+        using SKSurface surface = SKSurface.Create(new SKImageInfo(width, height))
+            ?? throw new InvalidOperationException($"Skia cannot allocate a {width}×{height} image.");
+        PaintBackground(surface.Canvas, width, height);
+        draw(surface.Canvas);
+        using SKImage image = surface.Snapshot();
+        using SKData data = image.Encode(SKEncodedImageFormat.Png, 100);
+        return data.ToArray();
+    }
+
+    private static void PaintBackground(SKCanvas canvas, int width, int height)
+    {
+        using var white = new SKPaint { Color = SKColors.White, Style = SKPaintStyle.Fill };
+        canvas.DrawRect(SKRect.Create(width, height), white);
     }
 
     private static bool IsSvg(string path) =>

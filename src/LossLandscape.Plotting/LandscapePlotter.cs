@@ -4,8 +4,8 @@ namespace LossLandscape.Plotting;
 
 /// <summary>
 /// Draws loss landscapes the way Li et al. (2018), "Visualizing the Loss Landscape of Neural Nets",
-/// shows them: 1D curves of loss and accuracy, 2D contour plots, and 3D surfaces as an interactive
-/// HTML page or a ParaView (.vtp) mesh.
+/// shows them: 1D curves of loss and accuracy, 2D contour plots (alone or side by side), 3D surfaces
+/// (PNG/SVG, an interactive HTML page, or a ParaView .vtp mesh), and scalar heatmaps over the same α–β grid.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -105,5 +105,69 @@ public static class LandscapePlotter
         PlotInputValidator.Validate(data, options);
         AtomicFileWriter.RequireExtension(path, "VTP", ".vtp");
         return AtomicFileWriter.WriteAllBytes(path, VtpWriter.Build(data, options));
+    }
+
+    /// <summary>
+    /// Draws the paper's 3D figure: the surface over α and β seen from a fixed camera, values clipped
+    /// to [<see cref="Surface3DOptions.ZMin"/>, <see cref="Surface3DOptions.ZMax"/>] and coloured by
+    /// height (viridis) with a colour bar; cells with a NaN corner are left out.
+    /// </summary>
+    /// <param name="data">The surface, indexed <c>[y, x]</c>.</param>
+    /// <param name="path">Where to write the image; <c>.png</c> or <c>.svg</c>.</param>
+    /// <param name="options">View, value range and size; the paper's range and matplotlib's view when null.</param>
+    /// <returns>The written file; its data area is the rectangle around the drawn box.</returns>
+    /// <exception cref="ArgumentException">The data or options cannot make a plot, or the extension is not supported.</exception>
+    public static RenderedPlot PlotSurface3D(SurfacePlotData data, string path, Surface3DOptions? options = null)
+    {
+        options ??= new Surface3DOptions();
+        PlotInputValidator.Validate(data, options);
+        ImageFileWriter.ValidatePath(path);
+        var figure = new Surface3DFigure(data, options);
+        PixelArea boxArea = default;
+        string written = ImageFileWriter.Write(canvas => boxArea = figure.Draw(canvas), path, options.Width, options.Height);
+        return new RenderedPlot(written, options.Width, options.Height, boxArea);
+    }
+
+    /// <summary>
+    /// Draws several 2D landscapes side by side in a grid of filled contour plots, as the paper compares
+    /// networks, with one colour scale from <see cref="PanelOptions.Min"/> to <see cref="PanelOptions.Max"/>
+    /// and one colour bar for all, each panel titled by its surface's <see cref="SurfacePlotData.Title"/>
+    /// (its value label when untitled).
+    /// </summary>
+    /// <param name="surfaces">The surfaces in reading order, left to right and then top to bottom.</param>
+    /// <param name="path">Where to write the image; <c>.png</c> or <c>.svg</c>.</param>
+    /// <param name="options">Columns, scale, labels and panel size; the paper's scale, up to 3 columns, when null.</param>
+    /// <returns>The written file and each panel's data area.</returns>
+    /// <exception cref="ArgumentException">A surface or the options cannot make a plot (the message names the panel), or the extension is not supported.</exception>
+    public static RenderedPanels PlotPanels(IReadOnlyList<SurfacePlotData> surfaces, string path, PanelOptions? options = null)
+    {
+        options ??= new PanelOptions();
+        PlotInputValidator.Validate(surfaces, options);
+        ImageFileWriter.ValidatePath(path);
+        EmbeddedFonts.EnsureRegistered();
+        var figure = new PanelFigure(surfaces, options);
+        List<PixelArea> areas = [];
+        string written = ImageFileWriter.Write(canvas => areas = figure.Draw(canvas), path, figure.Width, figure.Height);
+        return new RenderedPanels(written, figure.Width, figure.Height, areas);
+    }
+
+    /// <summary>
+    /// Draws a scalar map over α (x) and β (y), such as the Hessian's |λmin/λmax|: each value a colour
+    /// cell centred on its grid point (β increasing upward), a colour bar labelled with the surface's
+    /// value label, and the origin marked. NaN cells are left blank; values beyond the range are clipped.
+    /// </summary>
+    /// <param name="data">The map, indexed <c>[y, x]</c>, on evenly spaced coordinates.</param>
+    /// <param name="path">Where to write the image; <c>.png</c> or <c>.svg</c>.</param>
+    /// <param name="options">Range, scale, labels and size; the data's own range when null.</param>
+    /// <returns>The written file and where its data area lies.</returns>
+    /// <exception cref="ArgumentException">The data or options cannot make a plot, or the extension is not supported.</exception>
+    public static RenderedPlot PlotHeatmap(SurfacePlotData data, string path, HeatmapOptions? options = null)
+    {
+        options ??= new HeatmapOptions();
+        PlotInputValidator.Validate(data, options);
+        ImageFileWriter.ValidatePath(path);
+        EmbeddedFonts.EnsureRegistered();
+        Plot plot = HeatmapPlotBuilder.Build(data, options);
+        return ImageFileWriter.Write(plot, path, options.Width, options.Height);
     }
 }

@@ -16,6 +16,20 @@ internal static class LogTicks
     public static ITickGenerator Create(double log10Low, double log10High)
     {
         var ticks = new NumericManual();
+        foreach ((double position, string? label) in Compute(log10Low, log10High))
+        {
+            if (label is null)
+                ticks.AddMinor(position);
+            else
+                ticks.AddMajor(position, label);
+        }
+        return ticks;
+    }
+
+    /// <summary>The tick positions in log10 units, each with its label in value units, or none for a minor tick.</summary>
+    public static List<(double Position, string? Label)> Compute(double log10Low, double log10High)
+    {
+        var ticks = new List<(double, string?)>();
         bool labelIntermediates = log10High - log10Low <= DecadesWithIntermediateLabels;
         const double tolerance = 1e-9;
         for (int decade = (int)Math.Floor(log10Low); decade <= (int)Math.Ceiling(log10High); decade++)
@@ -25,10 +39,8 @@ internal static class LogTicks
                 double position = decade + Math.Log10(multiple);
                 if (position < log10Low - tolerance || position > log10High + tolerance)
                     continue;
-                if (multiple == 1 || (labelIntermediates && multiple is 2 or 5))
-                    ticks.AddMajor(position, (multiple * Math.Pow(10, decade)).ToString("G3", CultureInfo.InvariantCulture));
-                else
-                    ticks.AddMinor(position);
+                bool major = multiple == 1 || (labelIntermediates && multiple is 2 or 5);
+                ticks.Add((position, major ? (multiple * Math.Pow(10, decade)).ToString("G3", CultureInfo.InvariantCulture) : null));
             }
         }
         return ticks;

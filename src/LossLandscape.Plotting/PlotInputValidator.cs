@@ -56,6 +56,8 @@ internal static class PlotInputValidator
             throw new ArgumentException($"LevelStep must be positive, not {options.LevelStep}.", nameof(options));
         if (options.LogColor && options.Min <= 0)
             throw new ArgumentException($"LogColor needs Min > 0, not {options.Min}.", nameof(options));
+        if (options.LogLevels && options.Min <= 0)
+            throw new ArgumentException($"LogLevels needs Min > 0, not {options.Min}.", nameof(options));
         int levelCount = ContourLevels.Count(options.Min, options.Max, options.LevelStep);
         if (levelCount > ContourLevels.MaxCount)
         {
@@ -95,12 +97,71 @@ internal static class PlotInputValidator
         }
     }
 
+    public static void Validate(SurfacePlotData data, Surface3DOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        RequireSurface(data);
+        if (!double.IsFinite(options.ZMin) || !double.IsFinite(options.ZMax) || !(options.ZMin < options.ZMax))
+            throw new ArgumentException($"ZMin ({options.ZMin}) must be less than ZMax ({options.ZMax}), both finite.", nameof(options));
+        if (options.LogZ && options.ZMin <= 0)
+            throw new ArgumentException($"LogZ needs ZMin > 0, not {options.ZMin}.", nameof(options));
+        if (!double.IsFinite(options.Azimuth))
+            throw new ArgumentException($"Azimuth must be finite, not {options.Azimuth}.", nameof(options));
+        if (!(options.Elevation is >= -90 and <= 90))
+            throw new ArgumentException($"Elevation must lie between -90 and 90 degrees, not {options.Elevation}.", nameof(options));
+        RequireImageSize(options.Width, options.Height);
+    }
+
+    public static void Validate(SurfacePlotData data, HeatmapOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        RequireSurface(data);
+        // The colour map draws equal cells, so cell centres only land on the grid points when they are evenly spaced.
+        RequireEvenSpacing(data.X, "X");
+        RequireEvenSpacing(data.Y, "Y");
+        if (options.Min is { } min && !double.IsFinite(min))
+            throw new ArgumentException($"Min must be finite, not {min}.", nameof(options));
+        if (options.Max is { } max && !double.IsFinite(max))
+            throw new ArgumentException($"Max must be finite, not {max}.", nameof(options));
+        if (options.Min is { } low && options.Max is { } high && !(low < high))
+            throw new ArgumentException($"Min ({low}) must be less than Max ({high}).", nameof(options));
+        if (options.LogColor && (options.Min is <= 0 || options.Max is <= 0))
+            throw new ArgumentException($"LogColor needs a positive Min and Max, not {options.Min} and {options.Max}.", nameof(options));
+        RequireImageSize(options.Width, options.Height);
+    }
+
+    public static void Validate(IReadOnlyList<SurfacePlotData> surfaces, PanelOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (surfaces is null || surfaces.Count == 0)
+            throw new ArgumentException("Panels need at least one surface.", nameof(surfaces));
+        if (options.Columns is < 1)
+            throw new ArgumentException($"Columns must be at least 1, not {options.Columns}.", nameof(options));
+        var figure = new PanelFigure(surfaces, options);
+        for (int k = 0; k < surfaces.Count; k++)
+        {
+            try
+            {
+                if (surfaces[k] is null)
+                    throw new ArgumentException("The surface is missing.", nameof(surfaces));
+                Validate(surfaces[k], figure.OptionsFor(surfaces[k]));
+            }
+            catch (ArgumentException error)
+            {
+                // The same checks as a single contour plot, said of the panel they concern.
+                throw new ArgumentException($"Panel {k}: {error.Message}", error.ParamName, error);
+            }
+        }
+        RequireImageSize(figure.Width, figure.Height);
+    }
+
     private static void RequireSurface(SurfacePlotData data)
     {
         ArgumentNullException.ThrowIfNull(data);
         RequireCoordinates(data.X, "X");
         RequireCoordinates(data.Y, "Y");
-        ArgumentNullException.ThrowIfNull(data.Values, nameof(data));
+        if (data.Values is null)
+            throw new ArgumentException("Values is missing.", nameof(data));
         if (data.Values.GetLength(0) != data.Y.Length || data.Values.GetLength(1) != data.X.Length)
         {
             throw new ArgumentException(

@@ -15,6 +15,9 @@ public sealed record SurfacePlotData(double[] X, double[] Y, double[,] Values)
     /// <summary>What the values are, e.g. "train loss"; labels the colour bar and is the default title.</summary>
     public string ValueLabel { get; init; } = "loss";
 
+    /// <summary>What the surface shows, e.g. "ResNet-56"; the title of its plot or panel, before the value label.</summary>
+    public string? Title { get; init; }
+
     /// <summary>An optional trajectory drawn over the landscape.</summary>
     public PathOverlay? Path { get; init; }
 }

@@ -126,6 +126,31 @@ public sealed class ContourPlotTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Log_levels_are_spaced_by_a_constant_ratio_from_min_to_max()
+    {
+        double[] levels = ContourLevels.Compute(0.1, 10, 0.5, logarithmic: true);
+
+        Assert.Equal(20, levels.Length);
+        Assert.Equal(0.1, levels[0], 12);
+        Assert.Equal(10, levels[^1], 12);
+        double ratio = levels[1] / levels[0];
+        for (int k = 1; k < levels.Length; k++)
+            Assert.Equal(ratio, levels[k] / levels[k - 1], 9);
+    }
+
+    [Fact]
+    public void Log_levels_are_drawn_and_labelled_at_their_values()
+    {
+        // 16 levels from 0.1 to 8, a factor 80^(1/15) apart: every second one is labelled, 0.1, 0.179, …
+        RenderedPlot rendered = LandscapePlotter.PlotContour(
+            Surfaces.Bowl(count: 41), folder.File("log-levels.svg"), new ContourPlotOptions { Min = 0.1, Max = 8, LogLevels = true });
+
+        string svg = File.ReadAllText(rendered.Path);
+        Assert.Matches(@">\s*0\.179\s*</text>", svg);
+        Assert.DoesNotMatch(@">\s*0\.6\s*</text>", svg);
+    }
+
     private static int CountPaths(RenderedPlot rendered) => Regex.Matches(File.ReadAllText(rendered.Path), "<path ").Count;
 
     private static int Brightness(SKColor color) => color.Red + color.Green + color.Blue;

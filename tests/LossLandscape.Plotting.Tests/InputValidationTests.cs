@@ -26,10 +26,44 @@ public sealed class InputValidationTests : IDisposable
         AssertContourRejected(bowl, new ContourPlotOptions { LevelStep = 0 }, "LevelStep");
         AssertContourRejected(bowl, new ContourPlotOptions { LevelStep = 0.01 }, "at most 200");
         AssertContourRejected(bowl, new ContourPlotOptions { Min = 0, LogColor = true }, "LogColor");
+        AssertContourRejected(bowl, new ContourPlotOptions { Min = 0, LogLevels = true }, "LogLevels");
         AssertContourRejected(bowl with { Path = new PathOverlay([0, 1], [0]) }, null, "Path");
         double[] uneven = [-1, -0.5, 0.5, 1];
         AssertContourRejected(new SurfacePlotData(uneven, uneven, new double[4, 4]),
             new ContourPlotOptions { Style = ContourStyle.Filled }, "evenly spaced");
+    }
+
+    [Fact]
+    public void Surface3D_checks_name_the_problem()
+    {
+        SurfacePlotData bowl = Surfaces.Bowl();
+        AssertRejected(() => LandscapePlotter.PlotSurface3D(bowl with { Values = new double[21, 20] }, folder.File("x.png")), "[y, x]");
+        AssertRejected(() => LandscapePlotter.PlotSurface3D(bowl, folder.File("x.png"), new Surface3DOptions { ZMin = 10, ZMax = 1 }), "ZMin");
+        AssertRejected(() => LandscapePlotter.PlotSurface3D(bowl, folder.File("x.png"), new Surface3DOptions { ZMin = 0, LogZ = true }), "LogZ");
+        AssertRejected(() => LandscapePlotter.PlotSurface3D(bowl, folder.File("x.png"), new Surface3DOptions { Elevation = 100 }), "Elevation");
+        AssertRejected(() => LandscapePlotter.PlotSurface3D(bowl, folder.File("x.png"), new Surface3DOptions { Width = 50 }), "image size");
+        AssertRejected(() => LandscapePlotter.PlotSurface3D(bowl, folder.File("x.gif")), "extension");
+    }
+
+    [Fact]
+    public void Panel_checks_name_the_problem_and_the_panel()
+    {
+        SurfacePlotData bowl = Surfaces.Bowl();
+        AssertRejected(() => LandscapePlotter.PlotPanels([], folder.File("x.png")), "at least one surface");
+        AssertRejected(() => LandscapePlotter.PlotPanels([bowl], folder.File("x.png"), new PanelOptions { Columns = 0 }), "Columns");
+        AssertRejected(() => LandscapePlotter.PlotPanels([bowl, bowl with { Y = bowl.Y.Reverse().ToArray() }], folder.File("x.png")), "Panel 1: Y must be strictly ascending");
+        AssertRejected(() => LandscapePlotter.PlotPanels([bowl], folder.File("x.png"), new PanelOptions { Min = 0, LogColor = true }), "LogColor");
+    }
+
+    [Fact]
+    public void Heatmap_checks_name_the_problem()
+    {
+        SurfacePlotData bowl = Surfaces.Bowl();
+        double[] uneven = [-1, -0.5, 0.5, 1];
+        AssertRejected(() => LandscapePlotter.PlotHeatmap(new SurfacePlotData(uneven, uneven, new double[4, 4]), folder.File("x.png")), "evenly spaced");
+        AssertRejected(() => LandscapePlotter.PlotHeatmap(bowl, folder.File("x.png"), new HeatmapOptions { Min = 1, Max = 1 }), "less than Max");
+        AssertRejected(() => LandscapePlotter.PlotHeatmap(bowl, folder.File("x.png"), new HeatmapOptions { Min = 0, LogColor = true }), "LogColor");
+        AssertRejected(() => LandscapePlotter.PlotHeatmap(bowl, folder.File("x.png"), new HeatmapOptions { Max = double.NaN }), "Max must be finite");
     }
 
     [Fact]
@@ -51,6 +85,12 @@ public sealed class InputValidationTests : IDisposable
         Assert.Throws<ArgumentException>(() =>
             LandscapePlotter.PlotContour(Surfaces.Bowl(), target, new ContourPlotOptions { LevelStep = -1 }));
         Assert.False(Directory.Exists(Path.GetDirectoryName(target)));
+    }
+
+    private static void AssertRejected(Action plot, string expected)
+    {
+        var error = Assert.Throws<ArgumentException>(plot);
+        Assert.Contains(expected, error.Message);
     }
 
     private void AssertContourRejected(SurfacePlotData data, ContourPlotOptions? options, string expected)
