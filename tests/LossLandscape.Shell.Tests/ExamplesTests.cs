@@ -9,6 +9,9 @@ public sealed class ExamplesTests
 {
     private const string MainExample = "train-digits.ps1";
 
+    // Sourced by every plot example, so it runs in each of their tests.
+    private const string SharedSetup = "new-example-surface.ps1";
+
     private static string RepoRoot =>
         typeof(ExamplesTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "LossLandscapeRepoRoot").Value!;
 
@@ -16,7 +19,8 @@ public sealed class ExamplesTests
     {
         var data = new TheoryData<string>();
         // The main example has its own test below, with assertions on what it prints and writes.
-        foreach (var file in Directory.GetFiles(Path.Combine(RepoRoot, "examples"), "*.ps1", SearchOption.AllDirectories).Where(f => !f.EndsWith(MainExample, StringComparison.Ordinal)).Order())
+        foreach (var file in Directory.GetFiles(Path.Combine(RepoRoot, "examples"), "*.ps1", SearchOption.AllDirectories)
+            .Where(f => !f.EndsWith(MainExample, StringComparison.Ordinal) && !f.EndsWith(SharedSetup, StringComparison.Ordinal)).Order())
         {
             data.Add(Path.GetRelativePath(RepoRoot, file));
         }
@@ -32,6 +36,10 @@ public sealed class ExamplesTests
         {
             var result = ShellProcess.RunIn(folder.FullName, TimeSpan.FromMinutes(5), "-File", Path.Combine(RepoRoot, example));
             Assert.True(result.ExitCode == 0, $"{example} exited {result.ExitCode}:\n{result.StdErr}\n{result.StdOut}");
+            foreach (Match plot in Regex.Matches(result.StdOut, "^Plot: (.+)$", RegexOptions.Multiline))
+            {
+                PlotFile.AssertReadable(plot.Groups[1].Value.Trim());
+            }
         }
         finally
         {

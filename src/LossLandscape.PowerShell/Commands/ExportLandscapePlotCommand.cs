@@ -8,8 +8,10 @@ using LossLandscape.PowerShell.Types;
 namespace LossLandscape.PowerShell.Commands;
 
 /// <summary>
-/// Draws a <see cref="LossSurface"/>: a 1D curve (loss, and accuracy on a second axis) or 2D
-/// contours (lines, or a filled map with a colour bar), as PNG or SVG.
+/// Draws a <see cref="LossSurface"/>: a 1D curve (loss, and accuracy on a second axis) or a 2D
+/// surface as contour lines, a filled map, a heatmap or a 3D view (PNG or SVG by extension); a path
+/// ending in .html writes an interactive offline 3D page, .vtp a ParaView mesh. With -Layout Grid,
+/// all piped surfaces are drawn side by side on one colour scale.
 /// </summary>
 [Cmdlet(VerbsData.Export, "LandscapePlot", SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
@@ -22,9 +24,18 @@ public sealed class ExportLandscapePlotCommand : PSCmdlet
     [Parameter(Position = 0)]
     public string? Path { get; set; }
 
-    /// <summary>2D only: contour lines, or a filled map with the lines on top.</summary>
+    /// <summary>2D only: contour lines (default), a filled map, a heatmap, or a 3D surface.</summary>
     [Parameter]
-    public ContourStyle Style { get; set; } = ContourStyle.Lines;
+    public PlotStyle Style { get; set; } = PlotStyle.Lines;
+
+    /// <summary>Single (a file per surface) or Grid (all piped surfaces in one image).</summary>
+    [Parameter]
+    public PlotLayout Layout { get; set; } = PlotLayout.Single;
+
+    /// <summary>-Layout Grid: panels per row (default: up to 3).</summary>
+    [Parameter]
+    [ValidateRange(1, 20)]
+    public int? Columns { get; set; }
 
     /// <summary>2D only: which split's loss to draw when the surface has both.</summary>
     [Parameter]
@@ -40,13 +51,15 @@ public sealed class ExportLandscapePlotCommand : PSCmdlet
     [Parameter]
     public double LevelStep { get; set; } = 0.5;
 
-    /// <summary>2D filled: colour by log10 of the loss.</summary>
+    /// <summary>Loss on a log scale: the 1D loss axis, contour levels and colours, the 3D/HTML height, log(z + 0.1) in VTP.</summary>
     [Parameter]
-    public SwitchParameter LogColor { get; set; }
+    [Alias("LogColor", "LogLoss")]
+    public SwitchParameter LogScale { get; set; }
 
-    /// <summary>1D: loss on a log scale.</summary>
+    /// <summary>.vtp only: split each cell k×k by bilinear interpolation (the paper code's finer grid).</summary>
     [Parameter]
-    public SwitchParameter LogLoss { get; set; }
+    [ValidateRange(1, 16)]
+    public int Interpolate { get; set; } = 1;
 
     [Parameter]
     public string? Title { get; set; }
@@ -73,9 +86,29 @@ public sealed class ExportLandscapePlotCommand : PSCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    private readonly List<LossSurface> collected = [];
+
     protected override void ProcessRecord()
     {
-        var file = TargetFile();
+        if (Layout == PlotLayout.Grid)
+        {
+            collected.Add(Surface);
+            return;
+        }
+        Write(TargetFile(Surface), file => Draw(Surface, file), Surface);
+    }
+
+    protected override void EndProcessing()
+    {
+        if (Layout != PlotLayout.Grid || collected.Count == 0) return;
+        Write(TargetFile(collected[0], panels: collected.Count), file => LandscapePlotter.PlotPanels(
+            collected.Select(s => SurfaceData(s) with { Title = $"{s.Architecture}{(s.CheckpointEpoch is { } e ? $", epoch {e}" : "")}" }).ToArray(),
+            file,
+            new PanelOptions { Columns = Columns, Min = Min, Max = Max, LevelStep = LevelStep, LogColor = LogScale, Title = Title, ValueLabel = $"{Split.ToLowerInvariant()} loss" }).Path, collected);
+    }
+
+    private void Write(string file, Func<string, string> draw, object target)
+    {
         if (File.Exists(file) && !Force)
         {
             WriteError(new ErrorRecord(new IOException($"'{file}' exists; use -Force to overwrite it."), ErrorIds.OutputFileExists, ErrorCategory.ResourceExists, file));
@@ -84,13 +117,13 @@ public sealed class ExportLandscapePlotCommand : PSCmdlet
         if (!ShouldProcess(file, "Write landscape plot")) return;
         try
         {
-            var rendered = Surface.Dimensions == 1 ? PlotCurve(file) : PlotContour(file);
-            WriteVerbose($"Plot written to {rendered.Path} ({rendered.Width}×{rendered.Height}).");
-            if (PassThru) WriteObject(new FileInfo(rendered.Path));
+            var written = draw(file);
+            WriteVerbose($"Plot written to {written}.");
+            if (PassThru) WriteObject(new FileInfo(written));
         }
         catch (ArgumentException e)
         {
-            WriteError(new ErrorRecord(e, ErrorIds.PlotFailed, ErrorCategory.InvalidArgument, Surface));
+            WriteError(new ErrorRecord(e, ErrorIds.PlotFailed, ErrorCategory.InvalidArgument, target));
         }
         catch (IOException e)
         {
@@ -98,57 +131,91 @@ public sealed class ExportLandscapePlotCommand : PSCmdlet
         }
     }
 
-    private RenderedPlot PlotCurve(string file)
+    private string Draw(LossSurface surface, string file)
     {
-        var result = Surface.Result;
+        var extension = System.IO.Path.GetExtension(file).ToLowerInvariant();
+        if (surface.Dimensions == 1)
+        {
+            if (extension is ".html" or ".htm" or ".vtp") throw new ArgumentException($"A 1D curve is drawn as PNG or SVG, not {extension}.");
+            return PlotCurve(surface, file).Path;
+        }
+        var data = SurfaceData(surface);
+        var title = Title ?? DefaultTitle(surface);
+        switch (extension)
+        {
+            case ".html" or ".htm":
+                return LandscapePlotter.WriteSurfaceHtml(data, file, new SurfaceHtmlOptions { ZMin = Min, ZMax = Max, LogZ = LogScale, Title = title, Width = Width, Height = Height });
+            case ".vtp":
+                return LandscapePlotter.WriteVtp(data, file, new VtpOptions { ZMax = Bound(nameof(Max)), Log = LogScale, Interpolate = Interpolate });
+        }
+        return Style switch
+        {
+            PlotStyle.Heatmap => LandscapePlotter.PlotHeatmap(data, file, new HeatmapOptions
+            {
+                Min = Bound(nameof(Min)), Max = Bound(nameof(Max)), LogColor = LogScale, Title = title, Width = Width, Height = Height,
+            }).Path,
+            PlotStyle.Surface3D => LandscapePlotter.PlotSurface3D(data, file, new Surface3DOptions
+            {
+                ZMin = Min, ZMax = Max, LogZ = LogScale, Title = title, Width = Width, Height = Height,
+            }).Path,
+            _ => LandscapePlotter.PlotContour(data with { Path = TrajectoryOverlay(surface) }, file, new ContourPlotOptions
+            {
+                Style = Style == PlotStyle.Filled ? ContourStyle.Filled : ContourStyle.Lines,
+                Min = Min,
+                Max = Max,
+                LevelStep = LevelStep,
+                LogColor = LogScale && Style == PlotStyle.Filled,
+                LogLevels = LogScale,
+                Title = title,
+                Width = Width,
+                Height = Height,
+            }).Path,
+        };
+    }
+
+    /// <summary>The value of -Min or -Max when the user gave it; null lets the plot take it from the data (heatmap) or not clip (VTP).</summary>
+    private double? Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name) ? (name == nameof(Min) ? Min : Max) : null;
+
+    private SurfacePlotData SurfaceData(LossSurface surface)
+    {
+        if (surface.Dimensions != 2) throw new ArgumentException("Only 2D surfaces can be drawn in this style or side by side.");
+        var prefix = Split.ToLowerInvariant();
+        var values = Values(surface, SurfaceResult.LossKey(prefix))
+            ?? throw new ArgumentException($"The surface has no {Split} split; it was computed on {string.Join(" and ", surface.Splits)}.");
+        var grid = surface.Result.Grid;
+        var cells = new double[grid.Y!.Length, grid.X.Length];
+        Buffer.BlockCopy(values, 0, cells, 0, values.Length * sizeof(double));
+        return new SurfacePlotData(grid.X, grid.Y, cells) { ValueLabel = $"{prefix} loss" };
+    }
+
+    private RenderedPlot PlotCurve(LossSurface surface, string file)
+    {
+        var result = surface.Result;
         var isInterpolation = result.Metadata.Directions.FirstOrDefault()?.Recipe.Kind == DirectionKind.Target;
+        var train = Values(surface, "train_loss");
         return LandscapePlotter.PlotCurve(
             new CurvePlotData(
                 result.Grid.X,
-                Values("train_loss") ?? Values("test_loss")!,
-                Values("train_loss") is null ? Values("test_acc") : Values("train_acc"),
-                Values("train_loss") is null ? null : Values("test_loss"),
-                Values("train_loss") is null ? null : Values("test_acc")),
+                train ?? Values(surface, "test_loss")!,
+                train is null ? Values(surface, "test_acc") : Values(surface, "train_acc"),
+                train is null ? null : Values(surface, "test_loss"),
+                train is null ? null : Values(surface, "test_acc")),
             file,
             new CurvePlotOptions
             {
-                Title = Title ?? DefaultTitle(),
+                Title = Title ?? DefaultTitle(surface),
                 XLabel = isInterpolation ? "interpolation coefficient" : "α",
-                LogLoss = LogLoss,
+                LogLoss = LogScale,
                 MarkX = isInterpolation ? [0, 1] : [0],
                 Width = Width,
                 Height = Height,
             });
     }
 
-    private RenderedPlot PlotContour(string file)
-    {
-        var prefix = Split.ToLowerInvariant();
-        var values = Values(SurfaceResult.LossKey(prefix))
-            ?? throw new ArgumentException($"The surface has no {Split} split; it was computed on {string.Join(" and ", Surface.Splits)}.");
-        var grid = Surface.Result.Grid;
-        var cells = new double[grid.Y!.Length, grid.X.Length];
-        Buffer.BlockCopy(values, 0, cells, 0, values.Length * sizeof(double));
-        return LandscapePlotter.PlotContour(
-            new SurfacePlotData(grid.X, grid.Y, cells) { ValueLabel = $"{prefix} loss", Path = TrajectoryOverlay() },
-            file,
-            new ContourPlotOptions
-            {
-                Style = Style,
-                Min = Min,
-                Max = Max,
-                LevelStep = LevelStep,
-                LogColor = LogColor,
-                Title = Title ?? DefaultTitle(),
-                Width = Width,
-                Height = Height,
-            });
-    }
-
-    private PathOverlay? TrajectoryOverlay()
+    private PathOverlay? TrajectoryOverlay(LossSurface surface)
     {
         if (Trajectory is null) return null;
-        var surfaceDirections = Surface.Directions.Select(d => d.Sha256).ToArray();
+        var surfaceDirections = surface.Directions.Select(d => d.Sha256).ToArray();
         if (!Trajectory.Direction.Select(d => d.Sha256).SequenceEqual(surfaceDirections))
             throw new ArgumentException("The trajectory lies on another plane: compute the surface along its PCA directions (pipe the Get-TrajectoryPCA result to Get-LossSurface).");
         var points = Trajectory.Points;
@@ -156,27 +223,27 @@ public sealed class ExportLandscapePlotCommand : PSCmdlet
         return new PathOverlay(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray(), "training path", highlight);
     }
 
-    private double[]? Values(string key)
+    private static double[]? Values(LossSurface surface, string key)
     {
-        if (!Surface.Result.Values.TryGetValue(key, out var values)) return null;
+        if (!surface.Result.Values.TryGetValue(key, out var values)) return null;
         // Points not computed yet are drawn as gaps.
-        return values.Select((v, i) => Surface.Result.Computed[i] ? v : double.NaN).ToArray();
+        return values.Select((v, i) => surface.Result.Computed[i] ? v : double.NaN).ToArray();
     }
 
-    private string DefaultTitle()
+    private string DefaultTitle(LossSurface surface)
     {
-        var epoch = Surface.CheckpointEpoch is { } e ? $", epoch {e}" : "";
-        return Surface.Dimensions == 1
-            ? $"{Surface.Architecture}{epoch}: 1D, {string.Join(" and ", Surface.Splits).ToLowerInvariant()}"
-            : $"{Surface.Architecture}{epoch}: {Split.ToLowerInvariant()} loss, {Surface.GridSize} grid";
+        var epoch = surface.CheckpointEpoch is { } e ? $", epoch {e}" : "";
+        return surface.Dimensions == 1
+            ? $"{surface.Architecture}{epoch}: 1D, {string.Join(" and ", surface.Splits).ToLowerInvariant()}"
+            : $"{surface.Architecture}{epoch}: {Split.ToLowerInvariant()} loss, {surface.GridSize} grid";
     }
 
-    private string TargetFile()
+    private string TargetFile(LossSurface surface, int panels = 0)
     {
         var path = GetUnresolvedProviderPathFromPSPath(Path ?? ".");
         if (!Directory.Exists(path) && System.IO.Path.HasExtension(path)) return path;
-        var epoch = Surface.CheckpointEpoch is { } e ? $"-epoch{e:D3}" : "";
-        var kind = Surface.Dimensions == 1 ? "1d" : $"2d-{Style.ToString().ToLowerInvariant()}";
-        return System.IO.Path.Combine(path, $"{Surface.Architecture}{epoch}-{kind}.png");
+        var epoch = surface.CheckpointEpoch is { } e ? $"-epoch{e:D3}" : "";
+        var kind = panels > 0 ? $"{panels}-panels" : surface.Dimensions == 1 ? "1d" : $"2d-{Style.ToString().ToLowerInvariant()}";
+        return System.IO.Path.Combine(path, $"{surface.Architecture}{epoch}-{kind}.png");
     }
 }
