@@ -2,6 +2,8 @@ using System.Text;
 
 namespace LossLandscape.PowerShell.Tests;
 
+// It changes the process-wide thread count, which would change the last bits of a training that runs beside it.
+[Collection(ProcessWideSettings.Name)]
 public sealed class NativeLoadTests(ModuleRunspace shell) : IClassFixture<ModuleRunspace>
 {
     [Fact]

@@ -69,12 +69,27 @@ public static class ModelZoo
     /// null or empty has no hidden layer. The spec is checked completely before any native call, so a
     /// bad spec gives an <see cref="ArgumentException"/> rather than a libtorch error.
     /// </summary>
-    public static Module<Tensor, Tensor> Create(ModelSpec spec)
+    /// <param name="seed">Seeds libtorch's generator for the initial weights; the same seed gives the same weights.</param>
+    public static Module<Tensor, Tensor> Create(ModelSpec spec, long? seed = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var canonical = CanonicalName(spec.Architecture);
         Validate(spec, canonical);
 
+        // Initialisation draws from libtorch's process-wide generator. Every model is built under one
+        // lock, so no other build (a surface worker, a checkpoint import, another runspace) can draw
+        // between a seed and the initialisation it seeds.
+        lock (GlobalGeneratorGate)
+        {
+            if (seed is { } value) manual_seed(value);
+            return Build(spec, canonical);
+        }
+    }
+
+    private static readonly object GlobalGeneratorGate = new();
+
+    private static Module<Tensor, Tensor> Build(ModelSpec spec, string canonical)
+    {
         if (canonical == nameof(Mlp))
         {
             var inputFeatures = (long)spec.InputChannels * spec.InputHeight * spec.InputWidth;

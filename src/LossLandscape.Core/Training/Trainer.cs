@@ -20,10 +20,6 @@ public static class Trainer
 {
     public const string OptimizerStateExtension = ".optim";
 
-    // Model initialisation draws from libtorch's process-wide generator: seeding and building must
-    // not interleave with another run in the same process (ForEach-Object -Parallel).
-    private static readonly object GlobalGeneratorGate = new();
-
     public static IReadOnlyList<CheckpointInfo> Run(TrainingOptions options, string outputDirectory, ITrainingObserver observer, bool restart = false, CancellationToken cancellation = default)
     {
         options.Validate();
@@ -83,13 +79,9 @@ public static class Trainer
 
     private static nn.Module<Tensor, Tensor> CreateSeededModel(TrainingOptions options)
     {
-        lock (GlobalGeneratorGate)
-        {
-            manual_seed(options.Seed);
-            var model = ModelZoo.Create(options.Model);
-            model.train();
-            return model;
-        }
+        var model = ModelZoo.Create(options.Model, options.Seed);
+        model.train();
+        return model;
     }
 
     private static OptimizerHelper CreateOptimizer(TrainingOptions options, nn.Module model) => options.Optimizer switch
