@@ -14,6 +14,21 @@ public static class CheckpointImporter
         var extension = Path.GetExtension(fullPath).ToLowerInvariant();
         if (extension is CheckpointStore.StateExtension or CheckpointStore.MetadataExtension) return CheckpointStore.Read(fullPath);
         if (TorchScriptCheckpoint.IsTorchScript(fullPath)) return TorchScriptCheckpoint.Read(fullPath);
-        return ForeignStateCheckpoint.Read(fullPath, architecture);
+        return ForeignStateCheckpoint.Read(fullPath, architecture ?? SideFileArchitecture(fullPath));
+    }
+
+    /// <summary>The architecture named by one of our JSON side files beside a foreign state dict (e.g. after Export-Checkpoint), if any.</summary>
+    private static ModelSpec? SideFileArchitecture(string path)
+    {
+        var sideFile = Path.ChangeExtension(path, CheckpointStore.MetadataExtension);
+        if (!File.Exists(sideFile)) return null;
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<CheckpointMetadata>(File.ReadAllBytes(sideFile), CheckpointStore.JsonOptions)?.Model;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 }

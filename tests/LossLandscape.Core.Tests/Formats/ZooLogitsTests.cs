@@ -61,6 +61,28 @@ public sealed class ZooLogitsTests
     }
 
     [Fact]
+    public void OurJsonSideFileNamesTheArchitectureOfAStateDict()
+    {
+        var folder = Directory.CreateTempSubdirectory("ll-sidefile-");
+        try
+        {
+            var stateDict = Path.Combine(folder.FullName, "weights.pt");
+            File.Copy(FormatFixtures.PathOf("digits_plain.pt"), stateDict);
+            var metadata = new CheckpointMetadata { Model = ModelZoo.DefaultSpec("DigitsCnn"), StateFile = "weights.pt", StateSha256 = "" };
+            File.WriteAllBytes(Path.ChangeExtension(stateDict, ".json"), System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(metadata, CheckpointStore.JsonOptions));
+
+            var checkpoint = CheckpointImporter.Read(stateDict);
+
+            Assert.Equal("DigitsCnn", checkpoint.Metadata.Model.Architecture);
+            Assert.Equal(CheckpointFormat.PyTorch, checkpoint.Format);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void WithoutAnArchitectureAStateDictIsAClearError()
     {
         var error = Assert.Throws<CheckpointException>(() => CheckpointImporter.Read(FormatFixtures.PathOf("digits_plain.pt")));
