@@ -28,6 +28,7 @@ public static class SurfaceEngine
         Y = request.Grid.Y,
         Data = request.Data.Zip(sampleCounts, (reference, count) => new SurfaceDataInfo(reference, count)).ToArray(),
         LossFunction = request.LossFunction,
+        Metric = request.EffectiveMetric.Name,
         BatchNormStatistics = request.X.Buffers is not null || request.Y?.Buffers is not null ? BatchNormStatistics.Interpolate : BatchNormStatistics.Eval,
         BatchSize = request.BatchSize,
         ThreadsPerPoint = request.ThreadsPerPoint,
@@ -44,7 +45,7 @@ public static class SurfaceEngine
         var clock = Stopwatch.StartNew();
         var arrays = request.Data.Select(DatasetCatalog.LoadArrays).ToArray();
         var metadata = Describe(request, arrays.Select(a => a.Count).ToArray());
-        var keys = metadata.Data.SelectMany(d => new[] { SurfaceResult.LossKey(d.Prefix), SurfaceResult.AccuracyKey(d.Prefix) }).ToArray();
+        var keys = request.EffectiveMetric.Keys(metadata.Data).ToArray();
         if (keys.Distinct().Count() != keys.Length) throw new ArgumentException("Each split may be evaluated once per surface.");
 
         var total = request.Grid.PointCount;
@@ -132,7 +133,7 @@ public static class SurfaceEngine
                 {
                     var index = pending[slot];
                     var (alpha, beta) = request.Grid.Coordinates(index);
-                    results.Add((index, evaluator.Evaluate(alpha, beta, data, request.LossFunction, request.BatchSize, stop.Token)));
+                    results.Add((index, evaluator.Evaluate(alpha, beta, data, request.EffectiveMetric, stop.Token)));
                 }
             }
             catch (Exception e)

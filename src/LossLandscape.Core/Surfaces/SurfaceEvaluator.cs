@@ -44,7 +44,11 @@ public sealed class SurfaceEvaluator : IDisposable
     }
 
     /// <summary>Loss and accuracy (%) on each data set at (α, β): [loss₀, acc₀, loss₁, acc₁, …].</summary>
-    public double[] Evaluate(double alpha, double beta, IReadOnlyList<PreloadedDataset> data, LossFunction lossFunction, int batchSize, CancellationToken cancellation = default)
+    public double[] Evaluate(double alpha, double beta, IReadOnlyList<PreloadedDataset> data, LossFunction lossFunction, int batchSize, CancellationToken cancellation = default) =>
+        Evaluate(alpha, beta, data, new LossMetric(lossFunction, batchSize), cancellation);
+
+    /// <summary>The metric's values at (α, β).</summary>
+    public double[] Evaluate(double alpha, double beta, IReadOnlyList<PreloadedDataset> data, IPointMetric metric, CancellationToken cancellation = default)
     {
         using (var scope = NewDisposeScope())
         using (no_grad())
@@ -52,12 +56,7 @@ public sealed class SurfaceEvaluator : IDisposable
             Place(parameters, theta, xDirection, yDirection, alpha, beta);
             if (thetaBuffers is not null) Place(buffers, thetaBuffers, xBufferDirection, yBufferDirection, alpha, beta);
         }
-        var values = new double[2 * data.Count];
-        for (var i = 0; i < data.Count; i++)
-        {
-            (values[2 * i], values[2 * i + 1]) = Evaluation.Evaluate(model, data[i], batchSize, lossFunction, cancellation);
-        }
-        return values;
+        return metric.Evaluate(model, data, cancellation);
     }
 
     /// <summary>Puts θ* (and its BN statistics) back, bit for bit.</summary>

@@ -25,7 +25,7 @@ public static class SurfaceFile
     public const string TrainLossName = "train_loss";
 
     /// <summary>The value grids a surface file may hold, in the order they are written.</summary>
-    public static IReadOnlyList<string> ValueNames { get; } = [TrainLossName, "train_acc", "test_loss", "test_acc"];
+    public static IReadOnlyList<string> ValueNames { get; } = [TrainLossName, "train_acc", "test_loss", "test_acc", "max_eig", "min_eig", "eig_ratio"];
 
     private const double PaperNotComputed = -1;
 

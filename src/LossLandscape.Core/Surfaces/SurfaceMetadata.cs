@@ -45,6 +45,9 @@ public sealed record SurfaceMetadata
 
     public LossFunction LossFunction { get; init; } = LossFunction.CrossEntropy;
 
+    /// <summary>What each point holds (see <see cref="IPointMetric.Name"/>).</summary>
+    public string Metric { get; init; } = LossMetric.MetricName;
+
     public BatchNormStatistics BatchNormStatistics { get; init; } = BatchNormStatistics.Eval;
 
     public int BatchSize { get; init; } = Evaluation.DefaultBatchSize;

@@ -21,6 +21,11 @@ public sealed record SurfaceRequest
 
     public LossFunction LossFunction { get; init; } = LossFunction.CrossEntropy;
 
+    /// <summary>What is computed at each point; loss and accuracy per data set when null.</summary>
+    public IPointMetric? Metric { get; init; }
+
+    public IPointMetric EffectiveMetric => Metric ?? new LossMetric(LossFunction, BatchSize);
+
     public int BatchSize { get; init; } = Evaluation.DefaultBatchSize;
 
     /// <summary>Grid points evaluated at once, each on its own thread with its own model copy.</summary>
