@@ -1,0 +1,180 @@
+using LossLandscape.Core.Curvature;
+using LossLandscape.Core.Data;
+using LossLandscape.Core.Native;
+using LossLandscape.Core.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LossLandscape.Core.Tests.Curvature;
+
+public sealed class HessianOperatorTests
+{
+    public HessianOperatorTests() => TorchRuntime.EnsureLoaded();
+
+    [Fact]
+    public void LinearModelWithSquaredLossHasTheClosedFormHessian()
+    {
+        // Mean loss ½(xᵀw − y)² over N samples: H = XᵀX / N, whatever w is.
+        using var data = HessianTestModels.Digits(40);
+        manual_seed(5);
+        using var model = nn.Sequential(nn.Flatten(), nn.Linear(64, 1, hasBias: false));
+        using var hessian = new HessianOperator(model, data, (output, labels) => 0.5 * (output.squeeze(1) - labels.to(output.dtype)).pow(2).mean(), batchSize: 16, float64: true);
+
+        using var x = data.Inputs.reshape(40, 64).to(ScalarType.Float64);
+        using var exact = x.t().matmul(x) / 40.0;
+        var v = HessianTestModels.RandomVector(64, seed: 3);
+        using var expected = exact.matmul(tensor(v));
+        var product = hessian.Apply(v);
+        var expectedValues = expected.data<double>().ToArray();
+        for (var i = 0; i < 64; i++) Assert.Equal(expectedValues[i], product[i], 1e-12);
+
+        using var eigenvalues = linalg.eigvalsh(exact);
+        var exactValues = eigenvalues.data<double>().ToArray();
+        var solver = new LanczosEigensolver(hessian.Apply, hessian.Dimension) { Seed = 1 };
+        var top = solver.Largest(3);
+        var bottom = solver.Smallest(1);
+        for (var i = 0; i < 3; i++) Assert.Equal(exactValues[^(i + 1)], top.Eigenvalues[i], 1e-6 * exactValues[^1]);
+        Assert.Equal(exactValues[0], bottom.Eigenvalues[0], 1e-6 * exactValues[^1]);
+    }
+
+    [Fact]
+    public void SoftmaxCrossEntropyHessianMatchesTheExplicitMatrix()
+    {
+        using var data = HessianTestModels.Digits(40);
+        using var model = HessianTestModels.Linear(seed: 7);
+        using var hessian = new HessianOperator(model, data, LossFunction.CrossEntropy, batchSize: 40, float64: true);
+        var n = hessian.Dimension;
+        Assert.Equal(650, n);
+
+        var columns = new double[n * n];
+        for (var i = 0; i < n; i++)
+        {
+            var unit = new double[n];
+            unit[i] = 1;
+            hessian.Apply(unit).CopyTo(columns, i * n);
+        }
+        using var explicitHessian = tensor(columns, [n, n]);
+        using var asymmetry = (explicitHessian - explicitHessian.t()).abs().max();
+        Assert.True(asymmetry.item<double>() < 1e-12, $"asymmetry {asymmetry.item<double>()}");
+        using var eigenvalues = linalg.eigvalsh(explicitHessian);
+        var exact = eigenvalues.data<double>().ToArray();
+
+        var solver = new LanczosEigensolver(hessian.Apply, n) { Seed = 3 };
+        var top = solver.Largest(3);
+        var bottom = solver.Smallest(1);
+        var scale = Math.Abs(exact[^1]);
+        for (var i = 0; i < 3; i++) Assert.Equal(exact[^(i + 1)], top.Eigenvalues[i], 1e-6 * scale);
+        Assert.Equal(exact[0], bottom.Eigenvalues[0], 1e-6 * scale);
+        Assert.Equal(n + top.OperatorApplications + bottom.OperatorApplications, hessian.HessianVectorProducts);
+    }
+
+    [Fact]
+    public void ProductMatchesCentralDifferencesOfTheGradientToSecondOrder()
+    {
+        using var data = HessianTestModels.Digits(30);
+        using var model = HessianTestModels.Softplus(seed: 2);
+        using var hessian = new HessianOperator(model, data, batchSize: 30, float64: true);
+        var v = HessianTestModels.RandomVector(hessian.Dimension, seed: 4);
+        var product = hessian.Apply(v);
+
+        double Error(double epsilon)
+        {
+            var step = v.Select(x => x * epsilon).ToArray();
+            HessianTestModels.Shift(model, hessian.ParameterNames, step);
+            var plus = hessian.Gradient();
+            HessianTestModels.Shift(model, hessian.ParameterNames, step.Select(x => -2 * x).ToArray());
+            var minus = hessian.Gradient();
+            HessianTestModels.Shift(model, hessian.ParameterNames, step);
+            return Math.Sqrt(product.Select((p, i) => Math.Pow((plus[i] - minus[i]) / (2 * epsilon) - p, 2)).Sum());
+        }
+
+        var coarse = Error(1e-2);
+        var fine = Error(1e-3);
+        var ratio = coarse / fine;
+        Assert.True(ratio is > 30 and < 300, $"errors {coarse} and {fine}, ratio {ratio}");
+        var productNorm = Math.Sqrt(product.Sum(p => p * p));
+        Assert.True(fine < 1e-4 * productNorm, $"error {fine}, ‖Hv‖ {productNorm}");
+    }
+
+    [Fact]
+    public void BatchedProductEqualsTheFullDataProduct()
+    {
+        using var data = HessianTestModels.Digits(37);
+        manual_seed(9);
+        using var model = Core.Models.ModelZoo.Create(Core.Models.ModelZoo.DefaultSpec("Mlp"));
+        using var full = new HessianOperator(model, data, batchSize: 37, float64: true);
+        var v = HessianTestModels.RandomVector(full.Dimension, seed: 6);
+        var expected = full.Apply(v);
+        using var batched = new HessianOperator(model, data, batchSize: 8, float64: true);
+        var actual = batched.Apply(v);
+
+        var norm = Math.Sqrt(expected.Sum(x => x * x));
+        var difference = Math.Sqrt(expected.Select((e, i) => (e - actual[i]) * (e - actual[i])).Sum());
+        Assert.True(difference < 1e-6 * norm, $"difference {difference}, norm {norm}");
+    }
+
+    [Fact]
+    public void WeightsOnlyKeepsParametersWithMoreThanOneDimension()
+    {
+        using var data = HessianTestModels.Digits(10);
+        using var model = HessianTestModels.Softplus(seed: 1);
+        using var hessian = new HessianOperator(model, data, weightsOnly: true);
+        Assert.Equal(64 * 6 + 6 * 10, hessian.Dimension);
+        Assert.All(hessian.ParameterNames, name => Assert.EndsWith("weight", name));
+    }
+
+    [Fact]
+    public void Float64ConversionIsUndoneOnDispose()
+    {
+        using var data = HessianTestModels.Digits(10);
+        using var model = HessianTestModels.Softplus(seed: 1);
+        using (new HessianOperator(model, data, float64: true))
+        {
+            Assert.All(model.parameters(), p => Assert.Equal(ScalarType.Float64, p.dtype));
+        }
+        Assert.All(model.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
+    }
+
+    [Fact]
+    public void NaNWeightsAreRefusedBeforeAnyProduct()
+    {
+        using var data = HessianTestModels.Digits(10);
+        using var model = HessianTestModels.Softplus(seed: 1);
+        using (no_grad()) model.parameters().Last()[0].fill_(double.NaN);
+
+        var error = Assert.Throws<ArgumentException>(() => new HessianOperator(model, data));
+        Assert.Contains("3.bias", error.Message);
+    }
+
+    [Fact]
+    public void EmptyDataIsRefused()
+    {
+        using var data = new PreloadedDataset(new DatasetReference("Digits"), new DatasetArrays([], [], 1, 8, 8, 10));
+        using var model = HessianTestModels.Softplus(seed: 1);
+        Assert.Throws<ArgumentException>(() => new HessianOperator(model, data));
+    }
+
+    [Fact]
+    public void VectorsOfTheWrongLengthOrWithNaNAreRefused()
+    {
+        using var data = HessianTestModels.Digits(10);
+        using var model = HessianTestModels.Softplus(seed: 1);
+        using var hessian = new HessianOperator(model, data);
+        Assert.Throws<ArgumentException>(() => hessian.Apply(new double[hessian.Dimension - 1]));
+        var withNaN = new double[hessian.Dimension];
+        withNaN[3] = double.NaN;
+        Assert.Throws<ArgumentException>(() => hessian.Apply(withNaN));
+        Assert.Equal(0, hessian.HessianVectorProducts);
+    }
+
+    [Fact]
+    public void CancellationStopsAProduct()
+    {
+        using var data = HessianTestModels.Digits(10);
+        using var model = HessianTestModels.Softplus(seed: 1);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        using var hessian = new HessianOperator(model, data, cancellation: cancelled.Token);
+        Assert.Throws<OperationCanceledException>(() => hessian.Apply(new double[hessian.Dimension]));
+    }
+}
