@@ -24,6 +24,7 @@
         'Export-LandscapePlot'
         'Export-Checkpoint'
         'Get-TrajectoryPCA'
+        'Get-HessianSpectrum'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -42,6 +42,11 @@ public sealed class ExportLandscapePlotCommand : PSCmdlet
     [ValidateSet("Train", "Test")]
     public string Split { get; set; } = "Train";
 
+    /// <summary>2D only: which values to draw (a name from the surface's ValueNames, e.g. eig_ratio); by default the -Split loss, or |λmin/λmax| for a curvature map.</summary>
+    [Parameter]
+    [ValidateSet("train_loss", "train_acc", "test_loss", "test_acc", "max_eig", "min_eig", "eig_ratio")]
+    public string? Value { get; set; }
+
     [Parameter]
     public double Min { get; set; } = 0.1;
 
@@ -179,14 +184,25 @@ public sealed class ExportLandscapePlotCommand : PSCmdlet
     private SurfacePlotData SurfaceData(LossSurface surface)
     {
         if (surface.Dimensions != 2) throw new ArgumentException("Only 2D surfaces can be drawn in this style or side by side.");
-        var prefix = Split.ToLowerInvariant();
-        var values = Values(surface, SurfaceResult.LossKey(prefix))
-            ?? throw new ArgumentException($"The surface has no {Split} split; it was computed on {string.Join(" and ", surface.Splits)}.");
+        var key = ValueKey(surface);
+        var values = Values(surface, key)
+            ?? throw new ArgumentException($"The surface has no {key} values; it holds {string.Join(", ", surface.ValueNames)}.");
         var grid = surface.Result.Grid;
         var cells = new double[grid.Y!.Length, grid.X.Length];
         Buffer.BlockCopy(values, 0, cells, 0, values.Length * sizeof(double));
-        return new SurfacePlotData(grid.X, grid.Y, cells) { ValueLabel = $"{prefix} loss" };
+        return new SurfacePlotData(grid.X, grid.Y, cells) { ValueLabel = ValueLabel(key) };
     }
+
+    private string ValueKey(LossSurface surface) =>
+        Value ?? (surface.Result.Values.ContainsKey("eig_ratio") ? "eig_ratio" : SurfaceResult.LossKey(Split.ToLowerInvariant()));
+
+    private static string ValueLabel(string key) => key switch
+    {
+        "eig_ratio" => "|λmin/λmax|",
+        "max_eig" => "λmax",
+        "min_eig" => "λmin",
+        _ => key.Replace('_', ' ').Replace(" acc", " accuracy (%)"),
+    };
 
     private RenderedPlot PlotCurve(LossSurface surface, string file)
     {
@@ -235,7 +251,7 @@ public sealed class ExportLandscapePlotCommand : PSCmdlet
         var epoch = surface.CheckpointEpoch is { } e ? $", epoch {e}" : "";
         return surface.Dimensions == 1
             ? $"{surface.Architecture}{epoch}: 1D, {string.Join(" and ", surface.Splits).ToLowerInvariant()}"
-            : $"{surface.Architecture}{epoch}: {Split.ToLowerInvariant()} loss, {surface.GridSize} grid";
+            : $"{surface.Architecture}{epoch}: {ValueLabel(ValueKey(surface))}, {surface.GridSize} grid";
     }
 
     private string TargetFile(LossSurface surface, int panels = 0)

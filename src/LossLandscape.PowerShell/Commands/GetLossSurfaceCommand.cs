@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using LossLandscape.Core.Checkpoints;
+using LossLandscape.Core.Curvature;
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Directions;
 using LossLandscape.Core.Native;
@@ -92,6 +93,15 @@ public sealed class GetLossSurfaceCommand : LandscapeCmdlet, IDisposable
 
     [Parameter]
     public LossFunction LossFunction { get; set; } = LossFunction.CrossEntropy;
+
+    /// <summary>Loss (default) or Curvature: λmax, λmin and |λmin/λmax| of the Hessian at each point (use a coarse grid: each point costs tens of Hessian-vector products).</summary>
+    [Parameter]
+    public SurfaceMetric Metric { get; set; } = SurfaceMetric.Loss;
+
+    /// <summary>-Metric Curvature: Lanczos relative tolerance (default 1e-2, the paper code's eigsh tolerance).</summary>
+    [Parameter]
+    [ValidateRange(1e-12, 0.5)]
+    public double Tolerance { get; set; } = CurvatureMetric.PaperTolerance;
 
     [Parameter]
     [ValidateRange(1, 1_000_000)]
@@ -226,6 +236,7 @@ public sealed class GetLossSurfaceCommand : LandscapeCmdlet, IDisposable
             Grid = grid,
             Data = splits,
             LossFunction = LossFunction,
+            Metric = Metric == SurfaceMetric.Curvature ? new CurvatureMetric(LossFunction, BatchSize, IgnoreBiasAndNorm, Tolerance) : null,
             BatchSize = BatchSize,
             Workers = ThrottleLimit,
             ThreadsPerPoint = ThreadCount,

@@ -32,4 +32,5 @@ public static class ErrorIds
     public const string SurfaceFailed = "SurfaceFailed";
     public const string PlotFailed = "PlotFailed";
     public const string TrajectoryInvalid = "TrajectoryInvalid";
+    public const string CurvatureInvalid = "CurvatureInvalid";
 }

@@ -11,8 +11,8 @@ public sealed class LossSurface
     internal LossSurface(SurfaceResult result)
     {
         Result = result;
-        var primary = result.Metadata.Data[0].Prefix;
-        var loss = result.Values[SurfaceResult.LossKey(primary)];
+        var primary = result.Metadata.Data.Count > 0 ? SurfaceResult.LossKey(result.Metadata.Data[0].Prefix) : "";
+        if (!result.Values.TryGetValue(primary, out var loss)) return;
         var best = -1;
         for (var i = 0; i < loss.Length; i++)
         {
@@ -50,6 +50,19 @@ public sealed class LossSurface
     public Array? TestLoss => Grid("test_loss");
 
     public Array? TestAccuracy => Grid("test_acc");
+
+    /// <summary>-Metric Curvature: λmax, λmin and |λmin/λmax| at each point.</summary>
+    public Array? MaxEigenvalue => Grid("max_eig");
+
+    public Array? MinEigenvalue => Grid("min_eig");
+
+    public Array? EigenvalueRatio => Grid("eig_ratio");
+
+    /// <summary>What each point holds: Loss, or the curvature settings.</summary>
+    public string Metric => Result.Metadata.Metric;
+
+    /// <summary>The dataset names of the values this surface holds.</summary>
+    public string[] ValueNames => Result.Values.Keys.ToArray();
 
     /// <summary>The lowest loss of the first split, and where it is.</summary>
     public double? MinLoss { get; }

@@ -1,0 +1,42 @@
+namespace LossLandscape.PowerShell.Types;
+
+/// <summary>
+/// Curvature of the mean loss at a checkpoint: top eigenvalues (with residual norms), λmin, and when
+/// asked the Hutchinson trace and the spectral density. Eigenvalues are those of the Hessian of the
+/// MEAN loss; the paper's code sums batch Hessians, which multiplies them by the number of batches.
+/// </summary>
+public sealed class HessianSpectrum
+{
+    public required string Checkpoint { get; init; }
+
+    public required string Dataset { get; init; }
+
+    public required int Dimension { get; init; }
+
+    public required double[] TopEigenvalues { get; init; }
+
+    public required double[] Residuals { get; init; }
+
+    public required double MinEigenvalue { get; init; }
+
+    /// <summary>|λmin/λmax|, the paper's measure of non-convexity.</summary>
+    public double Ratio => TopEigenvalues[0] == 0 ? double.NaN : Math.Abs(MinEigenvalue / TopEigenvalues[0]);
+
+    public required int Iterations { get; init; }
+
+    public required bool Converged { get; init; }
+
+    public double? Trace { get; init; }
+
+    public double? TraceStandardError { get; init; }
+
+    public double[]? DensityGrid { get; init; }
+
+    public double[]? Density { get; init; }
+
+    public required long HessianVectorProducts { get; init; }
+
+    public required TimeSpan Elapsed { get; init; }
+
+    public override string ToString() => $"λmax {TopEigenvalues[0]:G5}, λmin {MinEigenvalue:G5}, |λmin/λmax| {Ratio:G3}";
+}

@@ -1,0 +1,93 @@
+namespace LossLandscape.PowerShell.Tests;
+
+public sealed class CurvatureTests : IClassFixture<ModuleRunspace>, IDisposable
+{
+    private readonly ModuleRunspace shell;
+    private readonly TempDirectory run = new();
+    private readonly Dictionary<string, object?> variables;
+
+    public CurvatureTests(ModuleRunspace shell)
+    {
+        this.shell = shell;
+        shell.Invoke("Invoke-LandscapeTraining -Model DigitsCnn -Epochs 2 -MaxSamples 64 -Seed 4 -OutputDirectory $dir", new Dictionary<string, object?> { ["dir"] = run.Path }).ShouldSucceed();
+        variables = new Dictionary<string, object?> { ["ckpt"] = Path.Combine(run.Path, "epoch-002.dat"), ["dir"] = run.Path };
+    }
+
+    public void Dispose() => run.Dispose();
+
+    [Fact]
+    public void CurvatureMapHasTheCheckpointsSpectrumAtItsCentreAndIsDrawnAsAHeatmap()
+    {
+        variables["png"] = Path.Combine(run.Path, "ratio.png");
+        var result = shell.Invoke("""
+            $c = Import-Checkpoint $ckpt
+            $map = $c | Get-LossSurface -Metric Curvature -Steps 3
+            $spectrum = $c | Get-HessianSpectrum -Tolerance 1e-2
+            $file = $map | Export-LandscapePlot -Style Heatmap -Path $png -PassThru
+            $map; $spectrum; $file
+            """, variables).ShouldSucceed();
+
+        var map = result.Output[0];
+        var max = (double[,])map.Properties["MaxEigenvalue"].Value;
+        var min = (double[,])map.Properties["MinEigenvalue"].Value;
+        var ratio = (double[,])map.Properties["EigenvalueRatio"].Value;
+        for (var i = 0; i < 3; i++)
+            for (var j = 0; j < 3; j++)
+            {
+                Assert.True(max[i, j] > 0 && max[i, j] >= min[i, j]);
+                Assert.Equal(Math.Abs(min[i, j] / max[i, j]), ratio[i, j], 12);
+            }
+        var spectrum = result.Output[1];
+        var topAtCheckpoint = ((double[])spectrum.Properties["TopEigenvalues"].Value)[0];
+        Assert.Equal(topAtCheckpoint, max[1, 1], topAtCheckpoint * 2e-2);
+        Assert.Equal((double)spectrum.Properties["MinEigenvalue"].Value, min[1, 1], topAtCheckpoint * 2e-2);
+        Assert.True(((FileInfo)result.Output[2].BaseObject).Length > 10_000);
+    }
+
+    [Fact]
+    public void TraceAndDensityAreReported()
+    {
+        var spectrum = Assert.Single(shell.Invoke("Import-Checkpoint $ckpt | Get-HessianSpectrum -Top 3 -Trace -Probes 10 -Density -Runs 2 -LanczosSteps 20 -Tolerance 1e-3", variables).ShouldSucceed().Output);
+        var top = (double[])spectrum.Properties["TopEigenvalues"].Value;
+        Assert.Equal(3, top.Length);
+        Assert.True(top[0] >= top[1] && top[1] >= top[2]);
+        Assert.True(double.IsFinite((double)spectrum.Properties["Trace"].Value));
+        var grid = (double[])spectrum.Properties["DensityGrid"].Value;
+        var density = (double[])spectrum.Properties["Density"].Value;
+        var integral = 0.0;
+        for (var i = 1; i < grid.Length; i++) integral += (grid[i] - grid[i - 1]) * (density[i] + density[i - 1]) / 2;
+        Assert.Equal(1.0, integral, 2);
+    }
+
+    [Fact]
+    public void InvalidStatesAreClearErrorsAndTheHostSurvives()
+    {
+        var broken = Path.Combine(run.Path, "nan");
+        Directory.CreateDirectory(broken);
+        var bytes = File.ReadAllBytes(Path.Combine(run.Path, "epoch-002.dat"));
+        BitConverter.GetBytes(float.NaN).CopyTo(bytes, bytes.Length - 4);
+        File.WriteAllBytes(Path.Combine(broken, "epoch-002.dat"), bytes);
+        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes)).ToLowerInvariant();
+        File.WriteAllText(Path.Combine(broken, "epoch-002.json"), System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(Path.Combine(run.Path, "epoch-002.json")), "\"stateSha256\": \"[0-9a-f]+\"", $"\"stateSha256\": \"{hash}\""));
+        variables["nan"] = Path.Combine(broken, "epoch-002.dat");
+        var nan = shell.Invoke("Import-Checkpoint $nan -WarningAction SilentlyContinue | Get-HessianSpectrum", variables);
+        Assert.StartsWith("CheckpointNonFinite,", Assert.Single(nan.Errors).FullyQualifiedErrorId);
+
+        // A direction file of another model (an Mlp) does not fit the CNN: its first tensor is named.
+        variables["other"] = Path.Combine(run.Path, "mlp");
+        variables["dirfile"] = Path.Combine(run.Path, "mlp-directions.h5");
+        var wrongShape = shell.Invoke("""
+            $mlp = Invoke-LandscapeTraining -Model Mlp -Epochs 1 -MaxSamples 64 -OutputDirectory $other
+            $mlp[-1] | New-LandscapeDirection -OutFile $dirfile | Out-Null
+            Import-LandscapeDirection -Path $dirfile -Checkpoint (Import-Checkpoint $ckpt)
+            """, variables);
+        var error = Assert.Single(wrongShape.Errors);
+        Assert.StartsWith("DirectionFileInvalid,", error.FullyQualifiedErrorId);
+
+        var emptyData = shell.Invoke("Import-Checkpoint $ckpt | Get-HessianSpectrum -MaxSamples 0", variables);
+        Assert.StartsWith("ParameterArgumentValidationError,", Assert.Single(emptyData.Errors).FullyQualifiedErrorId);
+
+        // The host is still alive and computes.
+        Assert.Single(shell.Invoke("Import-Checkpoint $ckpt | Get-HessianSpectrum -Tolerance 1e-2", variables).ShouldSucceed().Output);
+    }
+}
