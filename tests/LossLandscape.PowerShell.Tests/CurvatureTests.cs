@@ -45,6 +45,24 @@ public sealed class CurvatureTests : IClassFixture<ModuleRunspace>, IDisposable
     }
 
     [Fact]
+    public void TheLandscapeAlongTheTopEigenvectorCurvesByTheTopEigenvalue()
+    {
+        var result = shell.Invoke("""
+            $spectrum = Import-Checkpoint $ckpt | Get-HessianSpectrum -Top 2 -Tolerance 1e-4
+            $curve = $spectrum | Get-LossSurface -Dimensions 1 -Direction $spectrum.Direction[0] -XRange -0.05,0.05 -XSteps 3
+            $plane = $spectrum | Get-LossSurface -Steps 3 -Range -0.05,0.05
+            $spectrum; $curve; $plane; $spectrum.Direction[0].Kind.ToString()
+            """, variables).ShouldSucceed();
+        var top = ((double[])result.Output[0].Properties["TopEigenvalues"].Value)[0];
+        var loss = (double[])result.Output[1].Properties["TrainLoss"].Value;
+        // f(θ* + αv) ≈ f(θ*) + ½ λ α² for a unit eigenvector v: the central second difference gives λ.
+        var secondDifference = (loss[0] - 2 * loss[1] + loss[2]) / (0.05 * 0.05);
+        Assert.Equal(top, secondDifference, top * 0.1);
+        Assert.Equal("Eigenvector", result.Output[3].ToString());
+        Assert.Equal(2, result.Output[2].Properties["Dimensions"].Value);
+    }
+
+    [Fact]
     public void TraceAndDensityAreReported()
     {
         var spectrum = Assert.Single(shell.Invoke("Import-Checkpoint $ckpt | Get-HessianSpectrum -Top 3 -Trace -Probes 10 -Density -Runs 2 -LanczosSteps 20 -Tolerance 1e-3", variables).ShouldSucceed().Output);

@@ -11,6 +11,9 @@ public enum DirectionKind
     /// <summary>A principal component of a training trajectory (unit norm, not filter-normalized).</summary>
     Pca,
 
+    /// <summary>An eigenvector of the Hessian (unit norm): the landscape along the directions of highest curvature.</summary>
+    Eigenvector,
+
     /// <summary>Read from a direction file made elsewhere (e.g. the paper's code): known by its content hash only.</summary>
     File,
 }

@@ -3,6 +3,7 @@ using System.Management.Automation;
 using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Curvature;
 using LossLandscape.Core.Data;
+using LossLandscape.Core.Directions;
 using LossLandscape.Core.Training;
 using LossLandscape.PowerShell.Completers;
 using LossLandscape.PowerShell.Infrastructure;
@@ -74,6 +75,14 @@ public sealed class GetHessianSpectrumCommand : LandscapeCmdlet, IDisposable
     [Parameter]
     public long Seed { get; set; }
 
+    /// <summary>Compute in float64 (small models; exactness).</summary>
+    [Parameter]
+    public SwitchParameter Float64 { get; set; }
+
+    /// <summary>Where to save the top eigenvectors as directions (default: hessian-&lt;hash&gt;.h5 beside the checkpoint).</summary>
+    [Parameter]
+    public string? OutFile { get; set; }
+
     protected override void BeginProcessing() => EnsureRuntime();
 
     protected override void StopProcessing() => stopping.Cancel();
@@ -101,7 +110,7 @@ public sealed class GetHessianSpectrumCommand : LandscapeCmdlet, IDisposable
         {
             using var data = DatasetCatalog.Load(reference);
             using var model = CheckpointStore.LoadModel(Checkpoint.Info);
-            using var hessian = new HessianOperator(model, data, LossFunction, BatchSize, weightsOnly: !IncludeBiasAndNorm, cancellation: stopping.Token);
+            using var hessian = new HessianOperator(model, data, LossFunction, BatchSize, weightsOnly: !IncludeBiasAndNorm, float64: Float64, cancellation: stopping.Token);
             WriteVerbose($"Hessian of the mean loss over {data.Count} samples of {reference}, {hessian.Dimension} parameters; seed {Seed}.");
             double[] Apply(double[] v)
             {
@@ -114,9 +123,15 @@ public sealed class GetHessianSpectrumCommand : LandscapeCmdlet, IDisposable
             var bottom = solver.Smallest(1);
             TraceEstimate? trace = Trace ? new HutchinsonTraceEstimator(Apply, hessian.Dimension) { Seed = Seed, Cancellation = stopping.Token }.Estimate(Probes) : null;
             SpectralDensity? density = Density ? new SpectralDensityEstimator(Apply, hessian.Dimension) { Seed = Seed, Cancellation = stopping.Token }.Estimate(Runs, LanczosSteps) : null;
+            var layout = ParameterLayout.Of(model);
+            var eigenvectors = EigenvectorDirections.Create(layout, hessian.ParameterNames, top.Eigenvectors.Take(2).ToArray(), Checkpoint.Info.Metadata.StateSha256);
+            var file = GetUnresolvedProviderPathFromPSPath(OutFile ?? System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Checkpoint.Path)!, $"hessian-{string.Concat(eigenvectors.Select(e => e.Sha256[..8]))}.h5"));
+            DirectionStore.Write(file, layout, eigenvectors);
+            double? cosine = eigenvectors.Length == 2 ? eigenvectors[0].CosineTo(eigenvectors[1]) : null;
             WriteObject(new HessianSpectrum
             {
-                Checkpoint = Checkpoint.Path,
+                Checkpoint = Checkpoint,
+                Direction = eigenvectors.Select(e => new LandscapeDirection(e, Checkpoint.Path, null, file, cosine)).ToArray(),
                 Dataset = $"{reference} ({data.Count})",
                 Dimension = hessian.Dimension,
                 TopEigenvalues = top.Eigenvalues,

@@ -7,7 +7,11 @@ namespace LossLandscape.PowerShell.Types;
 /// </summary>
 public sealed class HessianSpectrum
 {
-    public required string Checkpoint { get; init; }
+    /// <summary>The checkpoint; with <see cref="Direction"/> it pipes into Get-LossSurface (the landscape along the top eigenvectors).</summary>
+    public required Checkpoint Checkpoint { get; init; }
+
+    /// <summary>The eigenvectors of the two largest eigenvalues as directions (saved in an HDF5 direction file).</summary>
+    public LandscapeDirection[] Direction { get; init; } = [];
 
     public required string Dataset { get; init; }
 
