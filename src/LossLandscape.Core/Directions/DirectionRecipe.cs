@@ -32,7 +32,12 @@ public sealed record DirectionRecipe
     /// <summary>SHA-256 of θ_target's state file (target directions only).</summary>
     public string? TargetSha256 { get; init; }
 
-    public override string ToString() => Kind == DirectionKind.Target
-        ? $"target θ_t − θ* ({BatchNormStatistics} BN)"
-        : $"random seed {Seed} axis {(Axis == 0 ? "x" : "y")}, {Normalization}{(IgnoreBiasAndNorm ? ", bias/BN zeroed" : "")}{(Orthogonalized ? ", orthogonalized" : "")}";
+    public override string ToString() => Kind switch
+    {
+        DirectionKind.Target => $"target θ_t − θ* ({BatchNormStatistics} BN)",
+        DirectionKind.Pca => $"principal component {Axis + 1} of the trajectory",
+        DirectionKind.Eigenvector => $"Hessian eigenvector {Axis + 1}",
+        DirectionKind.File => $"read from a direction file (axis {(Axis == 0 ? "x" : "y")})",
+        _ => $"random seed {Seed} axis {(Axis == 0 ? "x" : "y")}, {Normalization}{(IgnoreBiasAndNorm ? ", bias/BN zeroed" : "")}{(Orthogonalized ? ", orthogonalized" : "")}",
+    };
 }
