@@ -5,6 +5,7 @@ using LossLandscape.Core.Models;
 using LossLandscape.Core.Native;
 using TorchSharp;
 using static TorchSharp.torch;
+using LossLandscape.Core.Common;
 
 namespace LossLandscape.Core.Checkpoints;
 
@@ -35,13 +36,11 @@ public static class CheckpointStore
         var statePath = Path.Combine(directory, name + StateExtension);
         var metadataPath = Path.Combine(directory, name + MetadataExtension);
 
-        var temporaryState = statePath + ".partial";
-        model.save(temporaryState);
-        var hash = Sha256(temporaryState);
-        File.Move(temporaryState, statePath, overwrite: true);
+        AtomicFile.WriteVia(statePath, temporary => model.save(temporary));
+        var hash = Sha256(statePath);
 
         var complete = metadata with { StateFile = Path.GetFileName(statePath), StateSha256 = hash };
-        WriteAtomically(metadataPath, JsonSerializer.SerializeToUtf8Bytes(complete, JsonOptions));
+        AtomicFile.WriteAllBytes(metadataPath, JsonSerializer.SerializeToUtf8Bytes(complete, JsonOptions));
         return Read(statePath);
     }
 
@@ -110,13 +109,6 @@ public static class CheckpointStore
     {
         using var stream = File.OpenRead(path);
         return Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
-    }
-
-    internal static void WriteAtomically(string path, byte[] bytes)
-    {
-        var temporary = path + ".partial";
-        File.WriteAllBytes(temporary, bytes);
-        File.Move(temporary, path, overwrite: true);
     }
 
     private static CheckpointMetadata ReadMetadata(string metadataPath)

@@ -1,5 +1,6 @@
 using PureHDF;
 using PureHDF.VOL.Native;
+using LossLandscape.Core.Common;
 
 namespace LossLandscape.Core.Hdf5;
 
@@ -15,19 +16,7 @@ internal static class Hdf5Storage
     /// and a failed write leaves the previous file as it was. PureHDF writes no timestamps, so
     /// the same content gives the same bytes.
     /// </summary>
-    public static void WriteAtomically(string path, H5File file)
-    {
-        var temporary = path + ".partial";
-        try
-        {
-            file.Write(temporary);
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
-    }
+    public static void WriteAtomically(string path, H5File file) => AtomicFile.WriteVia(path, temporary => file.Write(temporary));
 
     /// <summary>
     /// Opens an HDF5 file; a file that is not HDF5 (or that PureHDF cannot parse) becomes an

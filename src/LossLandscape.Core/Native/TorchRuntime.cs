@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using LossLandscape.Core.Common;
 using System.Security.Cryptography;
 using static TorchSharp.torch;
 
@@ -163,12 +164,8 @@ public static class TorchRuntime
         var target = Path.Combine(directory, Path.GetFileName(shim));
         if (!File.Exists(target))
         {
-            var patch = ElfVersionPatcher.Patch(original);
-            Directory.CreateDirectory(directory);
-            // Several processes may start at once (parallel jobs, array tasks): write aside, then rename.
-            var temporary = Path.Combine(directory, $".{Guid.NewGuid():N}.tmp");
-            File.WriteAllBytes(temporary, patch.Image);
-            File.Move(temporary, target, overwrite: true);
+            // Several processes may start at once (parallel jobs, array tasks): each writes aside, then renames.
+            AtomicFile.WriteAllBytes(target, ElfVersionPatcher.Patch(original).Image);
         }
         var patchedError = TryLoad(target);
         if (patchedError is not null)

@@ -6,6 +6,7 @@ using LossLandscape.Core.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using LossLandscape.Core.Common;
 
 namespace LossLandscape.Core.Training;
 
@@ -133,9 +134,7 @@ public static class Trainer
         if (epoch > 0)
         {
             var statePath = OptimizerStatePath(directory, epoch);
-            Directory.CreateDirectory(directory);
-            optimizer.save_state_dict(statePath + ".partial");
-            File.Move(statePath + ".partial", statePath, overwrite: true);
+            AtomicFile.WriteVia(statePath, optimizer.save_state_dict);
         }
 
         var metadata = new CheckpointMetadata

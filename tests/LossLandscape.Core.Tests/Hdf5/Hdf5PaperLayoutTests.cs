@@ -54,7 +54,7 @@ public sealed class Hdf5PaperLayoutTests : IDisposable
 
         Assert.Equal(X1D, surface.X);
         Assert.Null(surface.Y);
-        Assert.Equal(SurfaceFile.ValueNames, surface.Values.Keys);
+        Assert.Equal(["train_loss", "train_acc", "test_loss", "test_acc"], surface.Values.Keys);
         Assert.Equal(X1D.Select(Loss1D), surface.Values["train_loss"]);
         Assert.Equal(X1D.Select(Accuracy1D), surface.Values["train_acc"]);
         Assert.Equal(X1D.Select(x => Loss1D(x) + 0.5), surface.Values["test_loss"]);

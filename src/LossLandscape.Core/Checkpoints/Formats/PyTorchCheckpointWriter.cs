@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
+using LossLandscape.Core.Common;
 
 namespace LossLandscape.Core.Checkpoints.Formats;
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
+using LossLandscape.Core.Common;
 
 namespace LossLandscape.Core.Checkpoints.Formats;
 
