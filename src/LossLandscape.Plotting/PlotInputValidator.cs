@@ -72,10 +72,7 @@ internal static class PlotInputValidator
     {
         ArgumentNullException.ThrowIfNull(options);
         RequireSurface(data);
-        if (!double.IsFinite(options.ZMin) || !double.IsFinite(options.ZMax) || !(options.ZMin < options.ZMax))
-            throw new ArgumentException($"ZMin ({options.ZMin}) must be less than ZMax ({options.ZMax}), both finite.", nameof(options));
-        if (options.LogZ && options.ZMin <= 0)
-            throw new ArgumentException($"LogZ needs ZMin > 0, not {options.ZMin}.", nameof(options));
+        RequireZRange(options.ZMin, options.ZMax, options.LogZ);
         RequireImageSize(options.Width, options.Height);
     }
 
@@ -101,10 +98,7 @@ internal static class PlotInputValidator
     {
         ArgumentNullException.ThrowIfNull(options);
         RequireSurface(data);
-        if (!double.IsFinite(options.ZMin) || !double.IsFinite(options.ZMax) || !(options.ZMin < options.ZMax))
-            throw new ArgumentException($"ZMin ({options.ZMin}) must be less than ZMax ({options.ZMax}), both finite.", nameof(options));
-        if (options.LogZ && options.ZMin <= 0)
-            throw new ArgumentException($"LogZ needs ZMin > 0, not {options.ZMin}.", nameof(options));
+        RequireZRange(options.ZMin, options.ZMax, options.LogZ);
         if (!double.IsFinite(options.Azimuth))
             throw new ArgumentException($"Azimuth must be finite, not {options.Azimuth}.", nameof(options));
         if (!(options.Elevation is >= -90 and <= 90))
@@ -153,6 +147,14 @@ internal static class PlotInputValidator
             }
         }
         RequireImageSize(figure.Width, figure.Height);
+    }
+
+    private static void RequireZRange(double zMin, double zMax, bool logZ)
+    {
+        if (!double.IsFinite(zMin) || !double.IsFinite(zMax) || !(zMin < zMax))
+            throw new ArgumentException($"ZMin ({zMin}) must be less than ZMax ({zMax}), both finite.", "options");
+        if (logZ && zMin <= 0)
+            throw new ArgumentException($"LogZ needs ZMin > 0, not {zMin}.", "options");
     }
 
     private static void RequireSurface(SurfacePlotData data)

@@ -80,14 +80,7 @@ public sealed class CurvatureTests : IClassFixture<ModuleRunspace>, IDisposable
     [Fact]
     public void InvalidStatesAreClearErrorsAndTheHostSurvives()
     {
-        var broken = Path.Combine(run.Path, "nan");
-        Directory.CreateDirectory(broken);
-        var bytes = File.ReadAllBytes(Path.Combine(run.Path, "epoch-002.dat"));
-        BitConverter.GetBytes(float.NaN).CopyTo(bytes, bytes.Length - 4);
-        File.WriteAllBytes(Path.Combine(broken, "epoch-002.dat"), bytes);
-        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes)).ToLowerInvariant();
-        File.WriteAllText(Path.Combine(broken, "epoch-002.json"), System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(Path.Combine(run.Path, "epoch-002.json")), "\"stateSha256\": \"[0-9a-f]+\"", $"\"stateSha256\": \"{hash}\""));
-        variables["nan"] = Path.Combine(broken, "epoch-002.dat");
+        variables["nan"] = BrokenCheckpoint.WithNaN(Path.Combine(run.Path, "epoch-002.dat"), Path.Combine(run.Path, "nan"));
         var nan = shell.Invoke("Import-Checkpoint $nan -WarningAction SilentlyContinue | Get-HessianSpectrum", variables);
         Assert.StartsWith("CheckpointNonFinite,", Assert.Single(nan.Errors).FullyQualifiedErrorId);
 

@@ -101,16 +101,7 @@ public sealed class ImportCheckpointTests : IClassFixture<ModuleRunspace>, IDisp
     [Fact]
     public void ANaNCheckpointIsFlaggedAndItsSurfaceRefusedUnlessAllowed()
     {
-        var broken = Path.Combine(run.Path, "nan");
-        Directory.CreateDirectory(broken);
-        var bytes = File.ReadAllBytes(Path.Combine(run.Path, "epoch-001.dat"));
-        // The last float32 of the file belongs to linear.bias: make it NaN, keep the side file's hash honest.
-        BitConverter.GetBytes(float.NaN).CopyTo(bytes, bytes.Length - 4);
-        File.WriteAllBytes(Path.Combine(broken, "epoch-001.dat"), bytes);
-        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes)).ToLowerInvariant();
-        var json = System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(Path.Combine(run.Path, "epoch-001.json")), "\"stateSha256\": \"[0-9a-f]+\"", $"\"stateSha256\": \"{hash}\"");
-        File.WriteAllText(Path.Combine(broken, "epoch-001.json"), json);
-        var variables = new Dictionary<string, object?> { ["ckpt"] = Path.Combine(broken, "epoch-001.dat") };
+        var variables = new Dictionary<string, object?> { ["ckpt"] = BrokenCheckpoint.WithNaN(Path.Combine(run.Path, "epoch-001.dat"), Path.Combine(run.Path, "nan")) };
 
         var imported = shell.Invoke("$c = Import-Checkpoint $ckpt -WarningVariable w; $c.NonFiniteCount; $w.Count", variables).ShouldSucceed();
         Assert.Equal([1L, 1], imported.Output.Select(o => Convert.ToInt64(o.BaseObject)));
