@@ -44,3 +44,30 @@ Describe 'Import-Checkpoint' {
         $problems[0].FullyQualifiedErrorId | Should -BeLike 'CheckpointNotFound,*'
     }
 }
+
+Describe 'Get-LossSurface and Export-LandscapePlot' {
+    It 'computes the design card pipeline and writes a PNG' {
+        $plots = [System.IO.Path]::Combine($script:runDirectory, 'plots')
+        [System.IO.Directory]::CreateDirectory($plots) | Out-Null
+        $checkpoint = Import-Checkpoint -Path ([System.IO.Path]::Combine($script:runDirectory, 'epoch-002.dat'))
+        $surface = $checkpoint | Get-LossSurface -Steps 5
+        $surface.TrainLoss.GetLength(0) | Should -Be 5
+        $file = $surface | Export-LandscapePlot -Path $plots -PassThru
+        $file.Extension | Should -Be '.png'
+    }
+
+    It 'is deterministic for a seed' {
+        $checkpoint = Import-Checkpoint -Path ([System.IO.Path]::Combine($script:runDirectory, 'epoch-002.dat'))
+        $a = $checkpoint | Get-LossSurface -Steps 3 -Seed 5
+        $b = $checkpoint | Get-LossSurface -Steps 3 -Seed 5
+        ($a.TrainLoss -join ',') | Should -Be ($b.TrainLoss -join ',')
+    }
+}
+
+Describe 'Get-TrajectoryPCA' {
+    It 'explains the trajectory with two components' {
+        $pca = Import-Checkpoint -Path ([System.IO.Path]::Combine($script:runDirectory, 'epoch-*.dat')) | Get-TrajectoryPCA
+        $pca.ExplainedVarianceRatio.Count | Should -Be 2
+        $pca.Points.Count | Should -Be 3
+    }
+}

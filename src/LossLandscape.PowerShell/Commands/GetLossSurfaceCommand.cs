@@ -153,7 +153,7 @@ public sealed class GetLossSurfaceCommand : LandscapeCmdlet, IDisposable
         }
 
         var grid = request.Grid;
-        WriteVerbose($"Device {TorchRuntime.Report!.Device}; {request.Workers} worker(s) × {request.ThreadsPerPoint} thread(s); seed {request.X.Recipe.Seed}; data {string.Join(", ", request.Data)}; grid {grid.X.Length}{(grid.Y is null ? "" : $"×{grid.Y.Length}")}{(outFile is null ? "" : $"; file {outFile}")}.");
+        WriteVerbose($"Device {TorchRuntime.Report!.Device}; {request.Workers} worker(s) × {request.ThreadsPerPoint} thread(s); directions {request.X.Recipe}{(request.Y is null ? "" : $" / {request.Y.Recipe}")}; data {string.Join(", ", request.Data)}; grid {grid.X.Length}{(grid.Y is null ? "" : $"×{grid.Y.Length}")}{(outFile is null ? "" : $"; file {outFile}")}.");
         if (outFile is not null && !ShouldProcess(outFile, "Compute loss surface and write it")) return;
 
         var observer = new CmdletSurfaceObserver(this);
