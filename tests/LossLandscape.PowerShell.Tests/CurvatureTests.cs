@@ -41,6 +41,14 @@ public sealed class CurvatureTests : IClassFixture<ModuleRunspace>, IDisposable
         var topAtCheckpoint = ((double[])spectrum.Properties["TopEigenvalues"].Value)[0];
         Assert.Equal(topAtCheckpoint, max[1, 1], topAtCheckpoint * 2e-2);
         Assert.Equal((double)spectrum.Properties["MinEigenvalue"].Value, min[1, 1], topAtCheckpoint * 2e-2);
+        // A corner of the map, recomputed alone at that point along the same (seed-made) directions.
+        var corner = Assert.Single(shell.Invoke("""
+            $c = Import-Checkpoint $ckpt
+            $d = $c | New-LandscapeDirection
+            $c | Get-HessianSpectrum -Direction $d -Alpha 1 -Beta -1 -Tolerance 1e-2
+            """, variables).ShouldSucceed().Output);
+        var cornerTop = ((double[])corner.Properties["TopEigenvalues"].Value)[0];
+        Assert.Equal(cornerTop, max[0, 2], cornerTop * 2e-2);
         Assert.True(((FileInfo)result.Output[2].BaseObject).Length > 10_000);
     }
 

@@ -50,13 +50,17 @@ public sealed class SurfaceEvaluator : IDisposable
     /// <summary>The metric's values at (α, β).</summary>
     public double[] Evaluate(double alpha, double beta, IReadOnlyList<PreloadedDataset> data, IPointMetric metric, CancellationToken cancellation = default)
     {
-        using (var scope = NewDisposeScope())
-        using (no_grad())
-        {
-            Place(parameters, theta, xDirection, yDirection, alpha, beta);
-            if (thetaBuffers is not null) Place(buffers, thetaBuffers, xBufferDirection, yBufferDirection, alpha, beta);
-        }
+        MoveTo(alpha, beta);
         return metric.Evaluate(model, data, cancellation);
+    }
+
+    /// <summary>Sets the model's parameters (and moving BN statistics) to θ* + αδ + βη.</summary>
+    public void MoveTo(double alpha, double beta)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        Place(parameters, theta, xDirection, yDirection, alpha, beta);
+        if (thetaBuffers is not null) Place(buffers, thetaBuffers, xBufferDirection, yBufferDirection, alpha, beta);
     }
 
     /// <summary>Puts θ* (and its BN statistics) back, bit for bit.</summary>

@@ -4,6 +4,7 @@ using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Curvature;
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Directions;
+using LossLandscape.Core.Surfaces;
 using LossLandscape.Core.Training;
 using LossLandscape.PowerShell.Completers;
 using LossLandscape.PowerShell.Infrastructure;
@@ -25,6 +26,16 @@ public sealed class GetHessianSpectrumCommand : LandscapeCmdlet, IDisposable
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     public Checkpoint Checkpoint { get; set; } = null!;
+
+    /// <summary>With -Alpha/-Beta: compute the spectrum at θ* + αδ + βη along these directions instead of at θ*.</summary>
+    [Parameter]
+    public LandscapeDirection[]? Direction { get; set; }
+
+    [Parameter]
+    public double Alpha { get; set; }
+
+    [Parameter]
+    public double Beta { get; set; }
 
     [Parameter]
     [ArgumentCompleter(typeof(DatasetCompleter))]
@@ -89,6 +100,20 @@ public sealed class GetHessianSpectrumCommand : LandscapeCmdlet, IDisposable
 
     public void Dispose() => stopping.Dispose();
 
+    /// <summary>Moves the model to (α, β) when directions are given; disposing the evaluator restores θ*.</summary>
+    private SurfaceEvaluator? AtPoint(TorchSharp.torch.nn.Module model)
+    {
+        if (Direction is not { Length: > 0 }) return null;
+        if (Direction.Length > 2) throw new ArgumentException($"-Direction takes one or two directions, got {Direction.Length}.");
+        var x = DirectionResolver.Resolve(Direction[0], Checkpoint.Info);
+        var y = Direction.Length > 1 ? DirectionResolver.Resolve(Direction[1], Checkpoint.Info) : null;
+        if (y is null && Beta != 0) throw new ArgumentException("-Beta needs a second direction.");
+        var evaluator = new SurfaceEvaluator(model, x, y);
+        evaluator.MoveTo(Alpha, Beta);
+        WriteVerbose($"At (α, β) = ({Alpha}, {Beta}) along {x.Recipe}{(y is null ? "" : $" / {y.Recipe}")}.");
+        return evaluator;
+    }
+
     protected override void ProcessRecord()
     {
         if (Checkpoint.NonFiniteCount > 0)
@@ -110,6 +135,7 @@ public sealed class GetHessianSpectrumCommand : LandscapeCmdlet, IDisposable
         {
             using var data = DatasetCatalog.Load(reference);
             using var model = CheckpointStore.LoadModel(Checkpoint.Info);
+            using var evaluator = AtPoint(model);
             using var hessian = new HessianOperator(model, data, LossFunction, BatchSize, weightsOnly: !IncludeBiasAndNorm, float64: Float64, cancellation: stopping.Token);
             WriteVerbose($"Hessian of the mean loss over {data.Count} samples of {reference}, {hessian.Dimension} parameters; seed {Seed}.");
             double[] Apply(double[] v)
