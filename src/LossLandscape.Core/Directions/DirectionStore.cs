@@ -54,10 +54,10 @@ public static class DirectionStore
 
     private static string AxisName(int axis) => axis == 0 ? "x" : "y";
 
-    private static DirectionTensor[] Split(IReadOnlyList<ParameterEntry> entries, float[] flat) =>
+    internal static DirectionTensor[] Split(IReadOnlyList<ParameterEntry> entries, float[] flat) =>
         entries.Select(e => new DirectionTensor(flat.AsSpan((int)e.Offset, (int)e.Length).ToArray(), e.Shape)).ToArray();
 
-    private static float[] Join(IReadOnlyList<ParameterEntry> entries, IReadOnlyList<DirectionTensor> tensors, string path, string axis)
+    internal static float[] Join(IReadOnlyList<ParameterEntry> entries, IReadOnlyList<DirectionTensor> tensors, string path, string axis)
     {
         if (tensors.Count != entries.Count)
             throw new InvalidDataException($"'{path}': {axis}direction has {tensors.Count} tensors but the model has {entries.Count} parameters.");

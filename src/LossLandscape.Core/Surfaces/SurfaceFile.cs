@@ -14,7 +14,9 @@ namespace LossLandscape.Core.Surfaces;
 /// but fills them in meshgrid(x, y) ravel order, so its flat buffer means the same thing; reading
 /// accepts either shape and keeps the flat order. A file without a <c>computed</c> dataset is
 /// taken to be the paper's: a cell is not computed exactly when its <c>train_loss</c> is −1 (the
-/// value the paper initialises every cell to), and with no <c>train_loss</c> nothing is computed.
+/// value the paper initialises every cell to); without <c>train_loss</c>, a file of the paper's
+/// <c>plot_hessian_eig.py</c> (<c>max_eig</c> initialised to −1, <c>min_eig</c> to +1) has a cell
+/// computed exactly when its <c>max_eig</c> is not −1; with neither, nothing is computed.
 /// </remarks>
 public static class SurfaceFile
 {
@@ -23,9 +25,12 @@ public static class SurfaceFile
     public const string ComputedName = "computed";
     public const string DirectionFileName = "dir_file";
     public const string TrainLossName = "train_loss";
+    public const string MaxEigenvalueName = "max_eig";
+    public const string MinEigenvalueName = "min_eig";
+    public const string EigenvalueRatioName = "eig_ratio";
 
     /// <summary>The value grids a surface file may hold, in the order they are written.</summary>
-    public static IReadOnlyList<string> ValueNames { get; } = [TrainLossName, "train_acc", "test_loss", "test_acc", "max_eig", "min_eig", "eig_ratio"];
+    public static IReadOnlyList<string> ValueNames { get; } = [TrainLossName, "train_acc", "test_loss", "test_acc", MaxEigenvalueName, MinEigenvalueName, EigenvalueRatioName];
 
     private const double PaperNotComputed = -1;
 
@@ -86,7 +91,9 @@ public static class SurfaceFile
         {
             computed = values.TryGetValue(TrainLossName, out var losses)
                 ? Array.ConvertAll(losses, loss => loss != PaperNotComputed)
-                : new bool[x.Length * (y?.Length ?? 1)];
+                : values.TryGetValue(MaxEigenvalueName, out var largest)
+                    ? Array.ConvertAll(largest, eigenvalue => eigenvalue != PaperNotComputed)
+                    : new bool[x.Length * (y?.Length ?? 1)];
         }
 
         return new SurfaceFileContent(x, y, values, computed, ReadDirectionFile(path, file), Hdf5Attributes.Read(file));

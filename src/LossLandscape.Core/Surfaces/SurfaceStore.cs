@@ -34,6 +34,7 @@ public static class SurfaceStore
         else if (allowForeign)
         {
             metadata = ForeignMetadata(content);
+            content = content with { Values = WithEigenvalueRatio(content) };
         }
         else
         {
@@ -42,8 +43,32 @@ public static class SurfaceStore
         return new SurfaceResult(metadata, new SurfaceGrid(content.X, content.Y), content.Values, content.Computed, TimeSpan.Zero, Path.GetFullPath(path));
     }
 
+    /// <summary>The <see cref="SurfaceMetadata.Metric"/> of a foreign Hessian-eigenvalue file (the paper's <c>plot_hessian_eig.py</c>).</summary>
+    public const string PaperHessianMetric = "PaperHessian(summed over batches: only |λmin/λmax| is comparable)";
+
+    private static bool IsHessianFile(SurfaceFileContent content) =>
+        content.Values.ContainsKey(SurfaceFile.MaxEigenvalueName) && !content.Values.ContainsKey(SurfaceFile.TrainLossName);
+
+    /// <summary>The values plus |λmin/λmax| where the file has both eigenvalues but no ratio: NaN where not computed or λmax is 0.</summary>
+    private static IReadOnlyDictionary<string, double[]> WithEigenvalueRatio(SurfaceFileContent content)
+    {
+        if (content.Values.ContainsKey(SurfaceFile.EigenvalueRatioName)
+            || !content.Values.TryGetValue(SurfaceFile.MaxEigenvalueName, out var largest)
+            || !content.Values.TryGetValue(SurfaceFile.MinEigenvalueName, out var smallest))
+        {
+            return content.Values;
+        }
+        var ratio = new double[largest.Length];
+        for (var i = 0; i < ratio.Length; i++)
+        {
+            ratio[i] = content.Computed[i] && largest[i] != 0 ? Math.Abs(smallest[i] / largest[i]) : double.NaN;
+        }
+        return new Dictionary<string, double[]>(content.Values) { [SurfaceFile.EigenvalueRatioName] = ratio };
+    }
+
     private static SurfaceMetadata ForeignMetadata(SurfaceFileContent content) => new()
     {
+        Metric = IsHessianFile(content) ? PaperHessianMetric : LossMetric.MetricName,
         CheckpointSha256 = "",
         Architecture = "unknown",
         Directions = [],
