@@ -25,6 +25,8 @@
         'Export-Checkpoint'
         'Get-TrajectoryPCA'
         'Get-HessianSpectrum'
+        'Import-TrajectoryPCA'
+        'Export-TrajectoryPCA'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Directions;
+using LossLandscape.Core.PaperFiles;
 using LossLandscape.PowerShell.Infrastructure;
 using LossLandscape.PowerShell.Types;
 
@@ -8,7 +9,8 @@ namespace LossLandscape.PowerShell.Commands;
 
 /// <summary>
 /// Reads an HDF5 direction file (ours, or the paper code's layout) for a checkpoint, checking the
-/// tensor count and shapes against the checkpoint's parameters, and emits its directions.
+/// tensor count and shapes against the checkpoint's parameters — or against its full state dict for
+/// the paper code's "states" files, whose BN running statistics then move along the direction.
 /// </summary>
 [Cmdlet(VerbsData.Import, "LandscapeDirection")]
 [OutputType(typeof(LandscapeDirection))]
@@ -29,7 +31,7 @@ public sealed class ImportLandscapeDirectionCommand : LandscapeCmdlet
         try
         {
             using var model = CheckpointStore.LoadModel(Checkpoint.Info);
-            var directions = DirectionStore.Read(file, ParameterLayout.Of(model), Checkpoint.Info.Metadata.StateSha256);
+            var directions = PaperDirectionFiles.Read(file, model, Checkpoint.Info.Metadata.StateSha256);
             double? cosine = directions.Count == 2 ? directions[0].CosineTo(directions[1]) : null;
             foreach (var direction in directions)
             {

@@ -1,5 +1,6 @@
 using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Directions;
+using LossLandscape.Core.PaperFiles;
 using LossLandscape.PowerShell.Types;
 
 namespace LossLandscape.PowerShell.Infrastructure;
@@ -14,7 +15,7 @@ internal static class DirectionResolver
         if (direction.FilePath is not null)
         {
             using var model = CheckpointStore.LoadModel(checkpoint);
-            var all = DirectionStore.Read(direction.FilePath, ParameterLayout.Of(model), checkpoint.Metadata.StateSha256);
+            var all = PaperDirectionFiles.Read(direction.FilePath, model, checkpoint.Metadata.StateSha256);
             vector = all.FirstOrDefault(d => d.Sha256 == direction.Sha256)
                 ?? throw new ArgumentException($"'{direction.FilePath}' no longer holds the {direction.Axis} direction with SHA-256 {direction.Sha256}.");
         }

@@ -12,14 +12,17 @@ public sealed class TrajectoryPca
     /// <summary>Fraction of each side of the path's extent added around it (the extent includes θ_ref at 0).</summary>
     public const double Margin = 0.15;
 
-    internal TrajectoryPca(TrajectoryPcaResult result, Checkpoint reference, LandscapeDirection[] directions)
+    /// <param name="pointNames">Names of the points when they are not the checkpoints' (an imported projection).</param>
+    internal TrajectoryPca(TrajectoryPcaResult result, Checkpoint reference, LandscapeDirection[] directions, string[]? pointNames = null)
     {
         Result = result;
         Checkpoint = reference;
         Direction = directions;
-        Points = result.Checkpoints.Select((c, i) => new TrajectoryPoint(c.Name, c.Metadata.Epoch, result.X[i], result.Y[i])).ToArray();
-        XRange = Extent(result.X);
-        YRange = directions.Length > 1 ? Extent(result.Y) : null;
+        Points = result.Checkpoints.Select((c, i) => pointNames is null
+            ? new TrajectoryPoint(c.Name, c.Metadata.Epoch, result.X[i], result.Y[i])
+            : new TrajectoryPoint(pointNames[i], null, result.X[i], result.Y[i])).ToArray();
+        XRange = result.X.Length == 0 ? [-1, 1] : Extent(result.X);
+        YRange = directions.Length > 1 ? (result.Y.Length == 0 ? [-1, 1] : Extent(result.Y)) : null;
     }
 
     internal TrajectoryPcaResult Result { get; }
