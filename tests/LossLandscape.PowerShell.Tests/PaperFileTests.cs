@@ -60,4 +60,50 @@ public sealed class PaperFileTests : IClassFixture<ModuleRunspace>, IDisposable
         Assert.Contains("eig_ratio", (string[])map.Properties["ValueNames"].Value);
         Assert.False((bool)map.Properties["IsComplete"].Value);
     }
+
+    [Fact]
+    public void AnUnfinishedPaperSurfaceIsFinishedIntoANewFile()
+    {
+        variables["dirs"] = Path.Combine(run.Path, "dirs.h5");
+        var full = Assert.Single(shell.Invoke("""
+            $c = Import-Checkpoint $ckpt
+            $d = $c | New-LandscapeDirection -OutFile $dirs
+            $c | Get-LossSurface -Direction $d -XRange -1,1 -XSteps 5 -YRange -0.5,0.5 -YSteps 3
+            """, variables).ShouldSucceed().Output);
+        var loss = ((double[,])full.Properties["TrainLoss"].Value).Cast<double>().ToArray();
+        var accuracy = ((double[,])full.Properties["TrainAccuracy"].Value).Cast<double>().ToArray();
+
+        // As the paper's plot_surface.py leaves it: arrays declared (len(x), len(y)), filled in
+        // meshgrid(x, y) order, −1 where not computed yet, no LossLandscape metadata.
+        var unfinishedLoss = loss.Select((v, i) => i >= 11 ? -1 : v).ToArray();
+        var unfinishedAccuracy = accuracy.Select((v, i) => i >= 11 ? -1 : v).ToArray();
+        var paper = Path.Combine(run.Path, "paper_surface.h5");
+        new PureHDF.H5File
+        {
+            ["xcoordinates"] = new double[] { -1, -0.5, 0, 0.5, 1 },
+            ["ycoordinates"] = new double[] { -0.5, 0, 0.5 },
+            ["train_loss"] = new PureHDF.H5Dataset(unfinishedLoss, fileDims: [5, 3]),
+            ["train_acc"] = new PureHDF.H5Dataset(unfinishedAccuracy, fileDims: [5, 3]),
+            ["dir_file"] = (string)variables["dirs"]!,
+        }.Write(paper);
+        var before = File.ReadAllBytes(paper);
+        variables["paper"] = paper;
+        variables["finished"] = Path.Combine(run.Path, "finished.h5");
+
+        var resumed = shell.Invoke("""
+            $c = Import-Checkpoint $ckpt
+            $d = Import-LandscapeDirection -Path $dirs -Checkpoint $c
+            $c | Get-LossSurface -Direction $d -ResumeFrom $paper -OutFile $finished -Verbose
+            """, variables).ShouldSucceed();
+
+        Assert.Contains(resumed.Verbose, v => v.Contains("Took over 11 of 15 finished points", StringComparison.Ordinal));
+        Assert.Contains(resumed.Verbose, v => v.StartsWith("4 point(s) to compute", StringComparison.Ordinal));
+        var finished = Assert.Single(resumed.Output);
+        Assert.Equal(loss, ((double[,])finished.Properties["TrainLoss"].Value).Cast<double>().ToArray());
+        Assert.True((bool)finished.Properties["IsComplete"].Value);
+        Assert.Equal(before, File.ReadAllBytes(paper));
+
+        var sameFile = shell.Invoke("Import-Checkpoint $ckpt | Get-LossSurface -Direction (Import-LandscapeDirection -Path $dirs -Checkpoint (Import-Checkpoint $ckpt)) -ResumeFrom $paper -OutFile $paper", variables);
+        Assert.StartsWith("SurfaceArgumentInvalid,", Assert.Single(sameFile.Errors).FullyQualifiedErrorId);
+    }
 }

@@ -111,6 +111,15 @@ public sealed class GetLossSurfaceCommand : LandscapeCmdlet, IDisposable
     [Parameter]
     public string? OutFile { get; set; }
 
+    /// <summary>
+    /// Finish an unfinished surface file written elsewhere (the paper code's, with −1 for points not
+    /// computed yet): its grid and finished points are taken over, the rest computed, and everything
+    /// written to -OutFile. The original file is never modified. Give the directions it was computed
+    /// along (-Direction, e.g. from Import-LandscapeDirection of its dir_file).
+    /// </summary>
+    [Parameter]
+    public string? ResumeFrom { get; set; }
+
     /// <summary>Discard an existing -OutFile (and its journal) and start over.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -145,6 +154,7 @@ public sealed class GetLossSurfaceCommand : LandscapeCmdlet, IDisposable
         {
             request = BuildRequest(Checkpoint.Info);
             if (OutFile is not null) outFile = GetUnresolvedProviderPathFromPSPath(OutFile);
+            if (ResumeFrom is not null) request = TakeOver(request, outFile);
         }
         catch (Exception e) when (e is ArgumentException or CheckpointException or InvalidDataException)
         {
@@ -242,6 +252,41 @@ public sealed class GetLossSurfaceCommand : LandscapeCmdlet, IDisposable
             ThreadsPerPoint = ThreadCount,
         };
         request.Validate();
+        return request;
+    }
+
+    /// <summary>
+    /// Adopts the grid of -ResumeFrom and journals its finished points for -OutFile, so the engine's
+    /// ordinary resume computes only the rest.
+    /// </summary>
+    private SurfaceRequest TakeOver(SurfaceRequest request, string? outFile)
+    {
+        var source = GetUnresolvedProviderPathFromPSPath(ResumeFrom);
+        if (outFile is null) throw new ArgumentException("-ResumeFrom writes the finished surface to a new file: give -OutFile.");
+        if (string.Equals(Path.GetFullPath(source), Path.GetFullPath(outFile), StringComparison.Ordinal))
+            throw new ArgumentException("-OutFile must differ from -ResumeFrom: the original file is never modified.");
+        if (Direction is not { Length: > 0 })
+            throw new ArgumentException($"-ResumeFrom needs the directions '{source}' was computed along (-Direction).");
+        var earlier = SurfaceStore.Read(source, allowForeign: true);
+        if ((earlier.Grid.Y is null) != (request.Y is null))
+            throw new ArgumentException($"'{source}' is a {(earlier.Grid.Y is null ? 1 : 2)}D surface but {(request.Y is null ? 1 : 2)} direction(s) were given.");
+        request = request with { Grid = earlier.Grid };
+        if (File.Exists(outFile) || File.Exists(SurfaceJournal.PathFor(outFile))) return request;
+
+        var counts = request.Data.Select(d => DatasetCatalog.LoadArrays(d).Count).ToArray();
+        var metadata = SurfaceEngine.Describe(request, counts);
+        var keys = request.EffectiveMetric.Keys(metadata.Data);
+        if (!keys.All(earlier.Values.ContainsKey))
+            throw new ArgumentException($"'{source}' holds {string.Join(", ", earlier.Values.Keys)}; this surface needs {string.Join(", ", keys)}.");
+        using var journal = SurfaceJournal.Open(SurfaceJournal.PathFor(outFile), metadata, keys.Count, out _);
+        var taken = 0;
+        for (var index = 0; index < earlier.Computed.Length; index++)
+        {
+            if (!earlier.Computed[index]) continue;
+            journal.Append(index, keys.Select(k => earlier.Values[k][index]).ToArray());
+            taken++;
+        }
+        WriteVerbose($"Took over {taken} of {earlier.Computed.Length} finished points from {source}.");
         return request;
     }
 
