@@ -41,11 +41,7 @@ public sealed class ExportCheckpointCommand : LandscapeCmdlet
             WriteError(new ArgumentException($"Export-Checkpoint writes PyTorch or Safetensors files, not {Format}."), ErrorIds.CheckpointExportFailed, ErrorCategory.InvalidArgument, Format);
             return;
         }
-        if (File.Exists(file) && !Force)
-        {
-            WriteError(new IOException($"'{file}' exists; use -Force to overwrite it."), ErrorIds.OutputFileExists, ErrorCategory.ResourceExists, file);
-            return;
-        }
+        if (!MayWrite(file, Force)) return;
         if (!ShouldProcess(file, $"Write {Checkpoint.Name} as {Format}")) return;
         try
         {

@@ -35,14 +35,7 @@ public sealed class ExportTrajectoryPcaCommand : LandscapeCmdlet
     {
         var file = GetUnresolvedProviderPathFromPSPath(Path);
         var projection = file + "_proj_cos.h5";
-        foreach (var target in new[] { file, projection })
-        {
-            if (File.Exists(target) && !Force)
-            {
-                WriteError(new IOException($"'{target}' exists; use -Force to overwrite it."), ErrorIds.OutputFileExists, ErrorCategory.ResourceExists, target);
-                return;
-            }
-        }
+        if (!MayWrite(file, Force) || !MayWrite(projection, Force)) return;
         if (!ShouldProcess(file, "Write PCA directions and projection in the paper code's layout")) return;
         using (var model = CheckpointStore.LoadModel(Trajectory.Checkpoint.Info))
         {

@@ -62,11 +62,7 @@ public sealed class NewLandscapeDirectionCommand : LandscapeCmdlet
             if (OutFile is not null)
             {
                 file = GetUnresolvedProviderPathFromPSPath(OutFile);
-                if (File.Exists(file) && !Force)
-                {
-                    WriteError(new IOException($"'{file}' exists; use -Force to overwrite it."), ErrorIds.OutputFileExists, ErrorCategory.ResourceExists, file);
-                    return;
-                }
+                if (!MayWrite(file, Force)) return;
                 if (!ShouldProcess(file, "Write direction file")) return;
                 using var model = CheckpointStore.LoadModel(checkpoint);
                 DirectionStore.Write(file, ParameterLayout.Of(model), directions);

@@ -24,6 +24,14 @@ public abstract class LandscapeCmdlet : PSCmdlet
         return report;
     }
 
+    /// <summary>False (with an OutputFileExists error) when <paramref name="file"/> exists and -Force was not given: existing results are never overwritten by accident.</summary>
+    protected bool MayWrite(string file, bool force)
+    {
+        if (!File.Exists(file) || force) return true;
+        WriteError(new IOException($"'{file}' exists; use -Force to overwrite it."), ErrorIds.OutputFileExists, ErrorCategory.ResourceExists, file);
+        return false;
+    }
+
     protected void WriteError(Exception exception, string errorId, ErrorCategory category, object? target) =>
         WriteError(new ErrorRecord(exception, errorId, category, target));
 }
