@@ -15,7 +15,7 @@ namespace LossLandscape.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Export, "LandscapePlot", SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
-public sealed class ExportLandscapePlotCommand : PSCmdlet
+public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
 {
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     public LossSurface Surface { get; set; } = null!;
@@ -114,12 +114,7 @@ public sealed class ExportLandscapePlotCommand : PSCmdlet
 
     private void Write(string file, Func<string, string> draw, object target)
     {
-        if (File.Exists(file) && !Force)
-        {
-            WriteError(new ErrorRecord(new IOException($"'{file}' exists; use -Force to overwrite it."), ErrorIds.OutputFileExists, ErrorCategory.ResourceExists, file));
-            return;
-        }
-        if (!ShouldProcess(file, "Write landscape plot")) return;
+        if (!MayWrite(file, Force) || !ShouldProcess(file, "Write landscape plot")) return;
         try
         {
             var written = draw(file);
