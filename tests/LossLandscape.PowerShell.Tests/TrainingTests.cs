@@ -99,6 +99,13 @@ public sealed class TrainingTests(ModuleRunspace shell) : IClassFixture<ModuleRu
         Assert.Equal("TrainingDirectoryConflict,LossLandscape.PowerShell.Commands.InvokeLandscapeTrainingCommand", error.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.ResourceExists, error.CategoryInfo.Category);
         Assert.Equal(before, File.ReadAllBytes(Path.Combine(temp.Path, "epoch-002.dat")));
+
+        // -Restart replaces that run with this one, exactly as in an empty folder.
+        var restarted = shell.Invoke(SmallRun.Replace("-Seed 7", "-Seed 9") + " -Restart", new Dictionary<string, object?> { ["dir"] = temp.Path }).ShouldSucceed();
+        Assert.Equal([0, 1, 2], restarted.Output.Select(o => (int)o.Properties["Epoch"].Value));
+        using var fresh = new TempDirectory();
+        shell.Invoke(SmallRun.Replace("-Seed 7", "-Seed 9"), new Dictionary<string, object?> { ["dir"] = fresh.Path }).ShouldSucceed();
+        Assert.Equal(File.ReadAllBytes(Path.Combine(fresh.Path, "epoch-002.dat")), File.ReadAllBytes(Path.Combine(temp.Path, "epoch-002.dat")));
     }
 
     [Fact]

@@ -30,8 +30,8 @@ public static class Trainer
         TorchRuntime.ApplyThreadCount();
 
         var directory = Path.GetFullPath(outputDirectory);
-        var resumeEpoch = restart ? 0 : FindResumeEpoch(options, directory);
         if (restart) DeleteRun(directory);
+        var finished = FinishedCheckpoints(options, directory);
 
         using var train = new PreloadedDataset(options.Dataset with { Split = DatasetSplit.Train }, trainArrays);
         using var test = new PreloadedDataset(options.Dataset with { Split = DatasetSplit.Test, MaxSamples = null }, testArrays);
@@ -39,16 +39,12 @@ public static class Trainer
 
         using var model = CreateSeededModel(options);
         using var optimizer = CreateOptimizer(options, model);
-        var checkpoints = new List<CheckpointInfo>();
+        var checkpoints = new List<CheckpointInfo>(finished);
+        var done = finished.Count - 1;
 
-        if (resumeEpoch is { } done)
+        if (done >= 0)
         {
-            for (var epoch = 0; epoch <= done; epoch++)
-            {
-                var existing = CheckpointStore.Read(Path.Combine(directory, CheckpointStore.EpochFileName(epoch) + CheckpointStore.StateExtension));
-                checkpoints.Add(existing);
-                observer.CheckpointReady(existing, reused: true);
-            }
+            foreach (var existing in finished) observer.CheckpointReady(existing, reused: true);
             model.load(checkpoints[^1].StatePath, strict: true);
             if (done > 0) optimizer.load_state_dict(OptimizerStatePath(directory, done));
             observer.Verbose(done == options.Epochs
@@ -60,7 +56,7 @@ public static class Trainer
             checkpoints.Add(WriteCheckpoint(model, optimizer, options, directory, epoch: 0, train, test, observer));
         }
 
-        for (var epoch = (resumeEpoch ?? 0) + 1; epoch <= options.Epochs; epoch++)
+        for (var epoch = Math.Max(done, 0) + 1; epoch <= options.Epochs; epoch++)
         {
             TrainEpoch(model, optimizer, options, train, epoch, observer, cancellation);
             checkpoints.Add(WriteCheckpoint(model, optimizer, options, directory, epoch, train, test, observer));
@@ -159,28 +155,30 @@ public static class Trainer
     }
 
     /// <summary>
-    /// The last epoch already finished in <paramref name="directory"/> by a run with these options,
-    /// or null when the folder holds no checkpoint of this run.
+    /// The checkpoints (epochs 0, 1, …) a run with these options already finished in
+    /// <paramref name="directory"/>; empty when it holds none.
     /// </summary>
     /// <exception cref="TrainingDirectoryConflictException">The folder holds checkpoints of a different run, or cannot be resumed exactly.</exception>
-    private static int? FindResumeEpoch(TrainingOptions options, string directory)
+    private static List<CheckpointInfo> FinishedCheckpoints(TrainingOptions options, string directory)
     {
-        if (!Directory.Exists(directory)) return null;
+        var finished = new List<CheckpointInfo>();
+        if (!Directory.Exists(directory)) return finished;
         var wanted = JsonSerializer.Serialize(options, CheckpointStore.JsonOptions);
-        int? last = null;
         for (var epoch = 0; epoch <= options.Epochs; epoch++)
         {
             var metadataPath = Path.Combine(directory, CheckpointStore.EpochFileName(epoch) + CheckpointStore.MetadataExtension);
             if (!File.Exists(metadataPath)) break;
-            var metadata = CheckpointStore.Read(metadataPath).Metadata;
-            var found = metadata.Training is null ? "" : JsonSerializer.Serialize(metadata.Training with { Epochs = options.Epochs }, CheckpointStore.JsonOptions);
+            var checkpoint = CheckpointStore.Read(metadataPath);
+            var training = checkpoint.Metadata.Training;
+            var found = training is null ? "" : JsonSerializer.Serialize(training with { Epochs = options.Epochs }, CheckpointStore.JsonOptions);
             if (found != wanted)
                 throw new TrainingDirectoryConflictException(directory, $"'{directory}' already holds checkpoints of a different training run ({Path.GetFileName(metadataPath)}). Choose another output directory, or restart to overwrite them.");
-            last = epoch;
+            finished.Add(checkpoint);
         }
-        if (last > 0 && !File.Exists(OptimizerStatePath(directory, last.Value)))
-            throw new TrainingDirectoryConflictException(directory, $"'{directory}' holds epochs 0..{last} of this run but not the optimizer state of epoch {last} ({CheckpointStore.EpochFileName(last.Value)}{OptimizerStateExtension}), so it cannot resume exactly. Restart to train from scratch.");
-        return last;
+        var last = finished.Count - 1;
+        if (last > 0 && !File.Exists(OptimizerStatePath(directory, last)))
+            throw new TrainingDirectoryConflictException(directory, $"'{directory}' holds epochs 0..{last} of this run but not the optimizer state of epoch {last} ({CheckpointStore.EpochFileName(last)}{OptimizerStateExtension}), so it cannot resume exactly. Restart to train from scratch.");
+        return finished;
     }
 
     private static void DeleteRun(string directory)
