@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using LossLandscape.Core.Checkpoints.Formats;
 using LossLandscape.Core.Models;
 using LossLandscape.Core.Native;
@@ -67,7 +66,7 @@ public static class ForeignStateCheckpoint
             {
                 if (!state.TryGet(name, out var source)) continue;
                 var values = target.dtype == ScalarType.Int64 && source.DType == TensorDType.Int64
-                    ? tensor(ReadInt64(source), source.Shape)
+                    ? tensor(source.ToInt64(), source.Shape)
                     : tensor(source.ToFloat32(), source.Shape);
                 target.copy_(values.to(target.dtype));
             }
@@ -113,14 +112,7 @@ public static class ForeignStateCheckpoint
         string.Join(", ", names.Take(5).Select(n => $"'{n}'")) + (names.Length > 5 ? $" and {names.Length - 5} more" : "");
 
     private static long CountNonFinite(NamedTensor tensor) =>
-        tensor.DType is TensorDType.Float16 or TensorDType.BFloat16 or TensorDType.Float32 or TensorDType.Float64
+        tensor.DType.IsFloatingPoint()
             ? tensor.ToFloat32().Count(v => !float.IsFinite(v))
             : 0;
-
-    private static long[] ReadInt64(NamedTensor source)
-    {
-        var values = new long[source.ElementCount];
-        for (var i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadInt64LittleEndian(source.Data.AsSpan(8 * i));
-        return values;
-    }
 }

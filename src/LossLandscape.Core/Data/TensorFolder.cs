@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using LossLandscape.Core.Checkpoints.Formats;
 
 namespace LossLandscape.Core.Data;
@@ -37,7 +36,7 @@ public static class TensorFolder
         }
         if (!state.TryGet(InputsName, out var inputs) || !state.TryGet(LabelsName, out var labels))
             throw new InvalidDataException($"'{path}' needs tensors '{InputsName}' and '{LabelsName}'; it has {string.Join(", ", state.Names)}.");
-        if (inputs.DType is not (TensorDType.Float16 or TensorDType.BFloat16 or TensorDType.Float32 or TensorDType.Float64))
+        if (!inputs.DType.IsFloatingPoint())
             throw new InvalidDataException($"'{path}': '{InputsName}' is {inputs.DType}; convert it to floating point (and normalise it) before saving.");
         var shape = inputs.Shape.Length switch
         {
@@ -47,28 +46,11 @@ public static class TensorFolder
         };
         if (labels.Shape.Length != 1 || labels.Shape[0] != shape[0])
             throw new InvalidDataException($"'{path}': '{LabelsName}' is [{labels.ShapeText}]; expected {shape[0]} labels for {shape[0]} inputs.");
-        var values = ReadLabels(labels, path);
+        if (labels.DType.IsFloatingPoint())
+            throw new InvalidDataException($"'{path}': '{LabelsName}' is {labels.DType}; labels must be integers.");
+        var values = labels.ToInt64();
         if (values.Length == 0 || values.Min() < 0)
             throw new InvalidDataException($"'{path}': labels must be integers ≥ 0 and there must be at least one sample.");
         return new DatasetArrays(inputs.ToFloat32(), values, (int)shape[1], (int)shape[2], (int)shape[3], (int)values.Max() + 1);
-    }
-
-    private static long[] ReadLabels(NamedTensor labels, string path)
-    {
-        var values = new long[labels.ElementCount];
-        var bytes = labels.Data.AsSpan();
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = labels.DType switch
-            {
-                TensorDType.Int64 => BinaryPrimitives.ReadInt64LittleEndian(bytes[(8 * i)..]),
-                TensorDType.Int32 => BinaryPrimitives.ReadInt32LittleEndian(bytes[(4 * i)..]),
-                TensorDType.Int16 => BinaryPrimitives.ReadInt16LittleEndian(bytes[(2 * i)..]),
-                TensorDType.UInt8 => bytes[i],
-                TensorDType.Int8 => (sbyte)bytes[i],
-                _ => throw new InvalidDataException($"'{path}': '{LabelsName}' is {labels.DType}; labels must be integers."),
-            };
-        }
-        return values;
     }
 }

@@ -43,10 +43,6 @@ public sealed class SurfaceEvaluator : IDisposable
         model.eval();
     }
 
-    /// <summary>Loss and accuracy (%) on each data set at (α, β): [loss₀, acc₀, loss₁, acc₁, …].</summary>
-    public double[] Evaluate(double alpha, double beta, IReadOnlyList<PreloadedDataset> data, LossFunction lossFunction, int batchSize, CancellationToken cancellation = default) =>
-        Evaluate(alpha, beta, data, new LossMetric(lossFunction, batchSize), cancellation);
-
     /// <summary>The metric's values at (α, β).</summary>
     public double[] Evaluate(double alpha, double beta, IReadOnlyList<PreloadedDataset> data, IPointMetric metric, CancellationToken cancellation = default)
     {

@@ -1,6 +1,4 @@
 using System.Runtime.Intrinsics;
-using LossLandscape.Core.Checkpoints;
-using LossLandscape.Core.Directions;
 using static TorchSharp.torch;
 
 namespace LossLandscape.Core.Trajectories;

@@ -69,9 +69,9 @@ public sealed class SurfaceEngineTests(TrainedCheckpoints checkpoints) : IClassF
         using var data = DatasetCatalog.Load(Train);
         using (var evaluator = new SurfaceEvaluator(model, request.X, request.Y))
         {
-            evaluator.Evaluate(0.7, -0.3, [data], LossFunction.CrossEntropy, 128);
+            evaluator.Evaluate(0.7, -0.3, [data], new LossMetric(LossFunction.CrossEntropy, 128));
             Assert.NotEqual(before, layout.FlattenParameters(model));
-            evaluator.Evaluate(-1, 1, [data], LossFunction.Mse, 64);
+            evaluator.Evaluate(-1, 1, [data], new LossMetric(LossFunction.Mse, 64));
             evaluator.Restore();
             Assert.Equal(before, layout.FlattenParameters(model));
         }

@@ -45,6 +45,28 @@ public sealed record NamedTensor(string Name, TensorDType DType, long[] Shape, b
         return values;
     }
 
+    /// <summary>The values of an integer (or bool) tensor, exactly.</summary>
+    /// <exception cref="InvalidDataException">The tensor holds floating-point values.</exception>
+    public long[] ToInt64()
+    {
+        var values = new long[ElementCount];
+        var bytes = Data.AsSpan();
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = DType switch
+            {
+                TensorDType.Int64 => BinaryPrimitives.ReadInt64LittleEndian(bytes[(8 * i)..]),
+                TensorDType.Int32 => BinaryPrimitives.ReadInt32LittleEndian(bytes[(4 * i)..]),
+                TensorDType.Int16 => BinaryPrimitives.ReadInt16LittleEndian(bytes[(2 * i)..]),
+                TensorDType.Int8 => (sbyte)bytes[i],
+                TensorDType.UInt8 => bytes[i],
+                TensorDType.Bool => bytes[i] != 0 ? 1 : 0,
+                _ => throw new InvalidDataException($"Tensor '{Name}' holds {DType} values, not integers."),
+            };
+        }
+        return values;
+    }
+
     public override string ToString() => $"{Name} [{ShapeText}] {DType}";
 
     private static long CheckedElementCount(string name, TensorDType dtype, long[] shape, byte[] data)

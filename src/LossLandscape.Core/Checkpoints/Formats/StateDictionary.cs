@@ -25,6 +25,4 @@ public sealed class StateDictionary
         : throw new KeyNotFoundException($"The state dictionary has no tensor '{name}'.");
 
     public bool TryGet(string name, out NamedTensor tensor) => byName.TryGetValue(name, out tensor!);
-
-    public static float[] ToFloat32(NamedTensor tensor) => tensor.ToFloat32();
 }

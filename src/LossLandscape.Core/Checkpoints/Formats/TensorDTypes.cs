@@ -19,6 +19,9 @@ public static class TensorDTypes
 
     public static int ElementSize(this TensorDType dtype) => Entry(dtype).Size;
 
+    public static bool IsFloatingPoint(this TensorDType dtype) =>
+        dtype is TensorDType.Float16 or TensorDType.BFloat16 or TensorDType.Float32 or TensorDType.Float64;
+
     public static string SafetensorsName(this TensorDType dtype) => Entry(dtype).Safetensors;
 
     /// <summary>The storage class <c>torch.save</c> names for this element type, e.g. <c>FloatStorage</c>.</summary>
