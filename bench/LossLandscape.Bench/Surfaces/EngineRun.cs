@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Models;
@@ -29,7 +28,7 @@ internal static class EngineRun
         if (x.Sha256 != spec.XDirectionSha256 || y?.Sha256 != spec.YDirectionSha256)
             throw new InvalidOperationException("The rebuilt directions differ from those exported for the reference.");
 
-        var request = OnDevice(new SurfaceRequest
+        var request = EngineDevice.Apply(new SurfaceRequest
         {
             Checkpoint = checkpoint,
             X = x,
@@ -53,22 +52,6 @@ internal static class EngineRun
             seconds, peak, request.Workers, request.ThreadsPerPoint, request.BatchSize,
             result.Values.ToDictionary(v => v.Key, v => v.Value), bareForward));
         return 0;
-    }
-
-    /// <summary>
-    /// Another engineer is adding a Device string to SurfaceRequest; set through reflection, the bench
-    /// builds against the engine with and without it and passes --device on once it exists.
-    /// </summary>
-    private static SurfaceRequest OnDevice(SurfaceRequest request, string device)
-    {
-        var property = typeof(SurfaceRequest).GetProperty("Device", BindingFlags.Public | BindingFlags.Instance);
-        if (property is null || property.PropertyType != typeof(string) || !property.CanWrite)
-        {
-            if (device == "cpu") return request;
-            throw new NotSupportedException($"--device {device}: this build's SurfaceRequest has no Device setting, so the engine runs on the CPU only.");
-        }
-        property.SetValue(request, device);
-        return request;
     }
 
     /// <summary>

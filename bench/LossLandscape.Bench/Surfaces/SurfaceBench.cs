@@ -12,6 +12,11 @@ internal static class SurfaceBench
 {
     public static int Run(SurfaceBenchOptions options)
     {
+        if (!EngineDevice.Supports(options.Device))
+        {
+            Console.Error.WriteLine(EngineDevice.Unsupported(options.Device));
+            return 2;
+        }
         var cases = BenchCases.For(options);
         Console.WriteLine($"Surface benchmark: {cases.Count} run(s) × {options.Repeat} repetition(s){(options.Quick ? ", quick grids" : "")}, device {options.Device}; work folder {BenchPaths.WorkRoot}");
         ReferenceRunner.EnsureTorch();

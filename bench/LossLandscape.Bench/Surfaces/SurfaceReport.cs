@@ -22,7 +22,7 @@ internal static class SurfaceReport
         foreach (var m in measurements)
         {
             var load = m.ForeignCpuShare is { } share ? $"; other processes used {share:P0} of the CPU meanwhile" : "";
-            Console.WriteLine(m.Case.Title + (m.Case.IsScaling ? " — scaling run" : "") + $"; {m.Samples:N0} samples, {m.Case.Points} points, {options.Repeat} repetition(s){load}");
+            Console.WriteLine(m.Case.Title + (m.Case.IsScaling ? " — scaling run" : "") + $"; {m.Samples:N0} samples, {m.Case.Points:N0} points, {options.Repeat} repetition(s){load}");
             Console.Write(Table(m));
             var b = m.BareForward;
             Console.WriteLine($"  limit = bare forward × points: {b.Workers} worker(s) × {b.ThreadsPerWorker} thread(s) ran {b.PassesPerWorker} pass(es) each at once, {Time(b.SecondsPerPass)} per pass (wall ÷ passes); reference: its fastest sweep setting, {Time(m.Tuning.Seconds)} per pass");
@@ -107,7 +107,7 @@ internal static class SurfaceReport
         {
             var large = measurements.FirstOrDefault(m => !m.Case.IsScaling && m.Case.Workload == small.Case.Workload);
             if (large is null) continue;
-            string Describe(CaseMeasurement m) => $"{m.Case.Points} points × {m.Samples:N0} samples";
+            string Describe(CaseMeasurement m) => $"{m.Case.Points:N0} points × {m.Samples:N0} samples";
             yield return $"({small.Case.Workload}) {small.Case.Training.Model.Architecture}, {Describe(small)} → {Describe(large)}: "
                 + $"ours {Time(small.OursPerPoint)} → {Time(large.OursPerPoint)} (×{large.OursPerPoint / small.OursPerPoint:F2}); "
                 + $"reference {Time(small.ReferencePerPoint)} → {Time(large.ReferencePerPoint)} (×{large.ReferencePerPoint / small.ReferencePerPoint:F2})";
