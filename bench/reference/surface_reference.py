@@ -3,7 +3,7 @@
 (tomgoldstein/loss-landscape, net_plotter.set_weights + evaluation.eval_loss), on the checkpoint,
 directions and data LossLandscape exported, with PyTorch's threads and batch size tuned.
 
-    surface_reference.py tune    --input DIR --out FILE [--device cpu|cuda]
+    surface_reference.py tune    --input DIR --out FILE [--batch-sizes 128,250,500] [--device cpu|cuda]
     surface_reference.py surface --input DIR --out FILE --threads T --batch-size B [--device cpu|cuda]
 
 DIR holds manifest.json (architecture, input shape, class count, grid axes) and three safetensors
@@ -33,7 +33,7 @@ import torch.nn as nn
 REPOSITORY = Path(__file__).resolve().parents[2]
 MODEL_DEFINITIONS = REPOSITORY / "tests" / "LossLandscape.Core.Tests" / "Fixtures" / "Models" / "generate_model_names.py"
 THREAD_COUNTS = (1, 2)
-BATCH_SIZES = (128, 250, 500)
+BATCH_SIZES = "128,250,500"
 # Short forward passes are repeated until this much time is spent, and the fastest kept.
 MIN_TIMED_SECONDS = 1.0
 SAFETENSORS_DTYPES = {"F32": "<f4", "F64": "<f8", "I64": "<i8", "I32": "<i4"}
@@ -132,7 +132,7 @@ def tune(arguments):
     sweep = []
     for threads in THREAD_COUNTS:
         torch.set_num_threads(threads)
-        for batch_size in BATCH_SIZES:
+        for batch_size in (int(size) for size in arguments.batch_sizes.split(",")):
             sweep.append({"threads": threads, "batch_size": batch_size, "seconds": bare_forward_seconds(model, inputs, batch_size, device)})
     best = min(sweep, key=lambda setting: setting["seconds"])
     write(arguments.out, {"sweep": sweep, **best})
@@ -224,6 +224,8 @@ def main():
         command.add_argument("--input", required=True, help="folder with manifest.json and the exported tensors")
         command.add_argument("--out", required=True, help="JSON file to write")
         command.add_argument("--device", default="cpu", help="cpu or cuda: where the model, directions and batches live")
+        if name == "tune":
+            command.add_argument("--batch-sizes", default=BATCH_SIZES, help="comma-separated batch sizes to sweep")
         if name == "surface":
             command.add_argument("--threads", type=int, required=True)
             command.add_argument("--batch-size", type=int, required=True)

@@ -36,7 +36,7 @@ internal static class BenchCases
 
         BenchCase[] cases =
         [
-            new("a", 'a', false, resNet20, resNet20.Dataset, Square(quick ? 3 : 11)),
+            new("a", 'a', false, resNet20, resNet20.Dataset, Square(quick ? 2 : 11)),
             new("a-500", 'a', true, resNet20, resNet20.Dataset with { MaxSamples = 500 }, Square(quick ? 2 : 5)),
             new("b", 'b', false, digitsCnn, digitsCnn.Dataset, Square(quick ? 7 : 51)),
             new("b-11", 'b', true, digitsCnn, digitsCnn.Dataset, Square(quick ? 3 : 11)),

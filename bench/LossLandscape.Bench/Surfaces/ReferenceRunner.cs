@@ -28,9 +28,11 @@ internal static class ReferenceRunner
     }
 
     /// <summary>Bare-forward times for each thread count × batch size; the fastest is the setting the surface runs use.</summary>
-    public static ReferenceTuning Tune(string exportFolder, string resultPath, string device)
+    /// <param name="quick">Sweep batch 128 only: the full sweep of a ResNet takes longer than a smoke run should.</param>
+    public static ReferenceTuning Tune(string exportFolder, string resultPath, string device, bool quick)
     {
-        ChildProcess.Run(Python, [BenchPaths.ReferenceScript, "tune", "--input", exportFolder, "--out", resultPath, "--device", device], Environment);
+        string[] batchSizes = quick ? ["--batch-sizes", "128"] : [];
+        ChildProcess.Run(Python, [BenchPaths.ReferenceScript, "tune", "--input", exportFolder, "--out", resultPath, "--device", device, .. batchSizes], Environment);
         return BenchJson.Read<ReferenceTuning>(resultPath);
     }
 

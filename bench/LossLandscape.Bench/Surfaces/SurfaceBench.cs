@@ -43,7 +43,7 @@ internal static class SurfaceBench
 
         if (!tunings.TryGetValue(dataKey, out var tuning))
         {
-            tuning = ReferenceRunner.Tune(export, Fresh(Path.Combine(folder, "reference-tune.json")), options.Device);
+            tuning = ReferenceRunner.Tune(export, Fresh(Path.Combine(folder, "reference-tune.json")), options.Device, options.Quick);
             tunings[dataKey] = tuning;
             Console.WriteLine($"  reference tuning, bare forward over the data: {SurfaceReport.Sweep(tuning)}");
         }
