@@ -14,8 +14,11 @@ switch (task)
         var parameters = args.Length > 2 ? int.Parse(args[2]) : 1_000_000;
         Pca(checkpoints, parameters);
         break;
+    case "levers":
+        LossLandscape.Bench.LeverBenchmark.Run();
+        break;
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{task}'. Known: pca [checkpoints] [parameters].");
+        Console.Error.WriteLine($"Unknown benchmark '{task}'. Known: pca [checkpoints] [parameters], levers.");
         return 2;
 }
 return 0;

@@ -6,14 +6,24 @@ namespace LossLandscape.Core.Data;
 /// <summary>A data set held as two tensors (inputs NCHW float32, labels int64), iterated in batches.</summary>
 public sealed class PreloadedDataset : IDisposable
 {
-    public PreloadedDataset(DatasetReference reference, DatasetArrays arrays)
+    /// <param name="channelsLast">Store the inputs NHWC in memory (see <see cref="Models.ChannelsLast"/>); the shape stays NCHW.</param>
+    public PreloadedDataset(DatasetReference reference, DatasetArrays arrays, bool channelsLast = false)
     {
         TorchRuntime.EnsureLoaded();
         Reference = reference;
         Count = arrays.Count;
         ClassCount = arrays.ClassCount;
         SampleShape = [arrays.Channels, arrays.Height, arrays.Width];
-        Inputs = tensor(arrays.Inputs, [arrays.Count, arrays.Channels, arrays.Height, arrays.Width]);
+        var inputs = tensor(arrays.Inputs, [arrays.Count, arrays.Channels, arrays.Height, arrays.Width]);
+        if (channelsLast)
+        {
+            Inputs = Models.ChannelsLast.Of(inputs);
+            inputs.Dispose();
+        }
+        else
+        {
+            Inputs = inputs;
+        }
         Labels = tensor(arrays.Labels, [arrays.Count]);
     }
 
