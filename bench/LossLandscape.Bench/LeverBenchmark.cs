@@ -22,6 +22,7 @@ internal static class LeverBenchmark
     public static void Run()
     {
         TorchRuntime.ApplyThreadCount(1);
+        Console.WriteLine($"One-thread sgemm 2048×2048×2048: {SgemmGigaflops():F0} GFLOP/s, the machine's practical float32 limit per core.");
         Measure("DigitsCnn", new ModelSpec { Architecture = "DigitsCnn" }, new DatasetReference(DigitsData.Name));
         Measure("ResNet-20", new ModelSpec { Architecture = "ResNet20", InputChannels = 3, InputHeight = 32, InputWidth = 32 }, new DatasetReference(SyntheticCifarData.Name, MaxSamples: 500, SubsetSeed: 1));
     }
@@ -29,7 +30,8 @@ internal static class LeverBenchmark
     private static void Measure(string title, ModelSpec spec, DatasetReference reference)
     {
         var arrays = DatasetCatalog.LoadArrays(reference);
-        Console.WriteLine($"\n{title} on {reference} ({arrays.Count} samples), one thread; time of one loss-and-accuracy pass over the data, min of {Repeats}:");
+        var flops = ForwardFlopsPerSample(spec);
+        Console.WriteLine($"\n{title} on {reference} ({arrays.Count} samples, {flops / 1e6:F1} MFLOP per sample in convolutions and linear layers), one thread; time of one loss-and-accuracy pass over the data, min of {Repeats}:");
         Console.WriteLine($"  {"layout",-14} {"BatchNorm",-10} {string.Join(" ", BatchSizes(arrays.Count).Select(b => $"{"batch " + b,12}"))}");
         foreach (var channelsLast in new[] { false, true })
         {
@@ -40,8 +42,9 @@ internal static class LeverBenchmark
                 if (channelsLast) ChannelsLast.Apply(model);
                 using var folding = fold ? BatchNormFolding.Attach(model) : null;
                 folding?.Apply();
-                var times = BatchSizes(arrays.Count).Select(batch => MinimumMilliseconds(() => Evaluation.Evaluate(model, data, batch)));
-                Console.WriteLine($"  {(channelsLast ? "channels-last" : "NCHW"),-14} {(fold ? "folded" : "separate"),-10} {string.Join(" ", times.Select(t => $"{t,9:F1} ms"))}");
+                var times = BatchSizes(arrays.Count).Select(batch => MinimumMilliseconds(() => Evaluation.Evaluate(model, data, batch))).ToArray();
+                var rate = flops * arrays.Count / (times.Min() / 1000) / 1e9;
+                Console.WriteLine($"  {(channelsLast ? "channels-last" : "NCHW"),-14} {(fold ? "folded" : "separate"),-10} {string.Join(" ", times.Select(t => $"{t,9:F1} ms"))}   best {rate:F0} GFLOP/s");
             }
         }
 
@@ -80,6 +83,41 @@ internal static class LeverBenchmark
             var place = MinimumMilliseconds(() => { for (var i = 0; i < 100; i++) evaluator.MoveTo(0.01 * i, -0.01 * i); }) / 100;
             Console.WriteLine($"  placing θ* + αδ + βη ({parameterCount:N0} parameters): {place:F3} ms per point");
         }
+    }
+
+    /// <summary>2 × multiply-adds of every convolution and linear layer for one sample, counted by forward hooks on a throwaway model.</summary>
+    private static double ForwardFlopsPerSample(ModelSpec spec)
+    {
+        using var model = ModelZoo.Create(spec, seed: 1);
+        model.eval();
+        double multiplyAdds = 0;
+        foreach (var conv in model.modules().OfType<TorchSharp.Modules.Conv2d>())
+            conv.register_forward_hook((module, input, output) =>
+            {
+                multiplyAdds += output.numel() * (double)(conv.in_channels / conv.groups) * conv.kernel_size.Aggregate(1L, (a, b) => a * b);
+                return output;
+            });
+        foreach (var linear in model.modules().OfType<TorchSharp.Modules.Linear>())
+            linear.register_forward_hook((module, input, output) =>
+            {
+                multiplyAdds += (double)linear.in_features * linear.out_features;
+                return output;
+            });
+        using (var noGrad = no_grad())
+        using (var sample = zeros(1, spec.InputChannels, spec.InputHeight, spec.InputWidth))
+        using (model.call(sample))
+        {
+        }
+        return 2 * multiplyAdds;
+    }
+
+    private static double SgemmGigaflops()
+    {
+        const int size = 2048;
+        using var a = randn(size, size);
+        using var b = randn(size, size);
+        var milliseconds = MinimumMilliseconds(() => a.mm(b).Dispose());
+        return 2.0 * size * size * size / (milliseconds / 1000) / 1e9;
     }
 
     private static int[] BatchSizes(int count) => [100, 128, 250, 500, count];
