@@ -42,6 +42,7 @@ public static class SurfaceEngine
     {
         request.Validate();
         TorchRuntime.EnsureLoaded();
+        request.Device.EnsureAvailable();
         var clock = Stopwatch.StartNew();
         var arrays = request.Data.Select(DatasetCatalog.LoadArrays).ToArray();
         var metadata = Describe(request, arrays.Select(a => a.Count).ToArray());
@@ -80,10 +81,10 @@ public static class SurfaceEngine
         try
         {
             var pending = Enumerable.Range(0, total).Where(i => !computed[i]).ToArray();
-            var data = request.Data.Zip(arrays, (reference, a) => new PreloadedDataset(reference, a)).ToArray();
+            var data = request.Data.Zip(arrays, (reference, a) => new PreloadedDataset(reference, a, request.Device)).ToArray();
             try
             {
-                CheckModelTakesData(request.Checkpoint, data[0]);
+                CheckModelTakesData(request.Checkpoint, data[0], request.Device);
                 Run(request, data, pending, total - pending.Length, keys, values, computed, journal, observer, cancellation);
             }
             finally
@@ -126,7 +127,7 @@ public static class SurfaceEngine
             try
             {
                 TorchRuntime.ApplyThreadCount(request.ThreadsPerPoint);
-                using var model = CheckpointStore.LoadModel(request.Checkpoint);
+                using var model = CheckpointStore.LoadModel(request.Checkpoint, request.Device);
                 using var evaluator = new SurfaceEvaluator(model, request.X, request.Y);
                 int slot;
                 while (!stop.IsCancellationRequested && (slot = Interlocked.Increment(ref next)) < pending.Length)
@@ -174,9 +175,9 @@ public static class SurfaceEngine
     }
 
     /// <summary>One sample through the model first: a shape mismatch is a clear error here, not a failure in every worker.</summary>
-    private static void CheckModelTakesData(CheckpointInfo checkpoint, PreloadedDataset data)
+    private static void CheckModelTakesData(CheckpointInfo checkpoint, PreloadedDataset data, ComputeDevice device)
     {
-        using var model = CheckpointStore.LoadModel(checkpoint);
+        using var model = CheckpointStore.LoadModel(checkpoint, device);
         using var scope = TorchSharp.torch.NewDisposeScope();
         using var noGrad = TorchSharp.torch.no_grad();
         try

@@ -1,6 +1,7 @@
 using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Directions;
+using LossLandscape.Core.Native;
 using LossLandscape.Core.Training;
 
 namespace LossLandscape.Core.Surfaces;
@@ -33,6 +34,12 @@ public sealed record SurfaceRequest
 
     /// <summary>libtorch intra-op threads each point is evaluated with; fixed so results do not depend on <see cref="Workers"/>.</summary>
     public int ThreadsPerPoint { get; init; } = 1;
+
+    /// <summary>
+    /// Where the model copies, θ*, the directions and the data live. Not part of the surface's
+    /// metadata: a file started on one device may be finished on another.
+    /// </summary>
+    public ComputeDevice Device { get; init; } = ComputeDevice.Cpu;
 
     public void Validate()
     {
