@@ -96,7 +96,7 @@ public sealed class GetHessianSpectrumCommand : LandscapeCmdlet, IDisposable
     [Parameter]
     public string? OutFile { get; set; }
 
-    /// <summary>Where to compute: cpu (default), cuda or cuda:N. CUDA needs a module built with a CUDA libtorch (README, "Other platforms and CUDA").</summary>
+    /// <summary>Where to compute: cpu (default), cuda or cuda:N. CUDA needs a module built with a CUDA libtorch (README, "Devices").</summary>
     [Parameter]
     [ArgumentCompleter(typeof(DeviceCompleter))]
     public string Device { get; set; } = ComputeDevice.Cpu.ToString();

@@ -139,7 +139,7 @@ public sealed class GetLossSurfaceCommand : LandscapeCmdlet, IDisposable
     [Parameter]
     public SwitchParameter AllowNonFinite { get; set; }
 
-    /// <summary>Where to compute: cpu (default), cuda or cuda:N. CUDA needs a module built with a CUDA libtorch (README, "Other platforms and CUDA").</summary>
+    /// <summary>Where to compute: cpu (default), cuda or cuda:N. CUDA needs a module built with a CUDA libtorch (README, "Devices").</summary>
     [Parameter]
     [ArgumentCompleter(typeof(DeviceCompleter))]
     public string Device { get; set; } = ComputeDevice.Cpu.ToString();

@@ -93,7 +93,7 @@ public sealed class InvokeLandscapeTrainingCommand : LandscapeCmdlet, IDisposabl
     [Parameter]
     public SwitchParameter Restart { get; set; }
 
-    /// <summary>Where to compute: cpu (default), cuda or cuda:N. CUDA needs a module built with a CUDA libtorch (README, "Other platforms and CUDA").</summary>
+    /// <summary>Where to compute: cpu (default), cuda or cuda:N. CUDA needs a module built with a CUDA libtorch (README, "Devices").</summary>
     [Parameter]
     [ArgumentCompleter(typeof(DeviceCompleter))]
     public string Device { get; set; } = ComputeDevice.Cpu.ToString();
