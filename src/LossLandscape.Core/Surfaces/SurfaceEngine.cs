@@ -43,6 +43,7 @@ public static class SurfaceEngine
     {
         request.Validate();
         TorchRuntime.EnsureLoaded();
+        request.Device.EnsureAvailable();
         var clock = Stopwatch.StartNew();
         var arrays = request.Data.Select(DatasetCatalog.LoadArrays).ToArray();
         var metadata = Describe(request, arrays.Select(a => a.Count).ToArray());
@@ -81,8 +82,8 @@ public static class SurfaceEngine
         try
         {
             var pending = Enumerable.Range(0, total).Where(i => !computed[i]).ToArray();
-            var channelsLast = CheckModelTakesData(request.Checkpoint, arrays[0], request.Data[0]) && !request.EffectiveMetric.NeedsGradients;
-            var data = request.Data.Zip(arrays, (reference, a) => new PreloadedDataset(reference, a, channelsLast)).ToArray();
+            var channelsLast = CheckModelTakesData(request.Checkpoint, arrays[0], request.Data[0], request.Device) && !request.EffectiveMetric.NeedsGradients;
+            var data = request.Data.Zip(arrays, (reference, a) => new PreloadedDataset(reference, a, channelsLast, request.Device)).ToArray();
             try
             {
                 Run(request, data, channelsLast, pending, total - pending.Length, keys, values, computed, journal, observer, cancellation);
@@ -127,7 +128,7 @@ public static class SurfaceEngine
             try
             {
                 TorchRuntime.ApplyThreadCount(request.ThreadsPerPoint);
-                using var model = CheckpointStore.LoadModel(request.Checkpoint);
+                using var model = CheckpointStore.LoadModel(request.Checkpoint, request.Device);
                 if (channelsLast) ChannelsLast.Apply(model);
                 using var evaluator = new SurfaceEvaluator(model, request.X, request.Y);
                 using var folding = request.FoldBatchNorm ? BatchNormFolding.Attach(model) : null;
@@ -180,16 +181,16 @@ public static class SurfaceEngine
 
     /// <summary>One sample through the model first: a shape mismatch is a clear error here, not a failure in every worker.</summary>
     /// <returns>Whether the model suits channels-last maps.</returns>
-    private static bool CheckModelTakesData(CheckpointInfo checkpoint, DatasetArrays arrays, DatasetReference reference)
+    private static bool CheckModelTakesData(CheckpointInfo checkpoint, DatasetArrays arrays, DatasetReference reference, ComputeDevice device)
     {
-        using var model = CheckpointStore.LoadModel(checkpoint);
+        using var model = CheckpointStore.LoadModel(checkpoint, device);
         using var scope = TorchSharp.torch.NewDisposeScope();
         using var noGrad = TorchSharp.torch.no_grad();
         long[] sampleShape = [arrays.Channels, arrays.Height, arrays.Width];
         var maxLabel = arrays.Labels.Max();
         try
         {
-            var logits = model.Forward(TorchSharp.torch.tensor(arrays.Inputs[..arrays.SampleSize], [1, .. sampleShape]));
+            var logits = model.Forward(TorchSharp.torch.tensor(arrays.Inputs[..arrays.SampleSize], [1, .. sampleShape], device: device.ToTorchDevice()));
             if (logits.dim() != 2 || logits.shape[1] < 2)
                 throw new ArgumentException($"{checkpoint.Name} maps a {string.Join("×", sampleShape)} input to shape [{string.Join("×", logits.shape)}], not to class scores [1×classes].");
             if (maxLabel >= logits.shape[1])

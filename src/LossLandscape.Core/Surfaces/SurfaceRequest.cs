@@ -1,6 +1,7 @@
 using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Directions;
+using LossLandscape.Core.Native;
 using LossLandscape.Core.Training;
 
 namespace LossLandscape.Core.Surfaces;
@@ -39,6 +40,12 @@ public sealed record SurfaceRequest
     /// equal to the unfolded values up to float rounding. Loss metric only.
     /// </summary>
     public bool FoldBatchNorm { get; init; }
+
+    /// <summary>
+    /// Where the model copies, θ*, the directions and the data live. Not part of the surface's
+    /// metadata: a file started on one device may be finished on another.
+    /// </summary>
+    public ComputeDevice Device { get; init; } = ComputeDevice.Cpu;
 
     public void Validate()
     {

@@ -25,6 +25,7 @@ public sealed class GetLossSurfaceCommand : LandscapeCmdlet, IDisposable
     internal static int DefaultWorkers => Environment.ProcessorCount;
 
     private readonly CancellationTokenSource stopping = new();
+    private ComputeDevice computeDevice = ComputeDevice.Cpu;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     public Checkpoint Checkpoint { get; set; } = null!;
@@ -146,7 +147,12 @@ public sealed class GetLossSurfaceCommand : LandscapeCmdlet, IDisposable
     [Parameter]
     public SwitchParameter AllowNonFinite { get; set; }
 
-    protected override void BeginProcessing() => EnsureRuntime();
+    /// <summary>Where to compute: cpu (default), cuda or cuda:N. CUDA needs a module built with a CUDA libtorch (README, "Devices").</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(DeviceCompleter))]
+    public string Device { get; set; } = ComputeDevice.Cpu.ToString();
+
+    protected override void BeginProcessing() => computeDevice = EnsureComputeDevice(Device);
 
     protected override void ProcessRecord()
     {
@@ -171,7 +177,7 @@ public sealed class GetLossSurfaceCommand : LandscapeCmdlet, IDisposable
         }
 
         var grid = request.Grid;
-        WriteVerbose($"Device {TorchRuntime.Report!.Device}; {request.Workers} worker(s) × {request.ThreadsPerPoint} thread(s); directions {request.X.Recipe}{(request.Y is null ? "" : $" / {request.Y.Recipe}")}; data {string.Join(", ", request.Data)}; grid {grid.X.Length}{(grid.Y is null ? "" : $"×{grid.Y.Length}")}{(outFile is null ? "" : $"; file {outFile}")}.");
+        WriteVerbose($"Device {request.Device}; {request.Workers} worker(s) × {request.ThreadsPerPoint} thread(s); directions {request.X.Recipe}{(request.Y is null ? "" : $" / {request.Y.Recipe}")}; data {string.Join(", ", request.Data)}; grid {grid.X.Length}{(grid.Y is null ? "" : $"×{grid.Y.Length}")}{(outFile is null ? "" : $"; file {outFile}")}.");
         if (outFile is not null && !ShouldProcess(outFile, "Compute loss surface and write it")) return;
 
         var observer = new CmdletSurfaceObserver(this);
@@ -259,6 +265,7 @@ public sealed class GetLossSurfaceCommand : LandscapeCmdlet, IDisposable
             Workers = ThrottleLimit,
             ThreadsPerPoint = ThreadCount,
             FoldBatchNorm = FoldBatchNorm,
+            Device = computeDevice,
         };
         request.Validate();
         return request;
