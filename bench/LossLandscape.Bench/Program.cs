@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LossLandscape.Bench.Surfaces;
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Native;
 using LossLandscape.Core.Trajectories;
@@ -6,6 +7,7 @@ using LossLandscape.Core.Trajectories;
 // Benchmarks that print times; speed is never asserted by a unit test.
 var task = args.FirstOrDefault() ?? "pca";
 var runtime = TorchRuntime.EnsureLoaded();
+if (task == EngineRun.SubCommand) return EngineRun.Run(args[1]);
 Console.WriteLine($"LossLandscape bench: {task}; {Environment.ProcessorCount} cores; libtorch from {runtime.LibTorchDirectory}");
 switch (task)
 {
@@ -17,8 +19,20 @@ switch (task)
     case "levers":
         LossLandscape.Bench.LeverBenchmark.Run();
         break;
+    case "surfaces":
+        SurfaceBenchOptions options;
+        try
+        {
+            options = SurfaceBenchOptions.Parse(args[1..]);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"{e.Message} Usage: {SurfaceBenchOptions.Usage}");
+            return 2;
+        }
+        return SurfaceBench.Run(options);
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{task}'. Known: pca [checkpoints] [parameters], levers.");
+        Console.Error.WriteLine($"Unknown benchmark '{task}'. Known: pca [checkpoints] [parameters]; levers; {SurfaceBenchOptions.Usage}.");
         return 2;
 }
 return 0;
