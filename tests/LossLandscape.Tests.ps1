@@ -64,6 +64,33 @@ Describe 'Get-LossSurface and Export-LandscapePlot' {
     }
 }
 
+Describe '-Device' {
+    It 'computes on cpu by default and when named' {
+        $checkpoint = Import-Checkpoint -Path ([System.IO.Path]::Combine($script:runDirectory, 'epoch-002.dat'))
+        $default = $checkpoint | Get-LossSurface -Dimensions 1 -Steps 3
+        $cpu = $checkpoint | Get-LossSurface -Dimensions 1 -Steps 3 -Device cpu
+        ($cpu.TrainLoss -join ',') | Should -Be ($default.TrainLoss -join ',')
+    }
+
+    It 'stops with a terminating DeviceUnavailable error before touching -OutFile' {
+        $checkpoint = Import-Checkpoint -Path ([System.IO.Path]::Combine($script:runDirectory, 'epoch-002.dat'))
+        $out = [System.IO.Path]::Combine($script:runDirectory, 'device.h5')
+        # No machine has 65 GPUs: this holds for CUDA builds too.
+        $problem = { $checkpoint | Get-LossSurface -Dimensions 1 -Steps 3 -OutFile $out -Device cuda:64 } |
+            Should -Throw -ErrorId 'DeviceUnavailable,LossLandscape.PowerShell.Commands.GetLossSurfaceCommand' -PassThru
+        $problem.CategoryInfo.Category | Should -Be 'ResourceUnavailable'
+        $problem.TargetObject | Should -Be 'cuda:64'
+        [System.IO.File]::Exists($out) | Should -BeFalse
+    }
+
+    It 'rejects a name that is no device with InvalidDevice' {
+        $checkpoint = Import-Checkpoint -Path ([System.IO.Path]::Combine($script:runDirectory, 'epoch-002.dat'))
+        $problem = { $checkpoint | Get-HessianSpectrum -Device banana } |
+            Should -Throw -ErrorId 'InvalidDevice,LossLandscape.PowerShell.Commands.GetHessianSpectrumCommand' -PassThru
+        $problem.CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+}
+
 Describe 'Get-TrajectoryPCA' {
     It 'explains the trajectory with two components' {
         $pca = Import-Checkpoint -Path ([System.IO.Path]::Combine($script:runDirectory, 'epoch-*.dat')) | Get-TrajectoryPCA

@@ -30,6 +30,7 @@ internal sealed record EngineRunSpec(
     string XDirectionSha256,
     string? YDirectionSha256,
     string Device,
+    bool FoldBatchNorm,
     bool MeasureBareForward,
     string ResultPath);
 

@@ -28,7 +28,7 @@ internal static class EngineRun
         if (x.Sha256 != spec.XDirectionSha256 || y?.Sha256 != spec.YDirectionSha256)
             throw new InvalidOperationException("The rebuilt directions differ from those exported for the reference.");
 
-        var request = EngineDevice.Apply(new SurfaceRequest
+        var request = new SurfaceRequest
         {
             Checkpoint = checkpoint,
             X = x,
@@ -37,7 +37,9 @@ internal static class EngineRun
             Data = [spec.Data],
             // Get-LossSurface's -ThrottleLimit default; batch size and threads per point stay the request's defaults.
             Workers = Environment.ProcessorCount,
-        }, spec.Device);
+            Device = ComputeDevice.Parse(spec.Device),
+            FoldBatchNorm = spec.FoldBatchNorm,
+        };
 
         // The built-in data are generated once per process: do it before the clock, as the reference reads its copy before its clock.
         DatasetCatalog.LoadArrays(spec.Data);
@@ -64,7 +66,10 @@ internal static class EngineRun
     {
         var target = new Device(device);
         var arrays = DatasetCatalog.LoadArrays(request.Data[0]);
-        using var data = new PreloadedDataset(request.Data[0], arrays);
+        bool channelsLast;
+        using (var probe = CheckpointStore.LoadModel(request.Checkpoint)) channelsLast = ChannelsLast.Suits(probe);
+        // The engine's layout: channels-last maps for zoo convolutional nets, BatchNorm folded when it folds.
+        using var data = new PreloadedDataset(request.Data[0], arrays, channelsLast);
         // Shared read-only by the workers, as the engine shares its data.
         using var copyOnDevice = target.type == DeviceType.CPU ? null : data.Inputs.to(target);
         var inputs = copyOnDevice ?? data.Inputs;
@@ -82,6 +87,8 @@ internal static class EngineRun
             {
                 TorchRuntime.ApplyThreadCount(request.ThreadsPerPoint);
                 model = CheckpointStore.LoadModel(request.Checkpoint).to(target);
+                if (channelsLast) ChannelsLast.Apply(model);
+                if (request.FoldBatchNorm) BatchNormFolding.Attach(model).Apply();
                 var warmUp = Stopwatch.StartNew();
                 ForwardPass(model, inputs, request.BatchSize, target);
                 warmUpSeconds[w] = warmUp.Elapsed.TotalSeconds;

@@ -1,3 +1,4 @@
+using LossLandscape.Core.Native;
 using System.Diagnostics;
 using LossLandscape.Core.Data;
 
@@ -12,13 +13,17 @@ internal static class SurfaceBench
 {
     public static int Run(SurfaceBenchOptions options)
     {
-        if (!EngineDevice.Supports(options.Device))
+        try
         {
-            Console.Error.WriteLine(EngineDevice.Unsupported(options.Device));
+            ComputeDevice.Parse(options.Device).EnsureAvailable();
+        }
+        catch (Exception e) when (e is ArgumentException or DeviceUnavailableException)
+        {
+            Console.Error.WriteLine($"--device {options.Device}: {e.Message}");
             return 2;
         }
         var cases = BenchCases.For(options);
-        Console.WriteLine($"Surface benchmark: {cases.Count} run(s) × {options.Repeat} repetition(s){(options.Quick ? ", quick grids" : "")}, device {options.Device}; work folder {BenchPaths.WorkRoot}");
+        Console.WriteLine($"Surface benchmark: {cases.Count} run(s) × {options.Repeat} repetition(s){(options.Quick ? ", quick grids" : "")}, device {options.Device}{(options.FoldBatchNorm ? ", ours with BatchNorm folded" : "")}; work folder {BenchPaths.WorkRoot}");
         ReferenceRunner.EnsureTorch();
         var clock = Stopwatch.StartNew();
         var tunings = new Dictionary<string, ReferenceTuning>();
@@ -54,7 +59,7 @@ internal static class SurfaceBench
         for (var repetition = 1; repetition <= options.Repeat; repetition++)
         {
             var spec = new EngineRunSpec(checkpoint.StatePath, benchCase.Data, benchCase.Grid.X, benchCase.Grid.Y, x.Sha256, y?.Sha256,
-                options.Device, MeasureBareForward: !bareForwards.ContainsKey(dataKey), Fresh(Path.Combine(folder, $"ours-{repetition}.json")));
+                options.Device, options.FoldBatchNorm, MeasureBareForward: !bareForwards.ContainsKey(dataKey), Fresh(Path.Combine(folder, $"ours-{repetition}.json")));
             var specPath = Path.Combine(folder, $"ours-{repetition}.spec.json");
             BenchJson.Write(specPath, spec);
             ChildProcess.Run(program, [.. prefix, EngineRun.SubCommand, specPath]);

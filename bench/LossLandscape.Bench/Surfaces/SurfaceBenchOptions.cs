@@ -1,9 +1,9 @@
 namespace LossLandscape.Bench.Surfaces;
 
-/// <summary>The options of <c>surfaces</c>: <c>--repeat N</c>, <c>--quick</c>, <c>--only a|b|c</c>, <c>--device cpu|cuda</c>.</summary>
-internal sealed record SurfaceBenchOptions(int Repeat, bool Quick, IReadOnlySet<char> Workloads, string Device)
+/// <summary>The options of <c>surfaces</c>: <c>--repeat N</c>, <c>--quick</c>, <c>--only a|b|c</c>, <c>--device cpu|cuda</c>, <c>--fold-batchnorm</c>.</summary>
+internal sealed record SurfaceBenchOptions(int Repeat, bool Quick, IReadOnlySet<char> Workloads, string Device, bool FoldBatchNorm)
 {
-    public const string Usage = "surfaces [--repeat N] [--quick] [--only a|b|c[,…]] [--device cpu|cuda]";
+    public const string Usage = "surfaces [--repeat N] [--quick] [--only a|b|c[,…]] [--device cpu|cuda] [--fold-batchnorm]";
 
     private const int DefaultRepeat = 3;
 
@@ -14,12 +14,16 @@ internal sealed record SurfaceBenchOptions(int Repeat, bool Quick, IReadOnlySet<
         var quick = false;
         var workloads = new HashSet<char>(BenchCases.Workloads);
         var device = "cpu";
+        var foldBatchNorm = false;
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])
             {
                 case "--repeat":
                     repeat = int.TryParse(Value(args, ref i), out var n) && n >= 1 ? n : throw new ArgumentException("--repeat takes a whole number ≥ 1.");
+                    break;
+                case "--fold-batchnorm":
+                    foldBatchNorm = true;
                     break;
                 case "--quick":
                     quick = true;
@@ -39,7 +43,7 @@ internal sealed record SurfaceBenchOptions(int Repeat, bool Quick, IReadOnlySet<
             }
         }
         // A smoke run should finish in about a minute: one repetition unless asked for more.
-        return new SurfaceBenchOptions(repeat ?? (quick ? 1 : DefaultRepeat), quick, workloads, device);
+        return new SurfaceBenchOptions(repeat ?? (quick ? 1 : DefaultRepeat), quick, workloads, device, foldBatchNorm);
     }
 
     private static string Value(IReadOnlyList<string> args, ref int i) =>

@@ -94,9 +94,20 @@ public static class CheckpointStore
     }
 
     /// <summary>Builds the checkpoint's model and loads its weights (in eval mode). The caller disposes it.</summary>
-    public static nn.Module LoadModel(CheckpointInfo checkpoint)
+    /// <param name="device">Where the model computes (default: the CPU). Weights are read on the CPU, then moved.</param>
+    /// <exception cref="DeviceUnavailableException">No such CUDA device in this process.</exception>
+    public static nn.Module LoadModel(CheckpointInfo checkpoint, ComputeDevice? device = null)
     {
         TorchRuntime.EnsureLoaded();
+        device ??= ComputeDevice.Cpu;
+        var target = device.ToTorchDevice();
+        var model = LoadOnCpu(checkpoint);
+        if (!device.IsCpu) model.to(target);
+        return model;
+    }
+
+    private static nn.Module LoadOnCpu(CheckpointInfo checkpoint)
+    {
         if (checkpoint.Format == CheckpointFormat.TorchScript) return TorchScriptCheckpoint.Load(checkpoint.StatePath);
         if (checkpoint.Format is CheckpointFormat.PyTorch or CheckpointFormat.Safetensors) return ForeignStateCheckpoint.LoadModel(checkpoint);
         var model = ModelZoo.Create(checkpoint.Metadata.Model);

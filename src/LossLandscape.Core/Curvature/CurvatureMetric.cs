@@ -17,6 +17,8 @@ public sealed class CurvatureMetric(LossFunction lossFunction, int batchSize, bo
 
     public string Name => $"Curvature(tolerance {tolerance:G3}, {(weightsOnly ? "weights" : "all parameters")}, {lossFunction}, batch {batchSize})";
 
+    public bool NeedsGradients => true;
+
     public IReadOnlyList<string> Keys(IReadOnlyList<SurfaceDataInfo> data) => ["max_eig", "min_eig", "eig_ratio"];
 
     public double[] Evaluate(nn.Module model, IReadOnlyList<PreloadedDataset> data, CancellationToken cancellation)

@@ -1,3 +1,5 @@
+using LossLandscape.Core.Native;
+
 namespace LossLandscape.Core.Data;
 
 /// <summary>
@@ -51,7 +53,8 @@ public static class DatasetCatalog
         ?? throw new ArgumentException($"Unknown data set '{name}'. Known: {string.Join(", ", Names)}; a folder in the {FolderFormats} format can be named by its path.", nameof(name));
 
     /// <summary>Loads the reference as tensors, once, for batched iteration.</summary>
-    public static PreloadedDataset Load(DatasetReference reference) => new(reference, LoadArrays(reference));
+    /// <param name="device">Where the tensors live (default: the CPU).</param>
+    public static PreloadedDataset Load(DatasetReference reference, ComputeDevice? device = null) => new(reference, LoadArrays(reference), device: device);
 
     private static string FolderFormats => string.Join(" or ", Enum.GetValues<DatasetFormat>().Where(f => f != DatasetFormat.BuiltIn));
 

@@ -3,18 +3,34 @@ using static TorchSharp.torch;
 
 namespace LossLandscape.Core.Data;
 
-/// <summary>A data set held as two tensors (inputs NCHW float32, labels int64), iterated in batches.</summary>
+/// <summary>
+/// A data set held as two tensors (inputs NCHW float32, labels int64) on one device, iterated in
+/// batches. Held on the device the model computes on, it is copied there once, not once per batch.
+/// </summary>
 public sealed class PreloadedDataset : IDisposable
 {
-    public PreloadedDataset(DatasetReference reference, DatasetArrays arrays)
+    /// <param name="channelsLast">Store the inputs NHWC in memory (see <see cref="Models.ChannelsLast"/>); the shape stays NCHW.</param>
+    /// <param name="device">Where the tensors live (default: the CPU).</param>
+    /// <exception cref="DeviceUnavailableException">No such CUDA device in this process.</exception>
+    public PreloadedDataset(DatasetReference reference, DatasetArrays arrays, bool channelsLast = false, ComputeDevice? device = null)
     {
         TorchRuntime.EnsureLoaded();
+        var target = (device ?? ComputeDevice.Cpu).ToTorchDevice();
         Reference = reference;
         Count = arrays.Count;
         ClassCount = arrays.ClassCount;
         SampleShape = [arrays.Channels, arrays.Height, arrays.Width];
-        Inputs = tensor(arrays.Inputs, [arrays.Count, arrays.Channels, arrays.Height, arrays.Width]);
-        Labels = tensor(arrays.Labels, [arrays.Count]);
+        var inputs = OnDevice(tensor(arrays.Inputs, [arrays.Count, arrays.Channels, arrays.Height, arrays.Width]), target);
+        if (channelsLast)
+        {
+            Inputs = Models.ChannelsLast.Of(inputs);
+            inputs.Dispose();
+        }
+        else
+        {
+            Inputs = inputs;
+        }
+        Labels = OnDevice(tensor(arrays.Labels, [arrays.Count]), target);
     }
 
     public DatasetReference Reference { get; }
@@ -49,10 +65,16 @@ public sealed class PreloadedDataset : IDisposable
             {
                 var indexValues = new long[length];
                 for (var i = 0; i < length; i++) indexValues[i] = order[start + i];
-                using var index = tensor(indexValues);
+                using var index = tensor(indexValues, device: Inputs.device);
                 yield return (Inputs.index_select(0, index), Labels.index_select(0, index));
             }
         }
+    }
+
+    private static Tensor OnDevice(Tensor onCpu, Device target)
+    {
+        if (onCpu.IsOn(target)) return onCpu;
+        using (onCpu) return onCpu.to(target);
     }
 
     public void Dispose()

@@ -21,11 +21,11 @@ public sealed class BasicBlock : Module<Tensor, Tensor>
     public BasicBlock(long inputPlanes, long planes, long stride) : base(nameof(BasicBlock))
     {
         conv1 = Conv2d(inputPlanes, planes, kernel_size: 3, stride: stride, padding: 1, bias: false);
-        bn1 = BatchNorm2d(planes);
+        bn1 = new FoldableBatchNorm2d(planes);
         conv2 = Conv2d(planes, planes, kernel_size: 3, stride: 1, padding: 1, bias: false);
-        bn2 = BatchNorm2d(planes);
+        bn2 = new FoldableBatchNorm2d(planes);
         shortcut = stride != 1 || inputPlanes != planes
-            ? Sequential(Conv2d(inputPlanes, planes, kernel_size: 1, stride: stride, bias: false), BatchNorm2d(planes))
+            ? Sequential(Conv2d(inputPlanes, planes, kernel_size: 1, stride: stride, bias: false), new FoldableBatchNorm2d(planes))
             : Sequential(Array.Empty<Module<Tensor, Tensor>>());
         RegisterComponents();
     }

@@ -19,9 +19,9 @@ public sealed class BasicBlockNoShortcut : Module<Tensor, Tensor>
     public BasicBlockNoShortcut(long inputPlanes, long planes, long stride) : base(nameof(BasicBlockNoShortcut))
     {
         conv1 = Conv2d(inputPlanes, planes, kernel_size: 3, stride: stride, padding: 1, bias: false);
-        bn1 = BatchNorm2d(planes);
+        bn1 = new FoldableBatchNorm2d(planes);
         conv2 = Conv2d(planes, planes, kernel_size: 3, stride: 1, padding: 1, bias: false);
-        bn2 = BatchNorm2d(planes);
+        bn2 = new FoldableBatchNorm2d(planes);
         RegisterComponents();
     }
 

@@ -34,7 +34,7 @@ public sealed class CifarResNet : PyTorchOrderedModule
         var blocksPerStage = (depth - 2) / 6;
         long planes = 16L * widthFactor;
         conv1 = Conv2d(inputChannels, planes, kernel_size: 3, stride: 1, padding: 1, bias: false);
-        bn1 = BatchNorm2d(planes);
+        bn1 = new FoldableBatchNorm2d(planes);
         layer1 = Stage(shortcuts, ref planes, 16L * widthFactor, blocksPerStage, stride: 1);
         layer2 = Stage(shortcuts, ref planes, 32L * widthFactor, blocksPerStage, stride: 2);
         layer3 = Stage(shortcuts, ref planes, 64L * widthFactor, blocksPerStage, stride: 2);

@@ -28,11 +28,11 @@ public sealed class DigitsCnn : PyTorchOrderedModule
     {
         // No convolution bias: the BatchNorm after each convolution makes one redundant.
         conv1 = Conv2d(inputChannels, 16, kernel_size: 3, padding: 1, bias: false);
-        bn1 = BatchNorm2d(16);
+        bn1 = new FoldableBatchNorm2d(16);
         conv2 = Conv2d(16, 32, kernel_size: 3, padding: 1, bias: false);
-        bn2 = BatchNorm2d(32);
+        bn2 = new FoldableBatchNorm2d(32);
         conv3 = Conv2d(32, 32, kernel_size: 3, padding: 1, bias: false);
-        bn3 = BatchNorm2d(32);
+        bn3 = new FoldableBatchNorm2d(32);
         linear = Linear(32L * (inputHeight / 4) * (inputWidth / 4), classCount);
         RegisterComponents();
     }

@@ -42,7 +42,7 @@ public sealed class Vgg9 : PyTorchOrderedModule
             else
             {
                 layers.Add(Conv2d(channels, entry, kernel_size: 3, padding: 1));
-                layers.Add(BatchNorm2d(entry));
+                layers.Add(new FoldableBatchNorm2d(entry));
                 layers.Add(ReLU());
                 channels = entry;
             }

@@ -128,7 +128,8 @@ public static class TorchRuntime
             patchedCopy,
             originalError,
             waitPolicy,
-            cuda.is_available());
+            cuda.is_available(),
+            cuda.device_count());
     }
 
     private static string? BundledNativeDirectory(NativePlatform platform)
@@ -240,11 +241,13 @@ public sealed record TorchLoadReport(
     string? PatchedShimPath,
     string? OriginalShimError,
     string OmpWaitPolicy,
-    bool CudaAvailable)
+    bool CudaAvailable,
+    int CudaDeviceCount)
 {
     public bool UsedPatchedShim => PatchedShimPath is not null;
 
-    public string Device => CudaAvailable ? "cuda" : "cpu";
+    /// <summary>True when the loaded libtorch is a CUDA build (whether or not a GPU is present).</summary>
+    public bool HasCudaLibraries => PreloadedLibraries.Any(path => Path.GetFileName(path) == NativePlatform.Current.FileName("torch_cuda"));
 
     public IEnumerable<string> Describe()
     {
@@ -252,8 +255,13 @@ public sealed record TorchLoadReport(
         yield return UsedPatchedShim
             ? $"TorchSharp shim: the original {ShimPath} did not load ({OriginalShimError}); loaded the patched copy {PatchedShimPath} (GLIBCXX_3.4.32 made weak)."
             : $"TorchSharp shim: loaded {ShimPath} as shipped.";
-        yield return $"Device {Device}; OMP_WAIT_POLICY={OmpWaitPolicy}.";
+        yield return $"CUDA: {CudaSummary}; OMP_WAIT_POLICY={OmpWaitPolicy}.";
     }
+
+    private string CudaSummary =>
+        CudaAvailable ? $"{CudaDeviceCount} device(s)"
+        : HasCudaLibraries ? "a CUDA libtorch, but no usable GPU"
+        : "not in this build (CPU-only libtorch)";
 }
 
 /// <summary>The native runtime could not be loaded; the message says what was tried.</summary>

@@ -12,5 +12,11 @@ public interface IPointMetric
     /// <summary>The dataset names of the values, in the order <see cref="Evaluate"/> returns them.</summary>
     IReadOnlyList<string> Keys(IReadOnlyList<SurfaceDataInfo> data);
 
+    /// <summary>
+    /// False when the metric only runs forward passes: the engine may then lay the model out for
+    /// inference (channels-last maps, BatchNorm folded into convolutions on request).
+    /// </summary>
+    bool NeedsGradients { get; }
+
     double[] Evaluate(nn.Module model, IReadOnlyList<PreloadedDataset> data, CancellationToken cancellation);
 }

@@ -11,6 +11,8 @@ public sealed class LossMetric(LossFunction lossFunction, int batchSize) : IPoin
 
     public string Name => MetricName;
 
+    public bool NeedsGradients => false;
+
     public IReadOnlyList<string> Keys(IReadOnlyList<SurfaceDataInfo> data) =>
         data.SelectMany(d => new[] { SurfaceResult.LossKey(d.Prefix), SurfaceResult.AccuracyKey(d.Prefix) }).ToArray();
 

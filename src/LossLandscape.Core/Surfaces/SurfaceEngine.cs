@@ -32,6 +32,7 @@ public static class SurfaceEngine
         BatchNormStatistics = request.X.Buffers is not null || request.Y?.Buffers is not null ? BatchNormStatistics.Interpolate : BatchNormStatistics.Eval,
         BatchSize = request.BatchSize,
         ThreadsPerPoint = request.ThreadsPerPoint,
+        BatchNormFolded = request.FoldBatchNorm,
     };
 
     /// <param name="outFile">HDF5 surface file to resume and write, or null to keep the result in memory only.</param>
@@ -42,6 +43,7 @@ public static class SurfaceEngine
     {
         request.Validate();
         TorchRuntime.EnsureLoaded();
+        request.Device.EnsureAvailable();
         var clock = Stopwatch.StartNew();
         var arrays = request.Data.Select(DatasetCatalog.LoadArrays).ToArray();
         var metadata = Describe(request, arrays.Select(a => a.Count).ToArray());
@@ -80,11 +82,11 @@ public static class SurfaceEngine
         try
         {
             var pending = Enumerable.Range(0, total).Where(i => !computed[i]).ToArray();
-            var data = request.Data.Zip(arrays, (reference, a) => new PreloadedDataset(reference, a)).ToArray();
+            var channelsLast = CheckModelTakesData(request.Checkpoint, arrays[0], request.Data[0], request.Device) && !request.EffectiveMetric.NeedsGradients;
+            var data = request.Data.Zip(arrays, (reference, a) => new PreloadedDataset(reference, a, channelsLast, request.Device)).ToArray();
             try
             {
-                CheckModelTakesData(request.Checkpoint, data[0]);
-                Run(request, data, pending, total - pending.Length, keys, values, computed, journal, observer, cancellation);
+                Run(request, data, channelsLast, pending, total - pending.Length, keys, values, computed, journal, observer, cancellation);
             }
             finally
             {
@@ -110,7 +112,7 @@ public static class SurfaceEngine
         return result;
     }
 
-    private static void Run(SurfaceRequest request, PreloadedDataset[] data, int[] pending, int alreadyDone, string[] keys,
+    private static void Run(SurfaceRequest request, PreloadedDataset[] data, bool channelsLast, int[] pending, int alreadyDone, string[] keys,
         Dictionary<string, double[]> values, bool[] computed, SurfaceJournal? journal, ISurfaceObserver observer, CancellationToken cancellation)
     {
         if (pending.Length == 0) return;
@@ -119,21 +121,25 @@ public static class SurfaceEngine
         var next = -1;
         var failures = new ConcurrentQueue<Exception>();
         var workerCount = Math.Min(request.Workers, pending.Length);
-        observer.Verbose($"{pending.Length} point(s) to compute with {workerCount} worker(s) × {request.ThreadsPerPoint} thread(s), batch {request.BatchSize}, on {string.Join(" + ", data.Select(d => $"{d.Reference} ({d.Count})"))}.");
+        observer.Verbose($"{pending.Length} point(s) to compute with {workerCount} worker(s) × {request.ThreadsPerPoint} thread(s), batch {request.BatchSize}, {(channelsLast ? "channels-last" : "NCHW")} maps{(request.FoldBatchNorm ? ", BatchNorm folded" : "")}, on {string.Join(" + ", data.Select(d => $"{d.Reference} ({d.Count})"))}.");
 
         var workers = Enumerable.Range(0, workerCount).Select(_ => new Thread(() =>
         {
             try
             {
                 TorchRuntime.ApplyThreadCount(request.ThreadsPerPoint);
-                using var model = CheckpointStore.LoadModel(request.Checkpoint);
+                using var model = CheckpointStore.LoadModel(request.Checkpoint, request.Device);
+                if (channelsLast) ChannelsLast.Apply(model);
                 using var evaluator = new SurfaceEvaluator(model, request.X, request.Y);
+                using var folding = request.FoldBatchNorm ? BatchNormFolding.Attach(model) : null;
                 int slot;
                 while (!stop.IsCancellationRequested && (slot = Interlocked.Increment(ref next)) < pending.Length)
                 {
                     var index = pending[slot];
                     var (alpha, beta) = request.Grid.Coordinates(index);
-                    results.Add((index, evaluator.Evaluate(alpha, beta, data, request.EffectiveMetric, stop.Token)));
+                    evaluator.MoveTo(alpha, beta);
+                    folding?.Apply();
+                    results.Add((index, request.EffectiveMetric.Evaluate(model, data, stop.Token)));
                 }
             }
             catch (Exception e)
@@ -174,23 +180,27 @@ public static class SurfaceEngine
     }
 
     /// <summary>One sample through the model first: a shape mismatch is a clear error here, not a failure in every worker.</summary>
-    private static void CheckModelTakesData(CheckpointInfo checkpoint, PreloadedDataset data)
+    /// <returns>Whether the model suits channels-last maps.</returns>
+    private static bool CheckModelTakesData(CheckpointInfo checkpoint, DatasetArrays arrays, DatasetReference reference, ComputeDevice device)
     {
-        using var model = CheckpointStore.LoadModel(checkpoint);
+        using var model = CheckpointStore.LoadModel(checkpoint, device);
         using var scope = TorchSharp.torch.NewDisposeScope();
         using var noGrad = TorchSharp.torch.no_grad();
+        long[] sampleShape = [arrays.Channels, arrays.Height, arrays.Width];
+        var maxLabel = arrays.Labels.Max();
         try
         {
-            var logits = model.Forward(data.Inputs.narrow(0, 0, 1));
+            var logits = model.Forward(TorchSharp.torch.tensor(arrays.Inputs[..arrays.SampleSize], [1, .. sampleShape], device: device.ToTorchDevice()));
             if (logits.dim() != 2 || logits.shape[1] < 2)
-                throw new ArgumentException($"{checkpoint.Name} maps a {string.Join("×", data.SampleShape)} input to shape [{string.Join("×", logits.shape)}], not to class scores [1×classes].");
-            if (data.Labels.max().item<long>() >= logits.shape[1])
-                throw new ArgumentException($"{data.Reference} has labels up to {data.Labels.max().item<long>()} but {checkpoint.Name} scores {logits.shape[1]} classes.");
+                throw new ArgumentException($"{checkpoint.Name} maps a {string.Join("×", sampleShape)} input to shape [{string.Join("×", logits.shape)}], not to class scores [1×classes].");
+            if (maxLabel >= logits.shape[1])
+                throw new ArgumentException($"{reference} has labels up to {maxLabel} but {checkpoint.Name} scores {logits.shape[1]} classes.");
         }
         catch (System.Runtime.InteropServices.ExternalException e)
         {
-            throw new ArgumentException($"{checkpoint.Name} cannot take {data.Reference} inputs of shape {string.Join("×", data.SampleShape)}: {e.Message.Split('\n')[0]}", e);
+            throw new ArgumentException($"{checkpoint.Name} cannot take {reference} inputs of shape {string.Join("×", sampleShape)}: {e.Message.Split('\n')[0]}", e);
         }
+        return ChannelsLast.Suits(model);
     }
 
     private static void Merge(bool[] fromComputed, IReadOnlyDictionary<string, double[]> fromValues, bool[] computed, Dictionary<string, double[]> values)

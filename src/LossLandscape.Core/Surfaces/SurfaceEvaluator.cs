@@ -1,5 +1,6 @@
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Directions;
+using LossLandscape.Core.Native;
 using LossLandscape.Core.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -7,9 +8,9 @@ using static TorchSharp.torch;
 namespace LossLandscape.Core.Surfaces;
 
 /// <summary>
-/// Evaluates one model at points θ* + αδ + βη. θ* and the directions are flattened once; a point
-/// costs one float32 axpy per direction, one copy per tensor and the forward passes. Owns no data:
-/// the data sets are shared read-only between evaluators on different threads.
+/// Evaluates one model at points θ* + αδ + βη. θ* and the directions are flattened once, onto the
+/// model's device; a point costs one float32 axpy per direction, one copy per tensor and the forward
+/// passes. Owns no data: the data sets are shared read-only between evaluators on different threads.
 /// </summary>
 public sealed class SurfaceEvaluator : IDisposable
 {
@@ -31,14 +32,15 @@ public sealed class SurfaceEvaluator : IDisposable
             throw new ArgumentException($"The direction has {x.Parameters.Length} entries but the model has {layout.ParameterLength} parameters.");
         parameters = model.parameters().Select(p => (Tensor)p).Zip(layout.Parameters).ToArray();
         buffers = model.named_buffers().Where(b => b.buffer.is_floating_point()).Select(b => b.buffer).Zip(layout.Buffers).ToArray();
-        theta = tensor(layout.FlattenParameters(model));
-        xDirection = tensor(x.Parameters);
-        yDirection = y is null ? null : tensor(y.Parameters);
+        var device = DevicePlacement.DeviceOf(model);
+        theta = tensor(layout.FlattenParameters(model), device: device);
+        xDirection = tensor(x.Parameters, device: device);
+        yDirection = y is null ? null : tensor(y.Parameters, device: device);
         if (x.Buffers is not null || y?.Buffers is not null)
         {
-            thetaBuffers = tensor(layout.FlattenBuffers(model));
-            xBufferDirection = x.Buffers is null ? null : tensor(x.Buffers);
-            yBufferDirection = y?.Buffers is null ? null : tensor(y.Buffers);
+            thetaBuffers = tensor(layout.FlattenBuffers(model), device: device);
+            xBufferDirection = x.Buffers is null ? null : tensor(x.Buffers, device: device);
+            yBufferDirection = y?.Buffers is null ? null : tensor(y.Buffers, device: device);
         }
         model.eval();
     }

@@ -50,6 +50,9 @@ public sealed record SurfaceMetadata
 
     public BatchNormStatistics BatchNormStatistics { get; init; } = BatchNormStatistics.Eval;
 
+    /// <summary>BatchNorm folded into the convolutions for evaluation: values differ from the unfolded ones in the last bits.</summary>
+    public bool BatchNormFolded { get; init; }
+
     public int BatchSize { get; init; } = Evaluation.DefaultBatchSize;
 
     /// <summary>Intra-op threads per point: a different count may change the last bits of the values.</summary>

@@ -1,6 +1,7 @@
 using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Directions;
+using LossLandscape.Core.Native;
 using LossLandscape.Core.Training;
 
 namespace LossLandscape.Core.Surfaces;
@@ -34,12 +35,25 @@ public sealed record SurfaceRequest
     /// <summary>libtorch intra-op threads each point is evaluated with; fixed so results do not depend on <see cref="Workers"/>.</summary>
     public int ThreadsPerPoint { get; init; } = 1;
 
+    /// <summary>
+    /// Fold each BatchNorm into the convolution before it (see <see cref="BatchNormFolding"/>): faster,
+    /// equal to the unfolded values up to float rounding. Loss metric only.
+    /// </summary>
+    public bool FoldBatchNorm { get; init; }
+
+    /// <summary>
+    /// Where the model copies, θ*, the directions and the data live. Not part of the surface's
+    /// metadata: a file started on one device may be finished on another.
+    /// </summary>
+    public ComputeDevice Device { get; init; } = ComputeDevice.Cpu;
+
     public void Validate()
     {
         if (Grid.IsTwoDimensional != (Y is not null)) throw new ArgumentException(Y is null ? "A 2D grid needs two directions." : "A 1D grid takes one direction.");
         if (Data.Count == 0) throw new ArgumentException("At least one data split is needed.");
         if (BatchSize < 1) throw new ArgumentException($"BatchSize must be at least 1 (got {BatchSize}).");
         if (Workers < 1) throw new ArgumentException($"Workers must be at least 1 (got {Workers}).");
+        if (FoldBatchNorm && EffectiveMetric.NeedsGradients) throw new ArgumentException($"FoldBatchNorm applies to forward-only metrics, not to {EffectiveMetric.Name}: its gradients need the unfolded model.");
         if (ThreadsPerPoint < 1) throw new ArgumentException($"ThreadsPerPoint must be at least 1 (got {ThreadsPerPoint}).");
         foreach (var axis in Grid.Y is null ? [Grid.X] : new[] { Grid.X, Grid.Y })
         {

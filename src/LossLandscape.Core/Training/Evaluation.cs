@@ -1,11 +1,15 @@
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Models;
+using LossLandscape.Core.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace LossLandscape.Core.Training;
 
-/// <summary>Mean cross-entropy and accuracy over a whole data set, as the paper's code computes them.</summary>
+/// <summary>
+/// Mean cross-entropy and accuracy over a whole data set, as the paper's code computes them, on the
+/// model's device; only the per-batch loss and count of correct answers are read back.
+/// </summary>
 public static class Evaluation
 {
     /// <summary>The paper code's evaluation batch size.</summary>
@@ -19,6 +23,7 @@ public static class Evaluation
         try
         {
             using var noGrad = no_grad();
+            var device = DevicePlacement.DeviceOf(model);
             double lossSum = 0;
             long correct = 0;
             foreach (var batch in data.Batches(batchSize))
@@ -27,10 +32,11 @@ public static class Evaluation
                 using var labels = batch.Labels;
                 cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
-                var logits = model.Forward(inputs);
-                var loss = Loss(logits, labels, lossFunction);
+                var deviceLabels = labels.IsOn(device) ? labels : labels.to(device);
+                var logits = model.Forward(inputs.IsOn(device) ? inputs : inputs.to(device));
+                var loss = Loss(logits, deviceLabels, lossFunction);
                 lossSum += loss.item<float>() * labels.shape[0];
-                correct += logits.argmax(1).eq(labels).sum().item<long>();
+                correct += logits.argmax(1).eq(deviceLabels).sum().item<long>();
             }
             return (lossSum / data.Count, 100.0 * correct / data.Count);
         }

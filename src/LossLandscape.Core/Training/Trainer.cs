@@ -16,14 +16,21 @@ namespace LossLandscape.Core.Training;
 /// epoch and ends with the same bytes as an uninterrupted run. That works because nothing random
 /// is carried across epochs: the batch order of epoch e is a permutation seeded by (seed, e), the
 /// learning rate is a function of e, and the optimizer state is saved with the checkpoint.
+/// The device is not one of the options: like the thread count it may change the last bits but not
+/// what the run is, so a run may resume on another device. The model is initialised on the CPU
+/// (the same θ₀ everywhere) and then moved.
 /// </summary>
 public static class Trainer
 {
     public const string OptimizerStateExtension = ".optim";
 
-    public static IReadOnlyList<CheckpointInfo> Run(TrainingOptions options, string outputDirectory, ITrainingObserver observer, bool restart = false, CancellationToken cancellation = default)
+    /// <param name="device">Where the model, the data and the optimizer state live (default: the CPU).</param>
+    /// <exception cref="DeviceUnavailableException">No such CUDA device in this process.</exception>
+    public static IReadOnlyList<CheckpointInfo> Run(TrainingOptions options, string outputDirectory, ITrainingObserver observer, bool restart = false, ComputeDevice? device = null, CancellationToken cancellation = default)
     {
         options.Validate();
+        device ??= ComputeDevice.Cpu;
+        var target = device.ToTorchDevice();
         var trainArrays = DatasetCatalog.LoadArrays(options.Dataset with { Split = DatasetSplit.Train });
         var testArrays = DatasetCatalog.LoadArrays(options.Dataset with { Split = DatasetSplit.Test, MaxSamples = null });
         CheckDataFitsModel(options.Model, trainArrays);
@@ -33,20 +40,27 @@ public static class Trainer
         if (restart) DeleteRun(directory);
         var finished = FinishedCheckpoints(options, directory);
 
-        using var train = new PreloadedDataset(options.Dataset with { Split = DatasetSplit.Train }, trainArrays);
-        using var test = new PreloadedDataset(options.Dataset with { Split = DatasetSplit.Test, MaxSamples = null }, testArrays);
-        observer.Verbose($"Training {options.Model.Architecture} on {train.Reference} ({train.Count} samples; test {test.Count}), {options.Epochs} epoch(s), batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate}, seed {options.Seed}, into {directory}.");
+        using var train = new PreloadedDataset(options.Dataset with { Split = DatasetSplit.Train }, trainArrays, device: device);
+        using var test = new PreloadedDataset(options.Dataset with { Split = DatasetSplit.Test, MaxSamples = null }, testArrays, device: device);
+        observer.Verbose($"Training {options.Model.Architecture} on {train.Reference} ({train.Count} samples; test {test.Count}), {options.Epochs} epoch(s), batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate}, seed {options.Seed}, device {device}, into {directory}.");
 
-        using var model = CreateSeededModel(options);
-        using var optimizer = CreateOptimizer(options, model);
         var checkpoints = new List<CheckpointInfo>(finished);
         var done = finished.Count - 1;
+        foreach (var existing in finished) observer.CheckpointReady(existing, reused: true);
+        using var model = CreateSeededModel(options);
+        if (done >= 0) model.load(checkpoints[^1].StatePath, strict: true);
+        // Moving may replace the parameter tensors, so the optimizer is made from the moved model.
+        if (!device.IsCpu) model.to(target);
+        using var optimizer = CreateOptimizer(options, model);
 
         if (done >= 0)
         {
-            foreach (var existing in finished) observer.CheckpointReady(existing, reused: true);
-            model.load(checkpoints[^1].StatePath, strict: true);
-            if (done > 0) optimizer.load_state_dict(OptimizerStatePath(directory, done));
+            if (done > 0)
+            {
+                optimizer.load_state_dict(OptimizerStatePath(directory, done));
+                // State the optimizer had not created yet (SGD's momentum) is read onto the CPU.
+                if (!device.IsCpu) optimizer.to(target);
+            }
             observer.Verbose(done == options.Epochs
                 ? $"All {done} epoch(s) were already in {directory}; nothing to train."
                 : $"Resuming after epoch {done} from {directory}.");

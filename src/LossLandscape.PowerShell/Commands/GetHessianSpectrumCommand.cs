@@ -4,6 +4,7 @@ using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Curvature;
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Directions;
+using LossLandscape.Core.Native;
 using LossLandscape.Core.Surfaces;
 using LossLandscape.Core.Training;
 using LossLandscape.PowerShell.Completers;
@@ -23,6 +24,7 @@ namespace LossLandscape.PowerShell.Commands;
 public sealed class GetHessianSpectrumCommand : LandscapeCmdlet, IDisposable
 {
     private readonly CancellationTokenSource stopping = new();
+    private ComputeDevice computeDevice = ComputeDevice.Cpu;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     public Checkpoint Checkpoint { get; set; } = null!;
@@ -94,7 +96,12 @@ public sealed class GetHessianSpectrumCommand : LandscapeCmdlet, IDisposable
     [Parameter]
     public string? OutFile { get; set; }
 
-    protected override void BeginProcessing() => EnsureRuntime();
+    /// <summary>Where to compute: cpu (default), cuda or cuda:N. CUDA needs a module built with a CUDA libtorch (README, "Devices").</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(DeviceCompleter))]
+    public string Device { get; set; } = ComputeDevice.Cpu.ToString();
+
+    protected override void BeginProcessing() => computeDevice = EnsureComputeDevice(Device);
 
     protected override void StopProcessing() => stopping.Cancel();
 
@@ -133,8 +140,8 @@ public sealed class GetHessianSpectrumCommand : LandscapeCmdlet, IDisposable
         var clock = Stopwatch.StartNew();
         try
         {
-            using var data = DatasetCatalog.Load(reference);
-            using var model = CheckpointStore.LoadModel(Checkpoint.Info);
+            using var data = DatasetCatalog.Load(reference, computeDevice);
+            using var model = CheckpointStore.LoadModel(Checkpoint.Info, computeDevice);
             using var evaluator = AtPoint(model);
             using var hessian = new HessianOperator(model, data, LossFunction, BatchSize, weightsOnly: !IncludeBiasAndNorm, float64: Float64, cancellation: stopping.Token);
             WriteVerbose($"Hessian of the mean loss over {data.Count} samples of {reference}, {hessian.Dimension} parameters; seed {Seed}.");

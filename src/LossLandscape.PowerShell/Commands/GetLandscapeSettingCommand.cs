@@ -5,7 +5,7 @@ using LossLandscape.PowerShell.Types;
 
 namespace LossLandscape.PowerShell.Commands;
 
-/// <summary>Shows the process-wide settings: threads, device, and what native runtime was loaded.</summary>
+/// <summary>Shows the process-wide settings: threads, the CUDA devices -Device can name, and what native runtime was loaded.</summary>
 [Cmdlet(VerbsCommon.Get, "LandscapeSetting")]
 [OutputType(typeof(LandscapeSetting))]
 public sealed class GetLandscapeSettingCommand : LandscapeCmdlet
@@ -15,7 +15,7 @@ public sealed class GetLandscapeSettingCommand : LandscapeCmdlet
     internal static LandscapeSetting Snapshot(TorchLoadReport report) => new()
     {
         ThreadCount = TorchRuntime.ThreadCount,
-        Device = report.Device,
+        CudaDeviceCount = report.CudaDeviceCount,
         LibTorchDirectory = report.LibTorchDirectory,
         PatchedShim = report.UsedPatchedShim,
         ShimPath = report.PatchedShimPath ?? report.ShimPath,

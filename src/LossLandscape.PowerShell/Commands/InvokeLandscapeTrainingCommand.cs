@@ -20,6 +20,7 @@ namespace LossLandscape.PowerShell.Commands;
 public sealed class InvokeLandscapeTrainingCommand : LandscapeCmdlet, IDisposable
 {
     private readonly CancellationTokenSource stopping = new();
+    private ComputeDevice computeDevice = ComputeDevice.Cpu;
 
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(ArchitectureCompleter))]
@@ -92,9 +93,14 @@ public sealed class InvokeLandscapeTrainingCommand : LandscapeCmdlet, IDisposabl
     [Parameter]
     public SwitchParameter Restart { get; set; }
 
+    /// <summary>Where to compute: cpu (default), cuda or cuda:N. CUDA needs a module built with a CUDA libtorch (README, "Devices").</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(DeviceCompleter))]
+    public string Device { get; set; } = ComputeDevice.Cpu.ToString();
+
     protected override void BeginProcessing()
     {
-        EnsureRuntime();
+        computeDevice = EnsureComputeDevice(Device);
         if (ThreadCount is { } threads) TorchRuntime.ThreadCount = threads;
     }
 
@@ -120,7 +126,7 @@ public sealed class InvokeLandscapeTrainingCommand : LandscapeCmdlet, IDisposabl
         var observer = new CmdletTrainingObserver(this, options.Model.Architecture);
         try
         {
-            Trainer.Run(options, directory, observer, Restart, stopping.Token);
+            Trainer.Run(options, directory, observer, Restart, computeDevice, stopping.Token);
         }
         catch (OperationCanceledException)
         {

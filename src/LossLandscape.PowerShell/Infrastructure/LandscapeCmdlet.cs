@@ -9,6 +9,44 @@ public abstract class LandscapeCmdlet : PSCmdlet
     /// <summary>Loads the native runtime (a terminating error if that fails) and writes its report to the verbose stream.</summary>
     protected TorchLoadReport EnsureRuntime()
     {
+        var report = LoadRuntime();
+        WriteVerbose($"Device {ComputeDevice.Cpu}; {TorchRuntime.ThreadCount} intra-op thread(s) in force.");
+        return report;
+    }
+
+    /// <summary>
+    /// For the cmdlets that compute: reads -Device, loads the runtime, checks that the device exists.
+    /// Every problem is a terminating error raised before any tensor exists, so nothing is computed
+    /// or written: an unparsable name is InvalidDevice, a device this process lacks DeviceUnavailable.
+    /// </summary>
+    protected ComputeDevice EnsureComputeDevice(string device)
+    {
+        ComputeDevice parsed;
+        try
+        {
+            parsed = ComputeDevice.Parse(device);
+        }
+        catch (ArgumentException e)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, ErrorIds.InvalidDevice, ErrorCategory.InvalidArgument, device));
+            throw;
+        }
+        LoadRuntime();
+        try
+        {
+            parsed.EnsureAvailable();
+        }
+        catch (DeviceUnavailableException e)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, ErrorIds.DeviceUnavailable, ErrorCategory.ResourceUnavailable, device));
+            throw;
+        }
+        WriteVerbose($"Device {parsed}; {TorchRuntime.ThreadCount} intra-op thread(s) in force.");
+        return parsed;
+    }
+
+    private TorchLoadReport LoadRuntime()
+    {
         TorchLoadReport report;
         try
         {
@@ -20,7 +58,6 @@ public abstract class LandscapeCmdlet : PSCmdlet
             throw;
         }
         foreach (var line in report.Describe()) WriteVerbose(line);
-        WriteVerbose($"Device {report.Device}; {TorchRuntime.ThreadCount} intra-op thread(s) in force.");
         return report;
     }
 

@@ -5,7 +5,8 @@ public sealed class LandscapeSetting
 {
     public required int ThreadCount { get; init; }
 
-    public required string Device { get; init; }
+    /// <summary>CUDA devices libtorch found: 0 with the CPU-only build, so -Device accepts only cpu.</summary>
+    public required int CudaDeviceCount { get; init; }
 
     public required string LibTorchDirectory { get; init; }
 
@@ -15,5 +16,5 @@ public sealed class LandscapeSetting
 
     public required string OmpWaitPolicy { get; init; }
 
-    public override string ToString() => $"{Device}, {ThreadCount} thread(s)";
+    public override string ToString() => $"{ThreadCount} thread(s), {CudaDeviceCount} CUDA device(s)";
 }

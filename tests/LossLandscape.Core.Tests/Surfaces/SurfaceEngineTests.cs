@@ -166,6 +166,56 @@ public sealed class SurfaceEngineTests(TrainedCheckpoints checkpoints) : IClassF
         Assert.Equal(8, restarted.Grid.PointCount);
     }
 
+    [Fact]
+    public void EngineLayoutsGiveThePlainEvaluatorsValues()
+    {
+        var checkpoint = checkpoints.Cnn[^1];
+        var request = Request(checkpoint, steps: 4);
+        using (var model = CheckpointStore.LoadModel(checkpoint))
+        using (var data = DatasetCatalog.Load(Train))
+        using (var evaluator = new SurfaceEvaluator(model, request.X, request.Y))
+        {
+            var metric = request.EffectiveMetric;
+            for (var index = 0; index < request.Grid.PointCount; index++)
+            {
+                var (alpha, beta) = request.Grid.Coordinates(index);
+                var expected = evaluator.Evaluate(alpha, beta, [data], metric);
+                foreach (var fold in new[] { false, true })
+                {
+                    var actual = SurfaceEngine.Compute(request with { FoldBatchNorm = fold, Grid = new SurfaceGrid([alpha], [beta]) }, new RecordingSurfaceObserver());
+                    Assert.Equal(expected[0], actual.Values["train_loss"][0], Math.Abs(expected[0]) * 1e-5);
+                    Assert.Equal(expected[1], actual.Values["train_acc"][0], 1e-9);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void FoldedSurfaceIsRecordedAndNotResumedAsAnUnfoldedOne()
+    {
+        var checkpoint = checkpoints.Cnn[^1];
+        var file = Path.Combine(checkpoints.NewFolder(), "surface.h5");
+        var folded = SurfaceEngine.Compute(Request(checkpoint, steps: 3) with { FoldBatchNorm = true }, new RecordingSurfaceObserver(), file);
+        Assert.True(folded.Metadata.BatchNormFolded);
+        Assert.True(SurfaceStore.Read(file).Metadata.BatchNormFolded);
+
+        var error = Assert.Throws<SurfaceSettingsMismatchException>(() => SurfaceEngine.Compute(Request(checkpoint, steps: 3), new RecordingSurfaceObserver(), file));
+        Assert.Contains(error.Differences, d => d.StartsWith("batchNormFolded:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void FoldingIsRefusedForAMetricThatNeedsGradients()
+    {
+        var checkpoint = checkpoints.Cnn[^1];
+        var request = Request(checkpoint, steps: 3) with
+        {
+            FoldBatchNorm = true,
+            Metric = new LossLandscape.Core.Curvature.CurvatureMetric(LossFunction.CrossEntropy, 128, weightsOnly: true, tolerance: 1e-3),
+        };
+        var error = Assert.Throws<ArgumentException>(() => SurfaceEngine.Compute(request, new RecordingSurfaceObserver()));
+        Assert.Contains("FoldBatchNorm", error.Message);
+    }
+
     private static (double Loss, double Accuracy) SoftmaxRegression(float[] theta, float[] dx, float[] dy, double alpha, double beta, DatasetArrays data)
     {
         const int classes = 10, inputs = 64;
