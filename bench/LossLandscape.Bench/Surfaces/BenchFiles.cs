@@ -31,11 +31,10 @@ internal sealed record EngineRunSpec(
     string? YDirectionSha256,
     string Device,
     bool FoldBatchNorm,
-    bool MeasureBareForward,
     string ResultPath);
 
 /// <param name="Seconds">Wall time of SurfaceEngine.Compute, data already generated.</param>
-/// <param name="PeakRssKib">VmHWM of the child right after the surface, before any bare-forward measurement.</param>
+/// <param name="PeakRssKib">VmHWM of the child right after the surface, before the bare-forward measurement.</param>
 internal sealed record EngineRunResult(
     double Seconds,
     long PeakRssKib,
@@ -43,7 +42,7 @@ internal sealed record EngineRunResult(
     int ThreadsPerPoint,
     int BatchSize,
     Dictionary<string, double[]> Values,
-    BareForward? BareForward);
+    BareForward BareForward);
 
 /// <summary>Forward passes over the whole data, <see cref="Workers"/> at once, each with its own model copy.</summary>
 internal sealed record BareForward(double SecondsPerPass, int Workers, int ThreadsPerWorker, int PassesPerWorker);

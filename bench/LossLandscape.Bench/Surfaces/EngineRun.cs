@@ -49,7 +49,7 @@ internal static class EngineRun
         var peak = PeakMemory.OwnPeakRssKib();
         if (!result.IsComplete) throw new InvalidOperationException($"The engine computed {result.ComputedCount} of {result.Grid.PointCount} points.");
 
-        var bareForward = spec.MeasureBareForward ? MeasureBareForward(request, spec.Device) : null;
+        var bareForward = MeasureBareForward(request, spec.Device);
         BenchJson.Write(spec.ResultPath, new EngineRunResult(
             seconds, peak, request.Workers, request.ThreadsPerPoint, request.BatchSize,
             result.Values.ToDictionary(v => v.Key, v => v.Value), bareForward));
