@@ -21,10 +21,9 @@ namespace LossLandscape.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "HessianSpectrum")]
 [OutputType(typeof(HessianSpectrum))]
-public sealed class GetHessianSpectrumCommand : LandscapeCmdlet, IDisposable
+public sealed class GetHessianSpectrumCommand : ComputeCmdlet, IDisposable
 {
     private readonly CancellationTokenSource stopping = new();
-    private ComputeDevice computeDevice = ComputeDevice.Cpu;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     public Checkpoint Checkpoint { get; set; } = null!;
@@ -96,13 +95,6 @@ public sealed class GetHessianSpectrumCommand : LandscapeCmdlet, IDisposable
     [Parameter]
     public string? OutFile { get; set; }
 
-    /// <summary>Where to compute: cpu (default), cuda or cuda:N. CUDA needs a module built with a CUDA libtorch (README, "Devices").</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(DeviceCompleter))]
-    public string Device { get; set; } = ComputeDevice.Cpu.ToString();
-
-    protected override void BeginProcessing() => computeDevice = EnsureComputeDevice(Device);
-
     protected override void StopProcessing() => stopping.Cancel();
 
     public void Dispose() => stopping.Dispose();
@@ -140,8 +132,8 @@ public sealed class GetHessianSpectrumCommand : LandscapeCmdlet, IDisposable
         var clock = Stopwatch.StartNew();
         try
         {
-            using var data = DatasetCatalog.Load(reference, computeDevice);
-            using var model = CheckpointStore.LoadModel(Checkpoint.Info, computeDevice);
+            using var data = DatasetCatalog.Load(reference, SelectedDevice);
+            using var model = CheckpointStore.LoadModel(Checkpoint.Info, SelectedDevice);
             using var evaluator = AtPoint(model);
             using var hessian = new HessianOperator(model, data, LossFunction, BatchSize, weightsOnly: !IncludeBiasAndNorm, float64: Float64, cancellation: stopping.Token);
             WriteVerbose($"Hessian of the mean loss over {data.Count} samples of {reference}, {hessian.Dimension} parameters; seed {Seed}.");

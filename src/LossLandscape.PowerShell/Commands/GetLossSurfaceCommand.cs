@@ -19,13 +19,12 @@ namespace LossLandscape.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "LossSurface", SupportsShouldProcess = true)]
 [OutputType(typeof(LossSurface))]
-public sealed class GetLossSurfaceCommand : LandscapeCmdlet, IDisposable
+public sealed class GetLossSurfaceCommand : ComputeCmdlet, IDisposable
 {
     /// <summary>Grid points evaluated at once by default; measured on 2 cores (see README, "Speed").</summary>
     internal static int DefaultWorkers => Environment.ProcessorCount;
 
     private readonly CancellationTokenSource stopping = new();
-    private ComputeDevice computeDevice = ComputeDevice.Cpu;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     public Checkpoint Checkpoint { get; set; } = null!;
@@ -147,13 +146,6 @@ public sealed class GetLossSurfaceCommand : LandscapeCmdlet, IDisposable
     [Parameter]
     public SwitchParameter AllowNonFinite { get; set; }
 
-    /// <summary>Where to compute: cpu (default), cuda or cuda:N. CUDA needs a module built with a CUDA libtorch (README, "Devices").</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(DeviceCompleter))]
-    public string Device { get; set; } = ComputeDevice.Cpu.ToString();
-
-    protected override void BeginProcessing() => computeDevice = EnsureComputeDevice(Device);
-
     protected override void ProcessRecord()
     {
         if (Checkpoint.NonFiniteCount > 0 && !AllowNonFinite)
@@ -265,7 +257,7 @@ public sealed class GetLossSurfaceCommand : LandscapeCmdlet, IDisposable
             Workers = ThrottleLimit,
             ThreadsPerPoint = ThreadCount,
             FoldBatchNorm = FoldBatchNorm,
-            Device = computeDevice,
+            Device = SelectedDevice,
         };
         request.Validate();
         return request;

@@ -17,10 +17,9 @@ namespace LossLandscape.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "LandscapeTraining", SupportsShouldProcess = true)]
 [OutputType(typeof(Checkpoint))]
-public sealed class InvokeLandscapeTrainingCommand : LandscapeCmdlet, IDisposable
+public sealed class InvokeLandscapeTrainingCommand : ComputeCmdlet, IDisposable
 {
     private readonly CancellationTokenSource stopping = new();
-    private ComputeDevice computeDevice = ComputeDevice.Cpu;
 
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(ArchitectureCompleter))]
@@ -93,14 +92,9 @@ public sealed class InvokeLandscapeTrainingCommand : LandscapeCmdlet, IDisposabl
     [Parameter]
     public SwitchParameter Restart { get; set; }
 
-    /// <summary>Where to compute: cpu (default), cuda or cuda:N. CUDA needs a module built with a CUDA libtorch (README, "Devices").</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(DeviceCompleter))]
-    public string Device { get; set; } = ComputeDevice.Cpu.ToString();
-
     protected override void BeginProcessing()
     {
-        computeDevice = EnsureComputeDevice(Device);
+        base.BeginProcessing();
         if (ThreadCount is { } threads) TorchRuntime.ThreadCount = threads;
     }
 
@@ -126,7 +120,7 @@ public sealed class InvokeLandscapeTrainingCommand : LandscapeCmdlet, IDisposabl
         var observer = new CmdletTrainingObserver(this, options.Model.Architecture);
         try
         {
-            Trainer.Run(options, directory, observer, Restart, computeDevice, stopping.Token);
+            Trainer.Run(options, directory, observer, Restart, SelectedDevice, stopping.Token);
         }
         catch (OperationCanceledException)
         {

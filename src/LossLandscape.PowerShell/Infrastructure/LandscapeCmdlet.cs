@@ -14,38 +14,7 @@ public abstract class LandscapeCmdlet : PSCmdlet
         return report;
     }
 
-    /// <summary>
-    /// For the cmdlets that compute: reads -Device, loads the runtime, checks that the device exists.
-    /// Every problem is a terminating error raised before any tensor exists, so nothing is computed
-    /// or written: an unparsable name is InvalidDevice, a device this process lacks DeviceUnavailable.
-    /// </summary>
-    protected ComputeDevice EnsureComputeDevice(string device)
-    {
-        ComputeDevice parsed;
-        try
-        {
-            parsed = ComputeDevice.Parse(device);
-        }
-        catch (ArgumentException e)
-        {
-            ThrowTerminatingError(new ErrorRecord(e, ErrorIds.InvalidDevice, ErrorCategory.InvalidArgument, device));
-            throw;
-        }
-        LoadRuntime();
-        try
-        {
-            parsed.EnsureAvailable();
-        }
-        catch (DeviceUnavailableException e)
-        {
-            ThrowTerminatingError(new ErrorRecord(e, ErrorIds.DeviceUnavailable, ErrorCategory.ResourceUnavailable, device));
-            throw;
-        }
-        WriteVerbose($"Device {parsed}; {TorchRuntime.ThreadCount} intra-op thread(s) in force.");
-        return parsed;
-    }
-
-    private TorchLoadReport LoadRuntime()
+    private protected TorchLoadReport LoadRuntime()
     {
         TorchLoadReport report;
         try

@@ -1,0 +1,50 @@
+using System.Management.Automation;
+using LossLandscape.Core.Native;
+using LossLandscape.PowerShell.Completers;
+
+namespace LossLandscape.PowerShell.Infrastructure;
+
+/// <summary>Base of the cmdlets that run the model: they take -Device and check it before anything is computed.</summary>
+public abstract class ComputeCmdlet : LandscapeCmdlet
+{
+    /// <summary>Where to compute: cpu (default), cuda or cuda:N. CUDA needs a module built with a CUDA libtorch (README, "Devices").</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(DeviceCompleter))]
+    public string Device { get; set; } = ComputeDevice.Cpu.ToString();
+
+    /// <summary>The checked -Device, set by <see cref="BeginProcessing"/>.</summary>
+    protected ComputeDevice SelectedDevice { get; private set; } = ComputeDevice.Cpu;
+
+    protected override void BeginProcessing() => SelectedDevice = EnsureComputeDevice(Device);
+
+    /// <summary>
+    /// For the cmdlets that compute: reads -Device, loads the runtime, checks that the device exists.
+    /// Every problem is a terminating error raised before any tensor exists, so nothing is computed
+    /// or written: an unparsable name is InvalidDevice, a device this process lacks DeviceUnavailable.
+    /// </summary>
+    private ComputeDevice EnsureComputeDevice(string device)
+    {
+        ComputeDevice parsed;
+        try
+        {
+            parsed = ComputeDevice.Parse(device);
+        }
+        catch (ArgumentException e)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, ErrorIds.InvalidDevice, ErrorCategory.InvalidArgument, device));
+            throw;
+        }
+        LoadRuntime();
+        try
+        {
+            parsed.EnsureAvailable();
+        }
+        catch (DeviceUnavailableException e)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, ErrorIds.DeviceUnavailable, ErrorCategory.ResourceUnavailable, device));
+            throw;
+        }
+        WriteVerbose($"Device {parsed}; {TorchRuntime.ThreadCount} intra-op thread(s) in force.");
+        return parsed;
+    }
+}
