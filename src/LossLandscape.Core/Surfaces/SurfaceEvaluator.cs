@@ -1,4 +1,3 @@
-using LossLandscape.Core.Data;
 using LossLandscape.Core.Directions;
 using LossLandscape.Core.Native;
 using LossLandscape.Core.Training;
@@ -8,13 +7,12 @@ using static TorchSharp.torch;
 namespace LossLandscape.Core.Surfaces;
 
 /// <summary>
-/// Evaluates one model at points θ* + αδ + βη. θ* and the directions are flattened once, onto the
-/// model's device; a point costs one float32 axpy per direction, one copy per tensor and the forward
-/// passes. Owns no data: the data sets are shared read-only between evaluators on different threads.
+/// Places one model at points θ* + αδ + βη, where a metric then evaluates it. θ* and the directions
+/// are flattened once, onto the model's device; a placement costs one float32 axpy per direction and
+/// one copy per tensor.
 /// </summary>
 public sealed class SurfaceEvaluator : IDisposable
 {
-    private readonly nn.Module model;
     private readonly (Tensor Tensor, ParameterEntry Entry)[] parameters;
     private readonly (Tensor Tensor, ParameterEntry Entry)[] buffers;
     private readonly Tensor theta;
@@ -26,7 +24,6 @@ public sealed class SurfaceEvaluator : IDisposable
 
     public SurfaceEvaluator(nn.Module model, DirectionVector x, DirectionVector? y)
     {
-        this.model = model;
         var layout = ParameterLayout.Of(model);
         if (x.Parameters.Length != layout.ParameterLength || (y is not null && y.Parameters.Length != layout.ParameterLength))
             throw new ArgumentException($"The direction has {x.Parameters.Length} entries but the model has {layout.ParameterLength} parameters.");
@@ -43,13 +40,6 @@ public sealed class SurfaceEvaluator : IDisposable
             yBufferDirection = y?.Buffers is null ? null : tensor(y.Buffers, device: device);
         }
         model.eval();
-    }
-
-    /// <summary>The metric's values at (α, β).</summary>
-    public double[] Evaluate(double alpha, double beta, IReadOnlyList<PreloadedDataset> data, IPointMetric metric, CancellationToken cancellation = default)
-    {
-        MoveTo(alpha, beta);
-        return metric.Evaluate(model, data, cancellation);
     }
 
     /// <summary>Sets the model's parameters (and moving BN statistics) to θ* + αδ + βη.</summary>

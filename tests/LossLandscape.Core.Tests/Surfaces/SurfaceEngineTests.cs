@@ -69,9 +69,11 @@ public sealed class SurfaceEngineTests(TrainedCheckpoints checkpoints) : IClassF
         using var data = DatasetCatalog.Load(Train);
         using (var evaluator = new SurfaceEvaluator(model, request.X, request.Y))
         {
-            evaluator.Evaluate(0.7, -0.3, [data], new LossMetric(LossFunction.CrossEntropy, 128));
+            evaluator.MoveTo(0.7, -0.3);
+            new LossMetric(LossFunction.CrossEntropy, 128).Evaluate(model, [data], CancellationToken.None);
             Assert.NotEqual(before, layout.FlattenParameters(model));
-            evaluator.Evaluate(-1, 1, [data], new LossMetric(LossFunction.Mse, 64));
+            evaluator.MoveTo(-1, 1);
+            new LossMetric(LossFunction.Mse, 64).Evaluate(model, [data], CancellationToken.None);
             evaluator.Restore();
             Assert.Equal(before, layout.FlattenParameters(model));
         }
@@ -179,7 +181,8 @@ public sealed class SurfaceEngineTests(TrainedCheckpoints checkpoints) : IClassF
             for (var index = 0; index < request.Grid.PointCount; index++)
             {
                 var (alpha, beta) = request.Grid.Coordinates(index);
-                var expected = evaluator.Evaluate(alpha, beta, [data], metric);
+                evaluator.MoveTo(alpha, beta);
+                var expected = metric.Evaluate(model, [data], CancellationToken.None);
                 foreach (var fold in new[] { false, true })
                 {
                     var actual = SurfaceEngine.Compute(request with { FoldBatchNorm = fold, Grid = new SurfaceGrid([alpha], [beta]) }, new RecordingSurfaceObserver());
