@@ -132,6 +132,7 @@ public static class SurfaceEngine
                 if (channelsLast) ChannelsLast.Apply(model);
                 using var evaluator = new SurfaceEvaluator(model, request.X, request.Y);
                 using var folding = request.FoldBatchNorm ? BatchNormFolding.Attach(model) : null;
+                var metric = request.EffectiveMetric;
                 int slot;
                 while (!stop.IsCancellationRequested && (slot = Interlocked.Increment(ref next)) < pending.Length)
                 {
@@ -139,7 +140,7 @@ public static class SurfaceEngine
                     var (alpha, beta) = request.Grid.Coordinates(index);
                     evaluator.MoveTo(alpha, beta);
                     folding?.Apply();
-                    results.Add((index, request.EffectiveMetric.Evaluate(model, data, stop.Token)));
+                    results.Add((index, metric.Evaluate(model, data, stop.Token)));
                 }
             }
             catch (Exception e)
