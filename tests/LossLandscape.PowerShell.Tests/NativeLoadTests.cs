@@ -21,6 +21,8 @@ public sealed class NativeLoadTests(ModuleRunspace shell) : IClassFixture<Module
             Assert.Contains(result.Verbose, line => line.Contains("GLIBCXX_3.4.32' not found", StringComparison.Ordinal) && line.Contains("patched copy", StringComparison.Ordinal));
         }
         Assert.Contains(result.Verbose, line => line.Contains("OMP_WAIT_POLICY=PASSIVE", StringComparison.Ordinal));
+        Assert.Contains(result.Verbose, line => line.Contains("glibc malloc reuses blocks up to 32 MiB", StringComparison.Ordinal));
+        Assert.StartsWith("glibc malloc reuses blocks", (string)setting.Properties["Allocator"].Value);
         Assert.Contains(result.Verbose, line => line.Contains("intra-op thread(s) in force", StringComparison.Ordinal));
     }
 

@@ -60,9 +60,9 @@ internal sealed record ReferenceManifest(
     string DirectionsFile,
     string DataFile);
 
-internal sealed record ReferenceSetting(int Threads, int BatchSize, double Seconds);
+internal sealed record ReferenceSetting(int Threads, int BatchSize, double Seconds, string Allocator = ReferenceAllocator.GlibcDefault);
 
 /// <summary>The reference's sweep of bare-forward times and the fastest setting.</summary>
-internal sealed record ReferenceTuning(IReadOnlyList<ReferenceSetting> Sweep, int Threads, int BatchSize, double Seconds);
+internal sealed record ReferenceTuning(IReadOnlyList<ReferenceSetting> Sweep, int Threads, int BatchSize, double Seconds, string Allocator = ReferenceAllocator.GlibcDefault);
 
 internal sealed record ReferenceRunResult(double Seconds, long PeakRssKib, int Threads, int BatchSize, Dictionary<string, double[]> Values);

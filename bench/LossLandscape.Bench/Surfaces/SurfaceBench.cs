@@ -51,7 +51,7 @@ internal static class SurfaceBench
 
         if (!tunings.TryGetValue(dataKey, out var tuning))
         {
-            tuning = ReferenceRunner.Tune(export, Fresh(Path.Combine(folder, "reference-tune.json")), options.Device, options.Quick);
+            tuning = ReferenceRunner.Tune(export, Fresh(Path.Combine(folder, "reference-tune.json")), options.Device, options.Quick, options.ReferenceAllocators);
             tunings[dataKey] = tuning;
             Console.WriteLine($"  reference tuning, bare forward over the data: {SurfaceReport.Sweep(tuning)}");
         }

@@ -1,9 +1,12 @@
 namespace LossLandscape.Bench.Surfaces;
 
-/// <summary>The options of <c>surfaces</c>: <c>--repeat N</c>, <c>--quick</c>, <c>--only a|b|c</c>, <c>--device cpu|cuda</c>, <c>--fold-batchnorm</c>.</summary>
-internal sealed record SurfaceBenchOptions(int Repeat, bool Quick, IReadOnlySet<char> Workloads, string Device, bool FoldBatchNorm)
+/// <summary>
+/// The options of <c>surfaces</c>: <c>--repeat N</c>, <c>--quick</c>, <c>--only a|b|c</c>, <c>--device cpu|cuda</c>,
+/// <c>--fold-batchnorm</c>, <c>--reference-allocator glibc-default|malloc-tuned|best</c>.
+/// </summary>
+internal sealed record SurfaceBenchOptions(int Repeat, bool Quick, IReadOnlySet<char> Workloads, string Device, bool FoldBatchNorm, IReadOnlyList<string> ReferenceAllocators)
 {
-    public const string Usage = "surfaces [--repeat N] [--quick] [--only a|b|c[,…]] [--device cpu|cuda] [--fold-batchnorm]";
+    public const string Usage = "surfaces [--repeat N] [--quick] [--only a|b|c[,…]] [--device cpu|cuda] [--fold-batchnorm] [--reference-allocator glibc-default|malloc-tuned|best]";
 
     private const int DefaultRepeat = 3;
 
@@ -15,6 +18,7 @@ internal sealed record SurfaceBenchOptions(int Repeat, bool Quick, IReadOnlySet<
         var workloads = new HashSet<char>(BenchCases.Workloads);
         var device = "cpu";
         var foldBatchNorm = false;
+        IReadOnlyList<string> referenceAllocators = ReferenceAllocator.All;
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -24,6 +28,12 @@ internal sealed record SurfaceBenchOptions(int Repeat, bool Quick, IReadOnlySet<
                     break;
                 case "--fold-batchnorm":
                     foldBatchNorm = true;
+                    break;
+                case "--reference-allocator":
+                    var allocator = Value(args, ref i).ToLowerInvariant();
+                    referenceAllocators = allocator == "best" ? ReferenceAllocator.All
+                        : ReferenceAllocator.All.Contains(allocator) ? [allocator]
+                        : throw new ArgumentException($"--reference-allocator takes {string.Join(", ", ReferenceAllocator.All)} or best.");
                     break;
                 case "--quick":
                     quick = true;
@@ -43,7 +53,7 @@ internal sealed record SurfaceBenchOptions(int Repeat, bool Quick, IReadOnlySet<
             }
         }
         // A smoke run should finish in about a minute: one repetition unless asked for more.
-        return new SurfaceBenchOptions(repeat ?? (quick ? 1 : DefaultRepeat), quick, workloads, device, foldBatchNorm);
+        return new SurfaceBenchOptions(repeat ?? (quick ? 1 : DefaultRepeat), quick, workloads, device, foldBatchNorm, referenceAllocators);
     }
 
     private static string Value(IReadOnlyList<string> args, ref int i) =>

@@ -47,9 +47,9 @@ internal static class SurfaceReport
     }
 
     public static string Sweep(ReferenceTuning tuning) =>
-        string.Join("; ", tuning.Sweep.GroupBy(s => s.Threads).Select(g =>
-            $"{g.Key} thread(s): " + string.Join(", ", g.Select(s => $"batch {s.BatchSize} {Time(s.Seconds)}"))))
-        + $" → {tuning.Threads} thread(s), batch {tuning.BatchSize}";
+        string.Join("; ", tuning.Sweep.GroupBy(s => (s.Allocator, s.Threads)).Select(g =>
+            $"{g.Key.Allocator}, {g.Key.Threads} thread(s): " + string.Join(", ", g.Select(s => $"batch {s.BatchSize} {Time(s.Seconds)}"))))
+        + $" → {tuning.Allocator}, {tuning.Threads} thread(s), batch {tuning.BatchSize}";
 
     public static string Time(double seconds) => seconds switch
     {

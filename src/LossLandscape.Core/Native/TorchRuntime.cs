@@ -85,6 +85,7 @@ public static class TorchRuntime
     private static TorchLoadReport Load()
     {
         var waitPolicy = SetNativeEnvironmentDefault("OMP_WAIT_POLICY", "PASSIVE");
+        var allocator = NativeAllocatorTuning.Apply();
 
         var platform = NativePlatform.Current;
         var overrideDirectory = Environment.GetEnvironmentVariable(LibTorchDirectoryVariable);
@@ -128,6 +129,7 @@ public static class TorchRuntime
             patchedCopy,
             originalError,
             waitPolicy,
+            allocator,
             cuda.is_available(),
             cuda.device_count());
     }
@@ -241,6 +243,7 @@ public sealed record TorchLoadReport(
     string? PatchedShimPath,
     string? OriginalShimError,
     string OmpWaitPolicy,
+    string Allocator,
     bool CudaAvailable,
     int CudaDeviceCount)
 {
@@ -255,7 +258,7 @@ public sealed record TorchLoadReport(
         yield return UsedPatchedShim
             ? $"TorchSharp shim: the original {ShimPath} did not load ({OriginalShimError}); loaded the patched copy {PatchedShimPath} (GLIBCXX_3.4.32 made weak)."
             : $"TorchSharp shim: loaded {ShimPath} as shipped.";
-        yield return $"CUDA: {CudaSummary}; OMP_WAIT_POLICY={OmpWaitPolicy}.";
+        yield return $"CUDA: {CudaSummary}; OMP_WAIT_POLICY={OmpWaitPolicy}; {Allocator}.";
     }
 
     private string CudaSummary =>

@@ -20,5 +20,6 @@ public sealed class GetLandscapeSettingCommand : LandscapeCmdlet
         PatchedShim = report.UsedPatchedShim,
         ShimPath = report.PatchedShimPath ?? report.ShimPath,
         OmpWaitPolicy = report.OmpWaitPolicy,
+        Allocator = report.Allocator,
     };
 }

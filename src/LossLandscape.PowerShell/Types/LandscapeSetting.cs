@@ -16,5 +16,8 @@ public sealed class LandscapeSetting
 
     public required string OmpWaitPolicy { get; init; }
 
+    /// <summary>How the C allocator was tuned at load (see LOSSLANDSCAPE_MALLOC_TUNING), or why it was left alone.</summary>
+    public required string Allocator { get; init; }
+
     public override string ToString() => $"{ThreadCount} thread(s), {CudaDeviceCount} CUDA device(s)";
 }
