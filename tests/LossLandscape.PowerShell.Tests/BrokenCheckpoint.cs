@@ -9,11 +9,14 @@ internal static class BrokenCheckpoint
     /// Copies one of our checkpoints into <paramref name="folder"/> with its last float32 (the final
     /// layer's last bias) set to NaN, the side file's hash kept honest; returns the new .dat path.
     /// </summary>
-    public static string WithNaN(string statePath, string folder)
+    public static string WithNaN(string statePath, string folder) => WithValue(statePath, folder, float.NaN);
+
+    /// <summary>As <see cref="WithNaN"/>, with <paramref name="value"/> (e.g. an infinity) as the last float32.</summary>
+    public static string WithValue(string statePath, string folder, float value)
     {
         Directory.CreateDirectory(folder);
         var bytes = File.ReadAllBytes(statePath);
-        BitConverter.GetBytes(float.NaN).CopyTo(bytes, bytes.Length - 4);
+        BitConverter.GetBytes(value).CopyTo(bytes, bytes.Length - 4);
         var target = Path.Combine(folder, Path.GetFileName(statePath));
         File.WriteAllBytes(target, bytes);
         var hash = Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();

@@ -39,13 +39,13 @@ public sealed class PyTorchFormatTests : IClassFixture<ModuleRunspace>, IDisposa
         Assert.Equal(inputs[^1], Assert.Single(result.Output).Properties["Path"].Value);
         Assert.Equal(
             [
-                ("CheckpointUnsafe", ErrorCategory.SecurityError),
-                ("CheckpointUnsafe", ErrorCategory.SecurityError),
-                ("CheckpointCorrupt", ErrorCategory.InvalidData),
-                ("CheckpointCorrupt", ErrorCategory.InvalidData),
-                ("CheckpointArchitectureMismatch", ErrorCategory.InvalidData),
+                ("CheckpointUnsafe", ErrorCategory.SecurityError, inputs[0]),
+                ("CheckpointUnsafe", ErrorCategory.SecurityError, inputs[1]),
+                ("CheckpointCorrupt", ErrorCategory.InvalidData, inputs[2]),
+                ("CheckpointCorrupt", ErrorCategory.InvalidData, inputs[3]),
+                ("CheckpointArchitectureMismatch", ErrorCategory.InvalidData, inputs[4]),
             ],
-            result.Errors.Select(e => (e.FullyQualifiedErrorId.Split(',')[0], e.CategoryInfo.Category)));
+            result.Errors.Select(e => (e.FullyQualifiedErrorId.Split(',')[0], e.CategoryInfo.Category, (string)e.TargetObject)));
         Assert.Contains("posix.system", result.Errors[0].Exception.Message);
         Assert.Contains("mymodule.MyNet", result.Errors[1].Exception.Message);
         Assert.Contains("missing keys", result.Errors[4].Exception.Message);

@@ -145,7 +145,7 @@ public sealed class SurfaceTests : IClassFixture<ModuleRunspace>, IDisposable
         Assert.NotEmpty(result.Errors);
         var wrongDirection = shell.Invoke("$d = Import-Checkpoint $start | New-LandscapeDirection; Import-Checkpoint $ckpt | Get-LossSurface -Direction $d -Steps 3", variables);
         var error = Assert.Single(wrongDirection.Errors);
-        Assert.StartsWith("SurfaceArgumentInvalid,", error.FullyQualifiedErrorId);
+        Assert.StartsWith("DirectionCheckpointMismatch,", error.FullyQualifiedErrorId);
         Assert.Contains("SHA-256", error.Exception.Message);
     }
 }

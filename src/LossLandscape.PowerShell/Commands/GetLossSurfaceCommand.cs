@@ -51,7 +51,7 @@ public sealed class GetLossSurfaceCommand : ComputeCmdlet, IDisposable
 
     /// <summary>Points per axis (both axes unless -XSteps/-YSteps say otherwise).</summary>
     [Parameter]
-    [ValidateRange(1, 10_001)]
+    [ValidateRange(2, 10_001)]
     public int Steps { get; set; } = 51;
 
     /// <summary>Coordinate range of both axes: two numbers, default -1, 1.</summary>
@@ -64,7 +64,7 @@ public sealed class GetLossSurfaceCommand : ComputeCmdlet, IDisposable
     public double[]? XRange { get; set; }
 
     [Parameter]
-    [ValidateRange(1, 10_001)]
+    [ValidateRange(2, 10_001)]
     public int? XSteps { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -72,7 +72,7 @@ public sealed class GetLossSurfaceCommand : ComputeCmdlet, IDisposable
     public double[]? YRange { get; set; }
 
     [Parameter]
-    [ValidateRange(1, 10_001)]
+    [ValidateRange(2, 10_001)]
     public int? YSteps { get; set; }
 
     /// <summary>Data set to evaluate on; by default the one named in the checkpoint.</summary>
@@ -154,6 +154,13 @@ public sealed class GetLossSurfaceCommand : ComputeCmdlet, IDisposable
             WriteError(problem, ErrorIds.CheckpointNonFinite, ErrorCategory.InvalidData, Checkpoint);
             return;
         }
+        var twoDimensional = (Dimensions ?? (Direction is { Length: 1 } ? 1 : 2)) == 2;
+        if (SurfaceInputCheck.FirstProblem(Checkpoint, Direction, XRange ?? Range, twoDimensional ? YRange ?? Range : null) is { } inputProblem)
+        {
+            WriteError(inputProblem);
+            return;
+        }
+        if (OutFile is not null && !FolderExistsFor(GetUnresolvedProviderPathFromPSPath(OutFile))) return;
         SurfaceRequest request;
         string? outFile = null;
         try
@@ -187,7 +194,11 @@ public sealed class GetLossSurfaceCommand : ComputeCmdlet, IDisposable
         {
             WriteError(e, ErrorIds.SurfaceSettingsMismatch, ErrorCategory.ResourceExists, outFile);
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (UnauthorizedAccessException e)
+        {
+            WriteError(e, ErrorIds.OutputWriteFailed, ErrorCategory.PermissionDenied, outFile);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
         {
             WriteError(e, ErrorIds.SurfaceFileInvalid, ErrorCategory.InvalidData, outFile);
         }

@@ -111,11 +111,11 @@ public sealed class ImportCheckpointCommand : LandscapeCmdlet
         }
         catch (IOException e)
         {
-            WriteError(e, ErrorIds.CheckpointCorrupt, ErrorCategory.ReadError, file);
+            WriteError(e, ErrorIds.CheckpointUnreadable, ErrorCategory.ReadError, file);
         }
         catch (UnauthorizedAccessException e)
         {
-            WriteError(e, ErrorIds.CheckpointCorrupt, ErrorCategory.PermissionDenied, file);
+            WriteError(e, ErrorIds.CheckpointUnreadable, ErrorCategory.PermissionDenied, file);
         }
     }
 }

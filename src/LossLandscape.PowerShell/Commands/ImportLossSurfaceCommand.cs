@@ -18,7 +18,7 @@ public sealed class ImportLossSurfaceCommand : PSCmdlet
     {
         foreach (var pattern in Path)
         {
-            IEnumerable<string> files;
+            IReadOnlyCollection<string> files;
             try
             {
                 files = GetResolvedProviderPathFromPSPath(pattern, out _);
@@ -26,6 +26,12 @@ public sealed class ImportLossSurfaceCommand : PSCmdlet
             catch (ItemNotFoundException e)
             {
                 WriteError(new ErrorRecord(e, ErrorIds.SurfaceFileInvalid, ErrorCategory.ObjectNotFound, pattern));
+                continue;
+            }
+            if (files.Count == 0)
+            {
+                // A wildcard that matches nothing resolves without an exception: say so rather than emit nothing.
+                WriteError(new ErrorRecord(new FileNotFoundException($"No surface file matches '{pattern}'."), ErrorIds.SurfaceFileInvalid, ErrorCategory.ObjectNotFound, pattern));
                 continue;
             }
             foreach (var file in files)

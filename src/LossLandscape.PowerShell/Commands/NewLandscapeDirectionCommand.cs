@@ -64,8 +64,7 @@ public sealed class NewLandscapeDirectionCommand : LandscapeCmdlet
                 file = GetUnresolvedProviderPathFromPSPath(OutFile);
                 if (!MayWrite(file, Force)) return;
                 if (!ShouldProcess(file, "Write direction file")) return;
-                using var model = CheckpointStore.LoadModel(checkpoint);
-                DirectionStore.Write(file, ParameterLayout.Of(model), directions);
+                if (!TryWrite(file, directions)) return;
                 WriteVerbose($"Directions written to {file}.");
             }
             double? cosine = directions.Count == 2 ? directions[0].CosineTo(directions[1]) : null;
@@ -79,6 +78,25 @@ public sealed class NewLandscapeDirectionCommand : LandscapeCmdlet
         {
             WriteError(e, ErrorIds.DirectionInvalid, ErrorCategory.InvalidArgument, Checkpoint);
         }
+    }
+
+    private bool TryWrite(string file, IReadOnlyList<DirectionVector> directions)
+    {
+        try
+        {
+            using var model = CheckpointStore.LoadModel(Checkpoint.Info);
+            DirectionStore.Write(file, ParameterLayout.Of(model), directions);
+            return true;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            WriteError(e, ErrorIds.OutputWriteFailed, ErrorCategory.PermissionDenied, file);
+        }
+        catch (IOException e)
+        {
+            WriteError(e, ErrorIds.OutputWriteFailed, ErrorCategory.WriteError, file);
+        }
+        return false;
     }
 
     private DirectionVector MakeTarget(CheckpointInfo checkpoint) =>

@@ -10,6 +10,7 @@ public static class ErrorIds
     public const string CheckpointIsDirectory = "CheckpointIsDirectory";
     public const string CheckpointMetadataMissing = "CheckpointMetadataMissing";
     public const string CheckpointCorrupt = "CheckpointCorrupt";
+    public const string CheckpointUnreadable = "CheckpointUnreadable";
     public const string CheckpointArchitectureUnknown = "CheckpointArchitectureUnknown";
     public const string CheckpointArchitectureMismatch = "CheckpointArchitectureMismatch";
     public const string CheckpointNonFinite = "CheckpointNonFinite";
@@ -27,8 +28,13 @@ public static class ErrorIds
     public const string SettingInvalid = "SettingInvalid";
     public const string DirectionInvalid = "DirectionInvalid";
     public const string DirectionFileInvalid = "DirectionFileInvalid";
+    public const string DirectionCheckpointMismatch = "DirectionCheckpointMismatch";
+    public const string DirectionsIdentical = "DirectionsIdentical";
     public const string OutputFileExists = "OutputFileExists";
+    public const string OutputFolderMissing = "OutputFolderMissing";
+    public const string OutputWriteFailed = "OutputWriteFailed";
     public const string SurfaceArgumentInvalid = "SurfaceArgumentInvalid";
+    public const string SurfaceRangeInvalid = "SurfaceRangeInvalid";
     public const string SurfaceSettingsMismatch = "SurfaceSettingsMismatch";
     public const string SurfaceFileInvalid = "SurfaceFileInvalid";
     public const string SurfaceFailed = "SurfaceFailed";

@@ -33,8 +33,19 @@ public abstract class LandscapeCmdlet : PSCmdlet
     /// <summary>False (with an OutputFileExists error) when <paramref name="file"/> exists and -Force was not given: existing results are never overwritten by accident.</summary>
     protected bool MayWrite(string file, bool force)
     {
+        if (!FolderExistsFor(file)) return false;
         if (!File.Exists(file) || force) return true;
         WriteError(new IOException($"'{file}' exists; use -Force to overwrite it."), ErrorIds.OutputFileExists, ErrorCategory.ResourceExists, file);
+        return false;
+    }
+
+    /// <summary>False (with an OutputFolderMissing error) when the folder that would hold <paramref name="file"/> does not exist: checked before anything is computed.</summary>
+    protected bool FolderExistsFor(string file)
+    {
+        var folder = Path.GetDirectoryName(file);
+        if (string.IsNullOrEmpty(folder) || Directory.Exists(folder)) return true;
+        var reason = File.Exists(folder) ? $"'{folder}' is a file, not a folder" : $"the folder '{folder}' does not exist";
+        WriteError(new DirectoryNotFoundException($"Cannot write '{file}': {reason}. Create the folder first."), ErrorIds.OutputFolderMissing, ErrorCategory.ObjectNotFound, file);
         return false;
     }
 
