@@ -479,6 +479,35 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
         Assert.Equal(before, fixture.Shell.Invoke("(Get-LandscapeSetting).ThreadCount").ShouldSucceed().Output[0].BaseObject);
     }
 
+    // --- the table ---
+
+    [Fact]
+    public void TheErrorTableNamesRealIdsAndTests()
+    {
+        var rows = File.ReadLines(Path.Combine(ModuleRunspace.RepoRoot, "docs", "errors.md"))
+            .Where(line => line.StartsWith("| ", StringComparison.Ordinal) && !line.StartsWith("| input |", StringComparison.Ordinal))
+            .Select(line => line.Split('|')[1..^1].Select(cell => cell.Trim()).ToArray())
+            .ToArray();
+        var errorIds = fixture.Shell.Invoke("[LossLandscape.PowerShell.Infrastructure.ErrorIds].GetFields() | ForEach-Object { $_.GetValue($null) }")
+            .ShouldSucceed().Output.Select(o => (string)o.BaseObject).Append("ParameterArgumentValidationError").ToHashSet();
+
+        Assert.True(rows.Length >= 25, $"{rows.Length} rows");
+        Assert.Equal(rows.Length, rows.Select(r => r[0]).Distinct().Count());
+        foreach (var row in rows)
+        {
+            Assert.True(row.Length == 6, $"six cells: {string.Join(" | ", row)}");
+            var errorId = row[1].Trim('`');
+            Assert.True(errorIds.Contains(errorId), $"{errorId} is no ErrorIds constant");
+            Assert.All(row[2].Split('/'), category => Assert.True(Enum.TryParse<ErrorCategory>(category.Trim(), out _), $"{row[2]} is no ErrorCategory"));
+            Assert.Contains(row[3], new[] { "yes", "no" });
+            var (className, methodName) = (row[5].Trim('`').Split('.')[0], row[5].Trim('`').Split('.')[1]);
+            var method = typeof(BadInputTests).Assembly.GetType($"{typeof(BadInputTests).Namespace}.{className}")?.GetMethod(methodName);
+            Assert.True(method?.GetCustomAttributes(typeof(FactAttribute), inherit: true).Length > 0, $"{row[5]} is no test");
+            var source = File.ReadAllText(Path.Combine(ModuleRunspace.RepoRoot, "tests", "LossLandscape.PowerShell.Tests", className + ".cs"));
+            Assert.True(source.Contains($"\"{errorId}", StringComparison.Ordinal), $"{className} never checks {errorId}");
+        }
+    }
+
     // --- helpers ---
 
     private static ErrorRecord AssertSingleNonTerminating(ModuleRunspace.Result result, string errorId, ErrorCategory category, object? target)
