@@ -16,11 +16,16 @@ public sealed record SurfaceShard
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is below 1, or <paramref name="index"/> is not in 0..count-1.</exception>
     public SurfaceShard(int index, int count)
     {
-        if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, $"The shard count must be at least 1 (got {count}).");
-        if (index < 0 || index >= count) throw new ArgumentOutOfRangeException(nameof(index), index, $"The shard index must be in 0..{count - 1} for {count} shard(s) (got {index}); indices are 0-based, like Slurm's array task ids.");
+        if (Problem(index, count) is { } problem) throw new ArgumentOutOfRangeException(count < 1 ? nameof(count) : nameof(index), count < 1 ? count : index, problem);
         Index = index;
         Count = count;
     }
+
+    /// <summary>What is wrong with shard <paramref name="index"/> of <paramref name="count"/>, or null when it is valid.</summary>
+    public static string? Problem(int index, int count) =>
+        count < 1 ? $"The shard count must be at least 1 (got {count})."
+        : index < 0 || index >= count ? $"The shard index must be in 0..{count - 1} for {count} shard(s) (got {index}); indices are 0-based, like Slurm's array task ids."
+        : null;
 
     public int Index { get; }
 

@@ -171,34 +171,16 @@ public sealed class GetLossSurfaceCommand : ComputeCmdlet, IDisposable
     private SurfaceShard? CheckShard()
     {
         if (ShardIndex is null && ShardCount is null) return null;
-        string? problem = null;
-        object? target = ShardIndex is null ? ShardCount : ShardIndex;
-        SurfaceShard? checkedShard = null;
-        if (ShardIndex is null || ShardCount is null)
-        {
-            problem = $"-ShardIndex and -ShardCount go together; {(ShardIndex is null ? "-ShardIndex" : "-ShardCount")} is missing.";
-        }
-        else if (OutFile is null)
-        {
-            problem = "A shard is computed into its own file for Merge-LossSurface: give -OutFile.";
-        }
-        else
-        {
-            try
-            {
-                checkedShard = new SurfaceShard(ShardIndex.Value, ShardCount.Value);
-            }
-            catch (ArgumentOutOfRangeException e)
-            {
-                problem = e.Message.Split(" (Parameter")[0];
-                target = e.ActualValue;
-            }
-        }
+        var problem = ShardIndex is null || ShardCount is null
+            ? $"-ShardIndex and -ShardCount go together; {(ShardIndex is null ? "-ShardIndex" : "-ShardCount")} is missing."
+            : SurfaceShard.Problem(ShardIndex.Value, ShardCount.Value)
+                ?? (OutFile is null ? "A shard is computed into its own file for Merge-LossSurface: give -OutFile." : null);
         if (problem is not null)
         {
+            var target = ShardIndex is null || ShardCount < 1 ? ShardCount : ShardIndex;
             ThrowTerminatingError(new ErrorRecord(new ArgumentException(problem), ErrorIds.SurfaceShardInvalid, ErrorCategory.InvalidArgument, target));
         }
-        return checkedShard;
+        return new SurfaceShard(ShardIndex!.Value, ShardCount!.Value);
     }
 
     protected override void ProcessRecord()
