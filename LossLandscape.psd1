@@ -21,6 +21,7 @@
         'Import-LandscapeDirection'
         'Get-LossSurface'
         'Import-LossSurface'
+        'Merge-LossSurface'
         'Export-LandscapePlot'
         'Export-Checkpoint'
         'Get-TrajectoryPCA'

@@ -35,6 +35,13 @@ internal static class ShellProcess
         return process;
     }
 
+    /// <summary>Runs one shell per argument list, all at once (each on its own thread), and waits for all of them.</summary>
+    public static ShellResult[] RunConcurrentlyIn(string workingDirectory, TimeSpan timeout, IEnumerable<string[]> argumentLists)
+    {
+        var runs = argumentLists.Select(arguments => Task.Factory.StartNew(() => RunIn(workingDirectory, timeout, arguments), TaskCreationOptions.LongRunning)).ToArray();
+        return Task.WhenAll(runs).GetAwaiter().GetResult();
+    }
+
     public static ShellResult RunIn(string? workingDirectory, TimeSpan timeout, params string[] arguments)
     {
         var startInfo = new ProcessStartInfo("dotnet")

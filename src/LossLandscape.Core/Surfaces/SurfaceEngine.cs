@@ -13,7 +13,9 @@ namespace LossLandscape.Core.Surfaces;
 /// Computes loss surfaces. Points are shared out to <see cref="SurfaceRequest.Workers"/> threads,
 /// each with its own model copy and a fixed intra-op thread count, so the values do not depend on
 /// how many workers ran. With an output file, every finished point is journaled at once; a rerun
-/// resumes from the journal, and the finished surface is written as HDF5 (atomically).
+/// resumes from the journal, and the finished surface is written as HDF5 (atomically). With a
+/// <see cref="SurfaceRequest.Shard"/>, only that shard's points are computed; the others stay
+/// uncomputed in the file until <see cref="SurfaceMerge"/> combines the shards.
 /// </summary>
 public static class SurfaceEngine
 {
@@ -33,6 +35,7 @@ public static class SurfaceEngine
         BatchSize = request.BatchSize,
         ThreadsPerPoint = request.ThreadsPerPoint,
         BatchNormFolded = request.FoldBatchNorm,
+        Shard = request.Shard,
     };
 
     /// <param name="outFile">HDF5 surface file to resume and write, or null to keep the result in memory only.</param>
@@ -51,6 +54,7 @@ public static class SurfaceEngine
         if (keys.Distinct().Count() != keys.Length) throw new ArgumentException("Each split may be evaluated once per surface.");
 
         var total = request.Grid.PointCount;
+        var ownPoints = request.Shard?.PointCount(total) ?? total;
         var values = keys.ToDictionary(k => k, _ => Enumerable.Repeat(double.NaN, total).ToArray());
         var computed = new bool[total];
 
@@ -76,17 +80,18 @@ public static class SurfaceEngine
                 computed[index] = true;
                 for (var k = 0; k < keys.Length; k++) values[keys[k]][index] = pointValues[k];
             }
-            if (computed.Any(c => c)) observer.Verbose($"Resuming: {computed.Count(c => c)} of {total} points already computed in {outFile}.");
+            if (computed.Any(c => c)) observer.Verbose($"Resuming: {computed.Count(c => c)} of {ownPoints} points already computed in {outFile}.");
         }
 
         try
         {
-            var pending = Enumerable.Range(0, total).Where(i => !computed[i]).ToArray();
+            var pending = (request.Shard?.Points(total) ?? Enumerable.Range(0, total)).Where(i => !computed[i]).ToArray();
+            if (request.Shard is { } shard) observer.Verbose($"{shard}: {shard.PointCount(total)} of the grid's {total} points (those whose index mod {shard.Count} is {shard.Index}).");
             var channelsLast = CheckModelTakesData(request.Checkpoint, arrays[0], request.Data[0], request.Device) && !request.EffectiveMetric.NeedsGradients;
             var data = request.Data.Zip(arrays, (reference, a) => new PreloadedDataset(reference, a, channelsLast, request.Device)).ToArray();
             try
             {
-                Run(request, data, channelsLast, pending, total - pending.Length, keys, values, computed, journal, observer, cancellation);
+                Run(request, data, channelsLast, pending, ownPoints, keys, values, computed, journal, observer, cancellation);
             }
             finally
             {
@@ -112,7 +117,8 @@ public static class SurfaceEngine
         return result;
     }
 
-    private static void Run(SurfaceRequest request, PreloadedDataset[] data, bool channelsLast, int[] pending, int alreadyDone, string[] keys,
+    /// <param name="ownPoints">The points this run is responsible for (the grid's or its shard's), finished ones included: progress counts up to it.</param>
+    private static void Run(SurfaceRequest request, PreloadedDataset[] data, bool channelsLast, int[] pending, int ownPoints, string[] keys,
         Dictionary<string, double[]> values, bool[] computed, SurfaceJournal? journal, ISurfaceObserver observer, CancellationToken cancellation)
     {
         if (pending.Length == 0) return;
@@ -159,7 +165,7 @@ public static class SurfaceEngine
         { IsBackground = true };
         completion.Start();
 
-        var done = alreadyDone;
+        var done = ownPoints - pending.Length;
         try
         {
             foreach (var (index, pointValues) in results.GetConsumingEnumerable())
@@ -168,7 +174,7 @@ public static class SurfaceEngine
                 computed[index] = true;
                 for (var k = 0; k < keys.Length; k++) values[keys[k]][index] = pointValues[k];
                 var (alpha, beta) = request.Grid.Coordinates(index);
-                observer.PointCompleted(new SurfaceProgress(++done, computed.Length, index, alpha, beta, pointValues[0]));
+                observer.PointCompleted(new SurfaceProgress(++done, ownPoints, index, alpha, beta, pointValues[0]));
             }
         }
         finally

@@ -58,20 +58,38 @@ public sealed record SurfaceMetadata
     /// <summary>Intra-op threads per point: a different count may change the last bits of the values.</summary>
     public int ThreadsPerPoint { get; init; } = 1;
 
+    /// <summary>
+    /// The share of the grid this file computes, or null for the whole grid. A merged surface has
+    /// none, so its metadata (and file) equals that of a single run.
+    /// </summary>
+    public SurfaceShard? Shard { get; init; }
+
     public string ToJson() => JsonSerializer.Serialize(this, CheckpointStore.JsonOptions);
 
-    public static SurfaceMetadata FromJson(string json) =>
-        JsonSerializer.Deserialize<SurfaceMetadata>(json, CheckpointStore.JsonOptions)
-        ?? throw new InvalidDataException("Empty surface metadata.");
+    /// <exception cref="InvalidDataException">Not surface metadata, or holding invalid values (e.g. a shard index beyond its count).</exception>
+    public static SurfaceMetadata FromJson(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<SurfaceMetadata>(json, CheckpointStore.JsonOptions)
+                ?? throw new InvalidDataException("Empty surface metadata.");
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException)
+        {
+            throw new InvalidDataException($"Invalid surface metadata: {e.Message}", e);
+        }
+    }
 
     /// <summary>The top-level settings that differ between two metadata records (empty when equal).</summary>
-    public IReadOnlyList<string> Differences(SurfaceMetadata other)
+    /// <param name="otherLabel">How the messages name where <paramref name="other"/> comes from.</param>
+    /// <param name="mineLabel">How the messages name where this record comes from.</param>
+    public IReadOnlyList<string> Differences(SurfaceMetadata other, string otherLabel = "in the file", string mineLabel = "requested")
     {
         var mine = JsonNode.Parse(ToJson())!.AsObject();
         var theirs = JsonNode.Parse(other.ToJson())!.AsObject();
         return mine.Select(p => p.Key).Union(theirs.Select(p => p.Key))
             .Where(key => !JsonNode.DeepEquals(mine[key], theirs[key]))
-            .Select(key => $"{key}: {Describe(theirs[key])} in the file, {Describe(mine[key])} requested")
+            .Select(key => $"{key}: {Describe(theirs[key])} {otherLabel}, {Describe(mine[key])} {mineLabel}")
             .ToArray();
     }
 

@@ -47,6 +47,9 @@ public sealed record SurfaceRequest
     /// </summary>
     public ComputeDevice Device { get; init; } = ComputeDevice.Cpu;
 
+    /// <summary>Compute only this share of the grid (see <see cref="SurfaceShard"/>); the whole grid when null.</summary>
+    public SurfaceShard? Shard { get; init; }
+
     public void Validate()
     {
         if (Grid.IsTwoDimensional != (Y is not null)) throw new ArgumentException(Y is null ? "A 2D grid needs two directions." : "A 1D grid takes one direction.");

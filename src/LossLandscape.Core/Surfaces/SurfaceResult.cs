@@ -12,9 +12,14 @@ public sealed record SurfaceResult(
     TimeSpan Elapsed,
     string? FilePath)
 {
-    public bool IsComplete => Computed.All(c => c);
+    /// <summary>Every point this result is responsible for is computed: the whole grid, or a shard's own points (see <see cref="SurfaceMetadata.Shard"/>).</summary>
+    public bool IsComplete => Metadata.Shard is { } shard ? shard.Points(Computed.Length).All(i => Computed[i]) : Computed.All(c => c);
 
+    /// <summary>Computed points of the whole grid (a shard computes only its own).</summary>
     public int ComputedCount => Computed.Count(c => c);
+
+    /// <summary>The points this result is responsible for: the grid's, or its shard's share.</summary>
+    public int OwnPointCount => Metadata.Shard?.PointCount(Computed.Length) ?? Computed.Length;
 
     public static string LossKey(string prefix) => prefix + "_loss";
 

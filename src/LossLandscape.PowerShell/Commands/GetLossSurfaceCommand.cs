@@ -146,6 +146,43 @@ public sealed class GetLossSurfaceCommand : ComputeCmdlet, IDisposable
     [Parameter]
     public SwitchParameter AllowNonFinite { get; set; }
 
+    /// <summary>
+    /// Compute only shard -ShardIndex of -ShardCount (0-based, like Slurm's array task ids): grid
+    /// point i (row-major [y, x]) belongs to shard i mod -ShardCount. Needs -OutFile; combine the
+    /// shard files with Merge-LossSurface.
+    /// </summary>
+    [Parameter]
+    public int? ShardIndex { get; set; }
+
+    /// <summary>How many shards the grid is split into (see -ShardIndex).</summary>
+    [Parameter]
+    public int? ShardCount { get; set; }
+
+    /// <summary>The checked -ShardIndex/-ShardCount, set by <see cref="BeginProcessing"/>.</summary>
+    private SurfaceShard? shard;
+
+    protected override void BeginProcessing()
+    {
+        shard = CheckShard();
+        base.BeginProcessing();
+    }
+
+    /// <summary>Invocation-wide, so a terminating error before the runtime loads or anything is computed.</summary>
+    private SurfaceShard? CheckShard()
+    {
+        if (ShardIndex is null && ShardCount is null) return null;
+        var problem = ShardIndex is null || ShardCount is null
+            ? $"-ShardIndex and -ShardCount go together; {(ShardIndex is null ? "-ShardIndex" : "-ShardCount")} is missing."
+            : SurfaceShard.Problem(ShardIndex.Value, ShardCount.Value)
+                ?? (OutFile is null ? "A shard is computed into its own file for Merge-LossSurface: give -OutFile." : null);
+        if (problem is not null)
+        {
+            var target = ShardIndex is null || ShardCount < 1 ? ShardCount : ShardIndex;
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException(problem), ErrorIds.SurfaceShardInvalid, ErrorCategory.InvalidArgument, target));
+        }
+        return new SurfaceShard(ShardIndex!.Value, ShardCount!.Value);
+    }
+
     protected override void ProcessRecord()
     {
         if (Checkpoint.NonFiniteCount > 0 && !AllowNonFinite)
@@ -183,7 +220,7 @@ public sealed class GetLossSurfaceCommand : ComputeCmdlet, IDisposable
         try
         {
             var result = SurfaceEngine.Compute(request, observer, outFile, Force, stopping.Token);
-            WriteVerbose($"{result.ComputedCount} of {grid.PointCount} points in {result.Elapsed.TotalSeconds:F1} s{(outFile is null ? "" : $"; written to {outFile}")}.");
+            WriteVerbose($"{result.ComputedCount} of {grid.PointCount} points{(shard is null ? "" : $" ({shard}: {result.OwnPointCount})")} in {result.Elapsed.TotalSeconds:F1} s{(outFile is null ? "" : $"; written to {outFile}")}.");
             WriteObject(new LossSurface(result));
         }
         catch (OperationCanceledException)
@@ -269,6 +306,7 @@ public sealed class GetLossSurfaceCommand : ComputeCmdlet, IDisposable
             ThreadsPerPoint = ThreadCount,
             FoldBatchNorm = FoldBatchNorm,
             Device = SelectedDevice,
+            Shard = shard,
         };
         request.Validate();
         return request;
@@ -301,11 +339,12 @@ public sealed class GetLossSurfaceCommand : ComputeCmdlet, IDisposable
         var taken = 0;
         for (var index = 0; index < earlier.Computed.Length; index++)
         {
-            if (!earlier.Computed[index]) continue;
+            // A shard file holds only its own points: the rest belong to the other shards' files.
+            if (!earlier.Computed[index] || request.Shard?.Owns(index) == false) continue;
             journal.Append(index, keys.Select(k => earlier.Values[k][index]).ToArray());
             taken++;
         }
-        WriteVerbose($"Took over {taken} of {earlier.Computed.Length} finished points from {source}.");
+        WriteVerbose($"Took over {taken} of {earlier.Computed.Length} finished points from {source}{(request.Shard is null ? "" : $" for {request.Shard}")}.");
         return request;
     }
 

@@ -38,6 +38,10 @@ public static class ErrorIds
     public const string SurfaceSettingsMismatch = "SurfaceSettingsMismatch";
     public const string SurfaceFileInvalid = "SurfaceFileInvalid";
     public const string SurfaceFailed = "SurfaceFailed";
+    public const string SurfaceShardInvalid = "SurfaceShardInvalid";
+    public const string SurfaceShardsDisagree = "SurfaceShardsDisagree";
+    public const string SurfaceShardsOverlap = "SurfaceShardsOverlap";
+    public const string SurfaceShardsIncomplete = "SurfaceShardsIncomplete";
     public const string PlotFailed = "PlotFailed";
     public const string TrajectoryInvalid = "TrajectoryInvalid";
     public const string CurvatureInvalid = "CurvatureInvalid";

@@ -86,7 +86,13 @@ public sealed class LossSurface
 
     public int ComputedCount => Result.ComputedCount;
 
+    /// <summary>All points are computed; for a shard's file, all of that shard's points.</summary>
     public bool IsComplete => Result.IsComplete;
+
+    /// <summary>The shard this file computes (0-based), or null for a whole surface; see Get-LossSurface -ShardIndex.</summary>
+    public int? ShardIndex => Result.Metadata.Shard?.Index;
+
+    public int? ShardCount => Result.Metadata.Shard?.Count;
 
     public TimeSpan Elapsed => Result.Elapsed;
 
@@ -94,7 +100,7 @@ public sealed class LossSurface
     public string? Path => Result.FilePath;
 
     public override string ToString() =>
-        $"{Dimensions}D {GridSize} surface of {Architecture}" + (MinLoss is { } m ? $", min loss {m:G5} at ({MinAlpha:G3}, {MinBeta:G3})" : "");
+        $"{Dimensions}D {GridSize} surface of {Architecture}" + (Result.Metadata.Shard is { } shard ? $" ({shard})" : "") + (MinLoss is { } m ? $", min loss {m:G5} at ({MinAlpha:G3}, {MinBeta:G3})" : "");
 
     private Array? Grid(string key)
     {
