@@ -9,6 +9,7 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('LossLandscape.Format.ps1xml')
+    TypesToProcess       = @('LossLandscape.Types.ps1xml')
     FunctionsToExport    = @()
     CmdletsToExport      = @(
         'Import-Checkpoint'

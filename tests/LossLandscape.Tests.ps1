@@ -98,3 +98,33 @@ Describe 'Get-TrajectoryPCA' {
         $pca.Points.Count | Should -Be 3
     }
 }
+
+Describe 'Jobs and parallel runs' {
+    It 'returns objects from Start-Job that format and feed back into the cmdlets' {
+        $checkpointPath = [System.IO.Path]::Combine($script:runDirectory, 'epoch-002.dat')
+        $surfaceFile = [System.IO.Path]::Combine($script:runDirectory, 'job-surface.h5')
+        $job = Start-Job -ScriptBlock {
+            param($module, $checkpointPath, $surfaceFile)
+            Import-Module $module
+            Import-Checkpoint $checkpointPath | Get-LossSurface -Dimensions 1 -Steps 5 -OutFile $surfaceFile -Force
+        } -ArgumentList $manifest, $checkpointPath, $surfaceFile
+        $fromJob = $job | Wait-Job | Receive-Job
+        $job | Remove-Job
+        $fromJob.PSTypeNames[0] | Should -Be 'Deserialized.LossLandscape.PowerShell.Types.LossSurface'
+        ($fromJob | Out-String) | Should -Match 'α range'
+        $plot = $fromJob | Export-LandscapePlot -Path ([System.IO.Path]::Combine($script:runDirectory, 'job-plot.png')) -PassThru -Force
+        $plot.Length | Should -BeGreaterThan 0
+        $live = Import-Checkpoint $checkpointPath | Get-LossSurface -Dimensions 1 -Steps 5
+        ($fromJob.TrainLoss -join ',') | Should -Be ($live.TrainLoss -join ',')
+    }
+
+    It 'computes the same surfaces under ForEach-Object -Parallel as in a serial loop' {
+        $paths = 0..2 | ForEach-Object { [System.IO.Path]::Combine($script:runDirectory, ('epoch-{0:D3}.dat' -f $_)) }
+        $serial = $paths | ForEach-Object { (Import-Checkpoint $_ | Get-LossSurface -Steps 4 -Seed 11).TrainLoss -join ',' }
+        $parallel = $paths | ForEach-Object -Parallel {
+            Import-Module $using:manifest
+            (Import-Checkpoint $_ | Get-LossSurface -Steps 4 -Seed 11).TrainLoss -join ','
+        } -ThrottleLimit 3
+        ($parallel | Sort-Object) | Should -Be ($serial | Sort-Object)
+    }
+}

@@ -8,9 +8,12 @@ public static class TrajectoryPcaBuilder
 {
     /// <param name="checkpoints">The trajectory (≥ 3), in the order to draw it.</param>
     /// <param name="reference">θ_ref, the plane's origin: by default the last checkpoint.</param>
+    /// <param name="checkpointLoaded">Called with the count of checkpoints read so far, after each.</param>
     /// <exception cref="ArgumentException">Too few checkpoints, or checkpoints of different models.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was signalled; checked between checkpoints.</exception>
     public static TrajectoryPcaResult Compute(IReadOnlyList<CheckpointInfo> checkpoints, CheckpointInfo? reference = null,
-        bool includeBiasAndNorm = false, int components = 2, ProjectionMethod projection = ProjectionMethod.Orthogonal)
+        bool includeBiasAndNorm = false, int components = 2, ProjectionMethod projection = ProjectionMethod.Orthogonal,
+        Action<int>? checkpointLoaded = null, CancellationToken cancellation = default)
     {
         if (checkpoints.Count < 3) throw new ArgumentException($"A trajectory needs at least 3 checkpoints, got {checkpoints.Count}.");
         reference ??= checkpoints[^1];
@@ -25,6 +28,7 @@ public static class TrajectoryPcaBuilder
         var rows = new List<float[]>(checkpoints.Count);
         foreach (var checkpoint in checkpoints)
         {
+            cancellation.ThrowIfCancellationRequested();
             using var model = CheckpointStore.LoadModel(checkpoint);
             var current = ParameterLayout.Of(model);
             if (current.ParameterLength != layout.ParameterLength || !current.Parameters.Select(p => p.Name).SequenceEqual(layout.Parameters.Select(p => p.Name)))
@@ -34,7 +38,9 @@ public static class TrajectoryPcaBuilder
             for (var i = 0; i < row.Length; i++) row[i] = theta[i] - origin[i];
             foreach (var entry in masked) Array.Clear(row, (int)entry.Offset, (int)entry.Length);
             rows.Add(row);
+            checkpointLoaded?.Invoke(rows.Count);
         }
+        cancellation.ThrowIfCancellationRequested();
 
         var (ratios, singular, vectors) = TrajectoryPca.Decompose(rows, components);
         var coordinates = rows.Select(r => TrajectoryPca.Project(r, vectors, projection)).ToArray();

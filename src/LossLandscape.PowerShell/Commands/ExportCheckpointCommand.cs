@@ -15,6 +15,7 @@ namespace LossLandscape.PowerShell.Commands;
 public sealed class ExportCheckpointCommand : LandscapeCmdlet
 {
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    [Rehydrate(typeof(Checkpoint))]
     public Checkpoint Checkpoint { get; set; } = null!;
 
     /// <summary>The file to write (.pt / .pth, or .safetensors).</summary>

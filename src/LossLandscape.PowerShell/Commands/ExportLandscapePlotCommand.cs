@@ -18,6 +18,7 @@ namespace LossLandscape.PowerShell.Commands;
 public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
 {
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    [Rehydrate(typeof(LossSurface))]
     public LossSurface Surface { get; set; } = null!;
 
     /// <summary>Image file (.png or .svg), or a folder to write a file named after the surface into (default: the current folder).</summary>

@@ -19,17 +19,19 @@ namespace LossLandscape.PowerShell.Commands;
 /// Rademacher probes) and the spectral density (stochastic Lanczos quadrature). BatchNorm evaluates
 /// with its running statistics (eval mode), as the surfaces do.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "HessianSpectrum")]
+[Cmdlet(VerbsCommon.Get, "HessianSpectrum", SupportsShouldProcess = true)]
 [OutputType(typeof(HessianSpectrum))]
 public sealed class GetHessianSpectrumCommand : ComputeCmdlet, IDisposable
 {
     private readonly CancellationTokenSource stopping = new();
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Rehydrate(typeof(Checkpoint))]
     public Checkpoint Checkpoint { get; set; } = null!;
 
     /// <summary>With -Alpha/-Beta: compute the spectrum at θ* + αδ + βη along these directions instead of at θ*.</summary>
     [Parameter]
+    [Rehydrate(typeof(LandscapeDirection))]
     public LandscapeDirection[]? Direction { get; set; }
 
     [Parameter]
@@ -95,6 +97,10 @@ public sealed class GetHessianSpectrumCommand : ComputeCmdlet, IDisposable
     [Parameter]
     public string? OutFile { get; set; }
 
+    /// <summary>Overwrite an existing -OutFile.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     protected override void StopProcessing() => stopping.Cancel();
 
     public void Dispose() => stopping.Dispose();
@@ -128,6 +134,9 @@ public sealed class GetHessianSpectrumCommand : ComputeCmdlet, IDisposable
         }
         if (MaxSamples is not null) reference = reference with { MaxSamples = MaxSamples };
         reference = reference with { Split = DatasetSplit.Train };
+        // Checked before the (long) computation, so an existing result is neither overwritten nor waited for in vain.
+        if (OutFile is not null && !MayWrite(GetUnresolvedProviderPathFromPSPath(OutFile), Force)) return;
+        if (!ShouldProcess(OutFile ?? System.IO.Path.GetDirectoryName(Checkpoint.Path)!, "Compute the Hessian spectrum and write its top eigenvectors as a direction file")) return;
         var progress = new ProgressReporter(this, $"Hessian of {Checkpoint.Name}");
         var clock = Stopwatch.StartNew();
         try

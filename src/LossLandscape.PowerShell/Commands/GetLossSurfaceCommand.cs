@@ -27,10 +27,12 @@ public sealed class GetLossSurfaceCommand : ComputeCmdlet, IDisposable
     private readonly CancellationTokenSource stopping = new();
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Rehydrate(typeof(Checkpoint))]
     public Checkpoint Checkpoint { get; set; } = null!;
 
     /// <summary>One (1D) or two (2D) directions; made on the fly from -Seed/-Normalization when omitted.</summary>
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [Rehydrate(typeof(LandscapeDirection))]
     public LandscapeDirection[]? Direction { get; set; }
 
     [Parameter]
@@ -220,7 +222,7 @@ public sealed class GetLossSurfaceCommand : ComputeCmdlet, IDisposable
         try
         {
             var result = SurfaceEngine.Compute(request, observer, outFile, Force, stopping.Token);
-            WriteVerbose($"{result.ComputedCount} of {grid.PointCount} points{(shard is null ? "" : $" ({shard}: {result.OwnPointCount})")} in {result.Elapsed.TotalSeconds:F1} s{(outFile is null ? "" : $"; written to {outFile}")}.");
+            WriteVerbose($"{result.ComputedCount} of {grid.PointCount} points{(shard is null ? "" : $" ({shard}: {result.OwnPointCount})")} in {result.Elapsed.TotalSeconds:F1} s on {string.Join(" + ", result.Metadata.Data.Select(d => $"{d.Dataset} ({d.SampleCount} samples)"))}{(outFile is null ? "" : $"; written to {outFile}")}.");
             WriteObject(new LossSurface(result));
         }
         catch (OperationCanceledException)

@@ -14,15 +14,18 @@ namespace LossLandscape.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "TrajectoryPCA", SupportsShouldProcess = true)]
 [OutputType(typeof(Types.TrajectoryPca))]
-public sealed class GetTrajectoryPcaCommand : LandscapeCmdlet
+public sealed class GetTrajectoryPcaCommand : LandscapeCmdlet, IDisposable
 {
+    private readonly CancellationTokenSource stopping = new();
     private readonly List<Checkpoint> collected = [];
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [Rehydrate(typeof(Checkpoint))]
     public Checkpoint[] Checkpoint { get; set; } = [];
 
     /// <summary>θ_ref, the origin of the plane (default: the last checkpoint by epoch).</summary>
     [Parameter]
+    [Rehydrate(typeof(Checkpoint))]
     public Checkpoint? Reference { get; set; }
 
     /// <summary>Keep biases and BN γ/β in the trajectory (zeroed by default, as for directions).</summary>
@@ -41,9 +44,17 @@ public sealed class GetTrajectoryPcaCommand : LandscapeCmdlet
     [Parameter]
     public string? OutFile { get; set; }
 
+    /// <summary>Overwrite an existing -OutFile (the default file is named by its content, so it is rewritten unchanged).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     protected override void BeginProcessing() => EnsureRuntime();
 
     protected override void ProcessRecord() => collected.AddRange(Checkpoint);
+
+    protected override void StopProcessing() => stopping.Cancel();
+
+    public void Dispose() => stopping.Dispose();
 
     protected override void EndProcessing()
     {
@@ -60,16 +71,27 @@ public sealed class GetTrajectoryPcaCommand : LandscapeCmdlet
             WriteError(new ArgumentException($"{ordered.Count} checkpoints give at most {ordered.Count - 1} components; -Components is {Components}."), ErrorIds.TrajectoryInvalid, ErrorCategory.InvalidArgument, Components);
             return;
         }
+        if (OutFile is not null && !MayWrite(GetUnresolvedProviderPathFromPSPath(OutFile), Force)) return;
         WriteVerbose($"PCA of {ordered.Count} checkpoints around {reference.Name}; biases and BN {(IncludeBiasAndNorm ? "kept" : "zeroed")}.");
         TrajectoryPcaResult result;
+        var progress = new ProgressReporter(this, "Trajectory PCA");
         try
         {
-            result = TrajectoryPcaBuilder.Compute(ordered.Select(c => c.Info).ToArray(), reference.Info, IncludeBiasAndNorm, Components, Projection);
+            result = TrajectoryPcaBuilder.Compute(ordered.Select(c => c.Info).ToArray(), reference.Info, IncludeBiasAndNorm, Components, Projection,
+                loaded => progress.Report($"Checkpoint {loaded}/{ordered.Count}", loaded / (double)ordered.Count), stopping.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new PipelineStoppedException();
         }
         catch (ArgumentException e)
         {
             WriteError(e, ErrorIds.TrajectoryInvalid, ErrorCategory.InvalidArgument, collected);
             return;
+        }
+        finally
+        {
+            progress.Complete();
         }
         if (result.Components.Count < 2)
             WriteWarning($"Only {result.Components.Count} principal component carries variance (the checkpoints lie on a line): the landscape will be 1D.");

@@ -21,6 +21,7 @@ public sealed class ImportLandscapeDirectionCommand : LandscapeCmdlet
     public string Path { get; set; } = "";
 
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = false)]
+    [Rehydrate(typeof(Checkpoint))]
     public Checkpoint Checkpoint { get; set; } = null!;
 
     protected override void BeginProcessing() => EnsureRuntime();

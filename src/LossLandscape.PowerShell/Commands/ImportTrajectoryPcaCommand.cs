@@ -27,6 +27,7 @@ public sealed class ImportTrajectoryPcaCommand : LandscapeCmdlet
 
     /// <summary>θ_ref, the checkpoint the paper's code took differences from (its final model).</summary>
     [Parameter(Mandatory = true)]
+    [Rehydrate(typeof(Checkpoint))]
     public Checkpoint Reference { get; set; } = null!;
 
     protected override void BeginProcessing() => EnsureRuntime();

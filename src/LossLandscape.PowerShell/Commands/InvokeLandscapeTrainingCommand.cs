@@ -88,8 +88,9 @@ public sealed class InvokeLandscapeTrainingCommand : ComputeCmdlet, IDisposable
     [ValidateRange(1, 1024)]
     public int? ThreadCount { get; set; }
 
-    /// <summary>Delete this run's checkpoints in the folder and train from scratch instead of resuming.</summary>
+    /// <summary>Delete this run's checkpoints in the folder and train from scratch instead of resuming (alias -Force, as on the other cmdlets that write files).</summary>
     [Parameter]
+    [Alias("Force")]
     public SwitchParameter Restart { get; set; }
 
     protected override void BeginProcessing()

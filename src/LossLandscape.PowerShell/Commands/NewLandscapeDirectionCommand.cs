@@ -18,6 +18,7 @@ public sealed class NewLandscapeDirectionCommand : LandscapeCmdlet
     private const string TargetSet = "Target";
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [Rehydrate(typeof(Checkpoint))]
     public Checkpoint Checkpoint { get; set; } = null!;
 
     [Parameter(ParameterSetName = RandomSet)]
@@ -38,6 +39,7 @@ public sealed class NewLandscapeDirectionCommand : LandscapeCmdlet
     public int Dimensions { get; set; } = 2;
 
     [Parameter(Mandatory = true, ParameterSetName = TargetSet)]
+    [Rehydrate(typeof(Checkpoint))]
     public Checkpoint Target { get; set; } = null!;
 
     [Parameter(ParameterSetName = TargetSet)]

@@ -3,12 +3,13 @@ using LossLandscape.Core.Data;
 
 namespace LossLandscape.PowerShell.Types;
 
-/// <summary>Lets -Dataset take a name ("Digits") as well as a <see cref="LandscapeDataset"/>.</summary>
+/// <summary>Lets -Dataset take a name ("Digits") as well as a <see cref="LandscapeDataset"/> (live or deserialized).</summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 public sealed class DatasetTransformationAttribute : ArgumentTransformationAttribute
 {
     public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
     {
+        if (inputData is PSObject serialized && serialized.TypeNames.FirstOrDefault() == RehydrateAttribute.DeserializedPrefix + typeof(LandscapeDataset).FullName) return RehydrateAttribute.Rehydrate(serialized);
         var value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
         return value switch
         {

@@ -10,10 +10,16 @@ namespace LossLandscape.PowerShell.Types;
 public sealed class LandscapeDirection
 {
     internal LandscapeDirection(DirectionVector vector, string checkpointPath, string? targetPath, string? filePath, double? cosineToOther)
+        : this(vector.Recipe, vector.Sha256, vector.Norm, checkpointPath, targetPath, filePath, cosineToOther)
     {
-        Recipe = vector.Recipe;
-        Sha256 = vector.Sha256;
-        Norm = vector.Norm;
+    }
+
+    /// <summary>From what a direction carries on the pipeline (a deserialized one): its values are rebuilt and checked where it is used.</summary>
+    internal LandscapeDirection(DirectionRecipe recipe, string sha256, double norm, string checkpointPath, string? targetPath, string? filePath, double? cosineToOther)
+    {
+        Recipe = recipe;
+        Sha256 = sha256;
+        Norm = norm;
         CheckpointPath = checkpointPath;
         TargetPath = targetPath;
         FilePath = filePath;
