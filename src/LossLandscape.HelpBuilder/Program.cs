@@ -44,8 +44,10 @@ using (var writer = new MamlWriter(maml))
         }
         var doc = HelpMarkdown.ReadCommand(file);
         var parameters = DocumentedParameters(cmdlet);
+        var known = problems.Count;
         Check(cmdlet, doc, parameters);
-        writer.Write(cmdlet, doc, parameters);
+        // A file with problems fails the build anyway; the writer needs complete text.
+        if (problems.Count == known) writer.Write(cmdlet, doc, parameters);
     }
 }
 
