@@ -116,7 +116,8 @@ Describe 'Help' {
 
     It '<Name> documents every parameter' -TestCases $script:cmdlets {
         $expected = (Get-Command $Name).Parameters.Keys | Where-Object { $_ -notin [System.Management.Automation.Cmdlet]::CommonParameters }
-        $documented = @($help = Get-Help -Name $Name -Full; $help.parameters.parameter | Where-Object { $_ } | ForEach-Object { $_.name })
+        $help = Get-Help -Name $Name -Full
+        $documented = $help.parameters.parameter | Where-Object { $_ } | ForEach-Object { $_.name }
         @($documented | Sort-Object) | Should -Be @($expected | Sort-Object)
     }
 
