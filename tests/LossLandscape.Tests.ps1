@@ -128,3 +128,30 @@ Describe 'Jobs and parallel runs' {
         ($parallel | Sort-Object) | Should -Be ($serial | Sort-Object)
     }
 }
+
+Describe 'Help' {
+    BeforeDiscovery {
+        $manifest = [System.IO.Path]::Combine($PSScriptRoot, '..', 'output', 'LossLandscape')
+        Import-Module $manifest -Force
+        $script:cmdlets = (Get-Module LossLandscape).ExportedCmdlets.Keys | ForEach-Object { @{ Name = $_ } }
+    }
+
+    It '<Name> has a synopsis, a description and at least two examples' -TestCases $script:cmdlets {
+        $help = Get-Help -Name $Name -Full
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis | Should -Not -BeLike "$Name *"
+        ($help.description.Text -join ' ') | Should -Not -BeNullOrEmpty
+        @($help.examples.example).Count | Should -BeGreaterOrEqual 2
+    }
+
+    It '<Name> documents every parameter' -TestCases $script:cmdlets {
+        $expected = (Get-Command $Name).Parameters.Keys | Where-Object { $_ -notin [System.Management.Automation.Cmdlet]::CommonParameters }
+        $help = Get-Help -Name $Name -Full
+        $documented = $help.parameters.parameter | Where-Object { $_ } | ForEach-Object { $_.name }
+        @($documented | Sort-Object) | Should -Be @($expected | Sort-Object)
+    }
+
+    It 'has its about_LossLandscape topic' {
+        (Get-Help about_LossLandscape | Out-String) | Should -Match 'AXIS CONVENTION'
+    }
+}

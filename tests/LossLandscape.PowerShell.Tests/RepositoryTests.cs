@@ -37,7 +37,7 @@ public sealed class RepositoryTests(ModuleRunspace shell) : IClassFixture<Module
         Assert.Contains("Import-Checkpoint", exported);
     }
 
-    private static IEnumerable<string> DeclaredCmdlets()
+    internal static IEnumerable<string> DeclaredCmdlets()
     {
         var manifest = Parser.ParseFile(ModuleRunspace.ManifestPath, out _, out _);
         var table = (HashtableAst)manifest.Find(ast => ast is HashtableAst, searchNestedScriptBlocks: false);

@@ -18,6 +18,7 @@ namespace LossLandscape.PowerShell.Commands;
 public sealed class ImportCheckpointCommand : LandscapeCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     [Alias("FullName", "PSPath")]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = [];

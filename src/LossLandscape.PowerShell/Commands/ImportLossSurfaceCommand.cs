@@ -11,6 +11,7 @@ namespace LossLandscape.PowerShell.Commands;
 public sealed class ImportLossSurfaceCommand : PSCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     [Alias("FullName")]
     public string[] Path { get; set; } = [];
 
