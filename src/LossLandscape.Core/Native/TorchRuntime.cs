@@ -85,6 +85,11 @@ public static class TorchRuntime
     private static TorchLoadReport Load()
     {
         var waitPolicy = SetNativeEnvironmentDefault("OMP_WAIT_POLICY", "PASSIVE");
+        // MKL's default float32 GEMM picks code paths by the alignment of its operands, so the same
+        // product could differ in its last bits from run to run (seen as 1 run in 2 of a linear
+        // model's surface, and as a rare training whose checkpoint bytes differed). STRICT keeps the
+        // fastest instruction set and makes results independent of alignment.
+        var conditionalReproducibility = SetNativeEnvironmentDefault("MKL_CBWR", "AUTO,STRICT");
         var allocator = NativeAllocatorTuning.Apply();
 
         var platform = NativePlatform.Current;
@@ -129,6 +134,7 @@ public static class TorchRuntime
             patchedCopy,
             originalError,
             waitPolicy,
+            conditionalReproducibility,
             allocator,
             cuda.is_available(),
             cuda.device_count());
@@ -243,6 +249,7 @@ public sealed record TorchLoadReport(
     string? PatchedShimPath,
     string? OriginalShimError,
     string OmpWaitPolicy,
+    string MklConditionalReproducibility,
     string Allocator,
     bool CudaAvailable,
     int CudaDeviceCount)
@@ -258,7 +265,7 @@ public sealed record TorchLoadReport(
         yield return UsedPatchedShim
             ? $"TorchSharp shim: the original {ShimPath} did not load ({OriginalShimError}); loaded the patched copy {PatchedShimPath} (GLIBCXX_3.4.32 made weak)."
             : $"TorchSharp shim: loaded {ShimPath} as shipped.";
-        yield return $"CUDA: {CudaSummary}; OMP_WAIT_POLICY={OmpWaitPolicy}; {Allocator}.";
+        yield return $"CUDA: {CudaSummary}; OMP_WAIT_POLICY={OmpWaitPolicy}; MKL_CBWR={MklConditionalReproducibility}; {Allocator}.";
     }
 
     private string CudaSummary =>

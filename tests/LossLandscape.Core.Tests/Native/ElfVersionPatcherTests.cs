@@ -74,6 +74,7 @@ public sealed class ElfVersionPatcherTests
         Assert.Equal(32f, product.item<float>());
         Assert.Equal("PASSIVE", report.OmpWaitPolicy);
         Assert.Equal("PASSIVE", Environment.GetEnvironmentVariable("OMP_WAIT_POLICY"));
+        Assert.Equal("AUTO,STRICT", report.MklConditionalReproducibility);
     }
 
     private static int IndexOf(byte[] haystack, string needle) => haystack.AsSpan().IndexOf(Encoding.ASCII.GetBytes(needle));

@@ -6,10 +6,6 @@ using LossLandscape.Core.Surfaces;
 namespace LossLandscape.Core.Tests.Surfaces;
 
 /// <summary>Shards computed apart and merged give the unsharded surface; parts that do not make one surface are refused.</summary>
-/// <remarks>
-/// DigitsCnn, as in the other bit-identity tests: with the linear Mlp the first point a worker
-/// evaluates occasionally differs in its last float bits (seen for about 1 run in 4, sharded or not).
-/// </remarks>
 public sealed class SurfaceMergeTests(TrainedCheckpoints checkpoints) : IClassFixture<TrainedCheckpoints>
 {
     private static readonly DatasetReference Train = new("Digits", DatasetSplit.Train, MaxSamples: 300, SubsetSeed: 4);
