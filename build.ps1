@@ -11,6 +11,11 @@
     ./build.ps1 -Task Clean, Build, Test
 .EXAMPLE
     ./build.ps1 -Task Build -TorchBackend cuda-windows
+.EXAMPLE
+    ./build.ps1 -Task Build -ArtifactsPath /tmp/ll-build
+    Builds apart from the working tree's bin/, obj/ and output/ (the layout goes to
+    /tmp/ll-build/module/): the live build's files are hard links shared by running hosts, and a
+    compile that rewrote them in place would crash those hosts.
 #>
 [CmdletBinding()]
 param(
@@ -22,7 +27,10 @@ param(
 
     # Which libtorch the module ships: cpu-linux (default), cpu-windows, cpu-osx, cuda-linux, cuda-windows.
     [ValidateSet('cpu-linux', 'cpu-windows', 'cpu-osx', 'cuda-linux', 'cuda-windows')]
-    [string] $TorchBackend = 'cpu-linux'
+    [string] $TorchBackend = 'cpu-linux',
+
+    # Where intermediate and final build files go instead of bin/, obj/ and output/.
+    [string] $ArtifactsPath
 )
 
 $ErrorActionPreference = 'Stop'
@@ -51,7 +59,13 @@ foreach ($step in $Task) {
             }
         }
         'Build' {
-            Invoke-Dotnet -Arguments @('build', $moduleProject, '-c', $Configuration, "-p:TorchBackend=$TorchBackend", '--nologo')
+            $arguments = @('build', $moduleProject, '-c', $Configuration, "-p:TorchBackend=$TorchBackend", '--nologo')
+            if ($ArtifactsPath) {
+                $artifacts = [System.IO.Path]::GetFullPath($ArtifactsPath)
+                $moduleRoot = [System.IO.Path]::Combine($artifacts, 'module', 'LossLandscape') + [System.IO.Path]::DirectorySeparatorChar
+                $arguments += @('--artifacts-path', $artifacts, "-p:ModuleOutputRoot=$moduleRoot")
+            }
+            Invoke-Dotnet -Arguments $arguments
         }
         'Test' {
             Invoke-Dotnet -Arguments @('test', $solution, '-c', $Configuration, '--nologo')

@@ -99,6 +99,29 @@ Describe 'Get-TrajectoryPCA' {
     }
 }
 
+Describe 'Sharded surfaces and Merge-LossSurface' {
+    It 'merges four shards into the file one run writes, byte for byte' {
+        $checkpoint = Import-Checkpoint -Path ([System.IO.Path]::Combine($script:runDirectory, 'epoch-002.dat'))
+        $shards = 0..3 | ForEach-Object {
+            $file = [System.IO.Path]::Combine($script:runDirectory, "shard-$_.h5")
+            $checkpoint | Get-LossSurface -Steps 5 -ShardIndex $_ -ShardCount 4 -OutFile $file | Out-Null
+            $file
+        }
+        $merged = [System.IO.Path]::Combine($script:runDirectory, 'merged.h5')
+        $whole = [System.IO.Path]::Combine($script:runDirectory, 'whole.h5')
+        Merge-LossSurface -Path $shards -OutFile $merged
+        $checkpoint | Get-LossSurface -Steps 5 -OutFile $whole | Out-Null
+        [System.IO.File]::ReadAllBytes($merged) | Should -Be ([System.IO.File]::ReadAllBytes($whole))
+    }
+
+    It 'refuses a gap with SurfaceShardsIncomplete and leaves no file' {
+        $shard = [System.IO.Path]::Combine($script:runDirectory, 'shard-0.h5')
+        $gapped = [System.IO.Path]::Combine($script:runDirectory, 'gapped.h5')
+        { Merge-LossSurface -Path $shard -OutFile $gapped } | Should -Throw -ErrorId 'SurfaceShardsIncomplete'
+        $gapped | Should -Not -Exist
+    }
+}
+
 Describe 'Jobs and parallel runs' {
     It 'returns objects from Start-Job that format and feed back into the cmdlets' {
         $checkpointPath = [System.IO.Path]::Combine($script:runDirectory, 'epoch-002.dat')

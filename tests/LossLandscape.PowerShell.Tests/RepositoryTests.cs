@@ -58,15 +58,27 @@ public sealed class RepositoryTests(ModuleRunspace shell) : IClassFixture<Module
     [Fact]
     public void BuildScriptBuildsTheModuleLayoutThroughTheHostedEngine()
     {
-        var script = Path.Combine(ModuleRunspace.RepoRoot, "build.ps1");
-        var result = shell.Invoke("& $script -Task Build 2>&1 | ForEach-Object { \"$_\" }", new Dictionary<string, object?> { ["script"] = script });
+        // Apart from the live bin/, obj/ and output/: other test hosts run on those files (hard links
+        // of one another), and a compile rewriting them in place would crash those hosts (SIGBUS).
+        var artifacts = Path.Combine(ModuleRunspace.RepoRoot, "output", "build-script-test-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var script = Path.Combine(ModuleRunspace.RepoRoot, "build.ps1");
+            var result = shell.Invoke("& $script -Task Build -ArtifactsPath $artifacts 2>&1 | ForEach-Object { \"$_\" }", new Dictionary<string, object?> { ["script"] = script, ["artifacts"] = artifacts });
 
-        Assert.Null(result.Terminating);
-        Assert.Empty(result.Errors);
-        var log = string.Join(Environment.NewLine, result.Output.Select(o => o.ToString()));
-        Assert.Contains("LossLandscape module laid out in " + ModuleRunspace.ModuleDirectory, log);
-        Assert.True(File.Exists(Path.Combine(ModuleRunspace.ModuleDirectory, "LossLandscape.Format.ps1xml")));
-        Assert.True(File.Exists(Path.Combine(ModuleRunspace.ModuleDirectory, "bin", "runtimes", "linux-x64", "native", "libtorch_cpu.so")));
+            Assert.Null(result.Terminating);
+            Assert.Empty(result.Errors);
+            var log = string.Join(Environment.NewLine, result.Output.Select(o => o.ToString()));
+            var moduleDirectory = Path.Combine(artifacts, "module", "LossLandscape", Path.GetFileName(ModuleRunspace.ModuleDirectory.TrimEnd('/')));
+            Assert.Contains("LossLandscape module laid out in " + moduleDirectory, log);
+            Assert.True(File.Exists(Path.Combine(moduleDirectory, "LossLandscape.Format.ps1xml")));
+            Assert.True(File.Exists(Path.Combine(moduleDirectory, "bin", "runtimes", "linux-x64", "native", "libtorch_cpu.so")));
+            Assert.True(File.Exists(Path.Combine(moduleDirectory, "en-US", "LossLandscape.PowerShell.dll-Help.xml")));
+        }
+        finally
+        {
+            if (Directory.Exists(artifacts)) Directory.Delete(artifacts, recursive: true);
+        }
     }
 
     [Theory]

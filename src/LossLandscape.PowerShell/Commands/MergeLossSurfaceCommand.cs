@@ -20,6 +20,7 @@ public sealed class MergeLossSurfaceCommand : LandscapeCmdlet
     /// <summary>The shard files (wildcards allowed), e.g. from Get-ChildItem.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName")]
+    [SupportsWildcards]
     public string[] Path { get; set; } = [];
 
     /// <summary>The merged surface file.</summary>
