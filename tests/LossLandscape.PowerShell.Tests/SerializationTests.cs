@@ -29,7 +29,9 @@ public sealed class SerializationTests : IClassFixture<ModuleRunspace>, IDisposa
             ["ckpt"] = Path.Combine(run.Path, "epoch-003.dat"),
             ["dir"] = run.Path,
             ["h5"] = Path.Combine(run.Path, "surface.h5"),
+            ["job"] = Path.Combine(run.Path, "job"),
         };
+        SurfaceJobTests.WriteManifest(Path.Combine(run.Path, "job"));
     }
 
     public void Dispose() => run.Dispose();
@@ -48,7 +50,7 @@ public sealed class SerializationTests : IClassFixture<ModuleRunspace>, IDisposa
     {
         var names = PipelineTypeNames();
         Assert.Equal(
-            ["Checkpoint", "HessianSpectrum", "LandscapeDataset", "LandscapeDirection", "LandscapeModelInfo", "LandscapeSetting", "LossSurface", "TrajectoryPca", "TrajectoryPoint"],
+            ["Checkpoint", "HessianSpectrum", "LandscapeDataset", "LandscapeDirection", "LandscapeModelInfo", "LandscapeSetting", "LossSurface", "LossSurfaceJob", "TrajectoryPca", "TrajectoryPoint"],
             names.Select(n => n[(TypesNamespace.Length + 1)..]));
         var format = XDocument.Load(Path.Combine(ModuleRunspace.RepoRoot, "module", "LossLandscape.Format.ps1xml"));
         var viewed = format.Descendants("TypeName").Select(t => t.Value.Trim()).ToHashSet(StringComparer.Ordinal);
@@ -76,6 +78,7 @@ public sealed class SerializationTests : IClassFixture<ModuleRunspace>, IDisposa
                 LossSurface = $c | Get-LossSurface -Dimensions 1 -Steps 3 -OutFile $h5
                 TrajectoryPca = Import-Checkpoint $dir/epoch-*.dat | Get-TrajectoryPCA
                 HessianSpectrum = $c | Get-HessianSpectrum -MaxSamples 40 -Top 2 -Tolerance 1e-3
+                LossSurfaceJob = Get-LossSurfaceJob $job -WarningAction SilentlyContinue
             }
             $live.TrajectoryPoint = $live.TrajectoryPca.Points[1]
             foreach ($name in $live.Keys) {
@@ -90,6 +93,7 @@ public sealed class SerializationTests : IClassFixture<ModuleRunspace>, IDisposa
                     TrajectoryPca = 'FilePath'
                     HessianSpectrum = 'MinEigenvalue', 'Ratio', 'HessianVectorProducts'
                     TrajectoryPoint = 'Name', 'X', 'Y'
+                    LossSurfaceJob = 'JobFolder', 'State', 'PointCount', 'ArrayJobId', 'MergeJobId', 'OutFile'
                 }[$name]
                 foreach ($key in $keys) { "{0}`t{1}`t{2}`t{3}" -f $name, $key, "$($o.$key)", "$($d.$key)" }
                 "{0}`ttype`t{1}`t{2}" -f $name, $o.GetType().FullName, $d.PSTypeNames[0]

@@ -42,7 +42,11 @@ internal static class ShellProcess
         return Task.WhenAll(runs).GetAwaiter().GetResult();
     }
 
-    public static ShellResult RunIn(string? workingDirectory, TimeSpan timeout, params string[] arguments)
+    public static ShellResult RunIn(string? workingDirectory, TimeSpan timeout, params string[] arguments) =>
+        RunWithEnvironment(workingDirectory, timeout, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Runs the shell with <paramref name="environment"/> added to this process's environment (e.g. SLURM_CONF).</summary>
+    public static ShellResult RunWithEnvironment(string? workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var startInfo = new ProcessStartInfo("dotnet")
         {
@@ -60,6 +64,7 @@ internal static class ShellProcess
 
         // The module must come from the build output, whatever the developer's environment points at.
         startInfo.Environment.Remove("LOSSLANDSCAPE_MODULE");
+        foreach (var (name, value) in environment) startInfo.Environment[name] = value;
 
         using var process = Process.Start(startInfo)!;
         process.StandardInput.Close();

@@ -59,6 +59,28 @@ public sealed class SurfaceJournal : IDisposable
         }
     }
 
+    /// <summary>
+    /// The points a journal holds, read without taking it over: for progress reports while another
+    /// process (a running shard) is still appending to it.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Not a journal.</exception>
+    public static IReadOnlyCollection<int> FinishedPoints(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var metadata = ReadHeader(stream, path);
+        if (stream.Length - stream.Position < 8) return [];
+        Span<byte> counts = stackalloc byte[8];
+        var start = stream.Position;
+        stream.ReadExactly(counts);
+        stream.Position = start;
+        var valueCount = BinaryPrimitives.ReadInt32LittleEndian(counts[4..]);
+        if (valueCount is <= 0 or > 64) return [];
+        var finished = new Dictionary<int, double[]>();
+        ReadRecords(stream, valueCount, finished);
+        var total = metadata.X.Length * (metadata.Y?.Length ?? 1);
+        return finished.Keys.Where(i => i >= 0 && i < total).ToArray();
+    }
+
     public void Append(int index, double[] values)
     {
         if (values.Length != valueCount) throw new ArgumentException($"Expected {valueCount} values, got {values.Length}.", nameof(values));

@@ -42,6 +42,12 @@ public static class ErrorIds
     public const string SurfaceShardsDisagree = "SurfaceShardsDisagree";
     public const string SurfaceShardsOverlap = "SurfaceShardsOverlap";
     public const string SurfaceShardsIncomplete = "SurfaceShardsIncomplete";
+    public const string SchedulerUnavailable = "SchedulerUnavailable";
+    public const string SchedulerCommandFailed = "SchedulerCommandFailed";
+    public const string ShellNotFound = "ShellNotFound";
+    public const string SurfaceJobNotFound = "SurfaceJobNotFound";
+    public const string SurfaceJobExists = "SurfaceJobExists";
+    public const string SurfaceJobIncomplete = "SurfaceJobIncomplete";
     public const string PlotFailed = "PlotFailed";
     public const string TrajectoryInvalid = "TrajectoryInvalid";
     public const string CurvatureInvalid = "CurvatureInvalid";
