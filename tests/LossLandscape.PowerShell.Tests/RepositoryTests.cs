@@ -66,9 +66,9 @@ public sealed class RepositoryTests(ModuleRunspace shell) : IClassFixture<Module
             var script = Path.Combine(ModuleRunspace.RepoRoot, "build.ps1");
             var result = shell.Invoke("& $script -Task Build -ArtifactsPath $artifacts 2>&1 | ForEach-Object { \"$_\" }", new Dictionary<string, object?> { ["script"] = script, ["artifacts"] = artifacts });
 
-            Assert.Null(result.Terminating);
-            Assert.Empty(result.Errors);
             var log = string.Join(Environment.NewLine, result.Output.Select(o => o.ToString()));
+            Assert.True(result.Terminating is null, $"{result.Terminating?.Message}{Environment.NewLine}{log}");
+            Assert.Empty(result.Errors);
             var moduleDirectory = Path.Combine(artifacts, "module", "LossLandscape", Path.GetFileName(ModuleRunspace.ModuleDirectory.TrimEnd('/')));
             Assert.Contains("LossLandscape module laid out in " + moduleDirectory, log);
             Assert.True(File.Exists(Path.Combine(moduleDirectory, "LossLandscape.Format.ps1xml")));
