@@ -99,6 +99,83 @@ Describe 'Get-TrajectoryPCA' {
     }
 }
 
+Describe 'Data sets, models and settings' {
+    It 'lists the built-in data and the model zoo' {
+        $digits = Get-LandscapeDataset Digits -Split Test
+        $digits.Count | Should -BeGreaterThan 0
+        $digits.ClassCount | Should -Be 10
+        (Get-LandscapeModel ResNet20*).Name | Should -Contain 'ResNet20'
+    }
+
+    It 'sets the thread count and refuses 0' {
+        (Set-LandscapeSetting -ThreadCount 1 -PassThru).ThreadCount | Should -Be 1
+        (Get-LandscapeSetting).ThreadCount | Should -Be 1
+        { Set-LandscapeSetting -ThreadCount 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+    }
+}
+
+Describe 'Directions, surface files and checkpoint export' {
+    It 'saves directions and reads them back to the same surface' {
+        $checkpoint = Import-Checkpoint -Path ([System.IO.Path]::Combine($script:runDirectory, 'epoch-002.dat'))
+        $file = [System.IO.Path]::Combine($script:runDirectory, 'dirs.h5')
+        $made = $checkpoint | New-LandscapeDirection -Seed 7 -OutFile $file
+        $made.Count | Should -Be 2
+        $read = Import-LandscapeDirection $file -Checkpoint $checkpoint
+        ($checkpoint | Get-LossSurface -Direction $read -Steps 4).TrainLoss | Should -Be ($checkpoint | Get-LossSurface -Direction $made -Steps 4).TrainLoss
+    }
+
+    It 'reads a surface file back' {
+        $checkpoint = Import-Checkpoint -Path ([System.IO.Path]::Combine($script:runDirectory, 'epoch-002.dat'))
+        $file = [System.IO.Path]::Combine($script:runDirectory, 'surface.h5')
+        $computed = $checkpoint | Get-LossSurface -Steps 4 -OutFile $file
+        $read = Import-LossSurface $file
+        $read.ComputedCount | Should -Be $read.PointCount
+        $read.TrainLoss | Should -Be $computed.TrainLoss
+    }
+
+    It 'exports a checkpoint as PyTorch and safetensors files that import again' {
+        $checkpoint = Import-Checkpoint -Path ([System.IO.Path]::Combine($script:runDirectory, 'epoch-002.dat'))
+        foreach ($name in 'digits.pt', 'digits.safetensors') {
+            $file = $checkpoint | Export-Checkpoint ([System.IO.Path]::Combine($script:runDirectory, $name)) -PassThru -Force
+            $file.Length | Should -BeGreaterThan 0
+            (Import-Checkpoint $file.FullName -Architecture DigitsCnn | Get-LossSurface -Steps 3).TrainLoss | Should -Be ($checkpoint | Get-LossSurface -Steps 3).TrainLoss
+        }
+    }
+
+    It 'writes the PCA plane in the paper layout and reads it back' {
+        $checkpoints = Import-Checkpoint -Path ([System.IO.Path]::Combine($script:runDirectory, 'epoch-*.dat'))
+        $pca = $checkpoints | Get-TrajectoryPCA
+        $files = $pca | Export-TrajectoryPCA ([System.IO.Path]::Combine($script:runDirectory, 'PCA', 'directions.h5')) -PassThru -Force
+        $files.Count | Should -Be 2
+        $again = Import-TrajectoryPCA $files[0].FullName $files[1].FullName -Reference $checkpoints[-1]
+        $again.ExplainedVarianceRatio | Should -Be $pca.ExplainedVarianceRatio
+    }
+}
+
+Describe 'Surface jobs on a Slurm cluster' {
+    It 'shows the array and merge scripts under -WhatIf without submitting' {
+        $checkpoint = Import-Checkpoint -Path ([System.IO.Path]::Combine($script:runDirectory, 'epoch-002.dat'))
+        $folder = [System.IO.Path]::Combine($script:runDirectory, 'job')
+        $checkpoint | Start-LossSurfaceJob -JobFolder $folder -Shards 4 -Steps 7 -WhatIf
+        [System.IO.Path]::Combine($folder, 'job.json') | Should -Not -Exist
+    }
+
+    It 'says a folder without a job is not a job' {
+        { Get-LossSurfaceJob ([System.IO.Path]::Combine($script:runDirectory, 'no-job')) -ErrorAction Stop } | Should -Throw -ErrorId 'SurfaceJobNotFound'
+    }
+
+    It 'runs, waits for and resumes a job when sbatch is on PATH' -Skip:(-not (Get-Command sbatch -ErrorAction SilentlyContinue)) {
+        $checkpoint = Import-Checkpoint -Path ([System.IO.Path]::Combine($script:runDirectory, 'epoch-002.dat'))
+        $folder = [System.IO.Path]::Combine($script:runDirectory, 'slurm-job')
+        $job = $checkpoint | Start-LossSurfaceJob -JobFolder $folder -Shards 2 -Steps 5 -CpusPerTask 1 | Wait-LossSurfaceJob
+        $job.State | Should -Be 'Completed'
+        $merged = [System.IO.File]::ReadAllBytes($job.OutFile)
+        $whole = [System.IO.Path]::Combine($script:runDirectory, 'slurm-whole.h5')
+        $checkpoint | Get-LossSurface -Steps 5 -Direction (Import-LandscapeDirection ([System.IO.Path]::Combine($folder, 'directions.h5')) -Checkpoint $checkpoint) -OutFile $whole | Out-Null
+        $merged | Should -Be ([System.IO.File]::ReadAllBytes($whole))
+    }
+}
+
 Describe 'Sharded surfaces and Merge-LossSurface' {
     It 'merges four shards into the file one run writes, byte for byte' {
         $checkpoint = Import-Checkpoint -Path ([System.IO.Path]::Combine($script:runDirectory, 'epoch-002.dat'))

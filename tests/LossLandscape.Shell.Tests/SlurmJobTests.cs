@@ -35,30 +35,33 @@ public sealed class SlurmJobTests(SlurmCluster cluster, ITestOutputHelper output
     [LinuxFact]
     public void ATaskCancelledMidRunIsResubmittedAndTheMergeStillGivesTheBytesOfOneProcess()
     {
-        // 121 points of all 1,442 training images: each task computes for several seconds, time enough to cancel one mid-run.
-        var start = Shell("Import-Checkpoint ckpt/epoch-001.dat | Start-LossSurfaceJob -JobFolder job2 -Shards 4 -Steps 11 | Out-Null");
+        // 441 points of all 1,442 training images. On 2 CPUs tasks 0 and 1 run first, so task 3
+        // starts seconds after submission (the test is watching by then) and computes its 110 points
+        // for seconds: time enough to see its first point and cancel it mid-run.
+        const int cancelled = 3;
+        var start = Shell("Import-Checkpoint ckpt/epoch-001.dat | Start-LossSurfaceJob -JobFolder job2 -Shards 4 -Steps 21 | Out-Null");
         Assert.True(start.ExitCode == 0, start.StdErr);
         var arrayId = Manifest("job2").GetProperty("Arrays")[0].GetProperty("JobId").GetString();
         var firstMerge = Manifest("job2").GetProperty("MergeJobId").GetString()!;
 
-        WaitForFirstPoint(Path.Combine(cluster.Folder, "job2", "shard-0.h5.journal"));
-        cluster.Client("scancel", $"{arrayId}_0");
+        WaitForFirstPoint(Path.Combine(cluster.Folder, "job2", $"shard-{cancelled}.h5.journal"));
+        cluster.Client("scancel", $"{arrayId}_{cancelled}");
 
         var stuck = Shell($"Wait-LossSurfaceJob job2 -PollSeconds 0.5 | {Report}");
-        Assert.Contains("job Incomplete|0|", stuck.StdOut);
+        Assert.Contains($"job Incomplete|{cancelled}|", stuck.StdOut);
         Assert.Contains("SurfaceJobIncomplete", stuck.StdErr);
         Assert.False(File.Exists(Path.Combine(cluster.Folder, "job2", "surface.h5")), "the merge ran on an incomplete shard");
 
         var resumed = Shell($"Resume-LossSurfaceJob job2 -Verbose | Out-Null; Wait-LossSurfaceJob job2 -PollSeconds 0.5 | {Report}");
-        Assert.Contains("job Completed||121/121", resumed.StdOut);
-        Assert.Contains("Resubmitted shard(s) 0 as array job", resumed.StdErr);
+        Assert.Contains("job Completed||441/441", resumed.StdOut);
+        Assert.Contains($"Resubmitted shard(s) {cancelled} as array job", resumed.StdErr);
         // The stale merge (afterok on a cancelled task never releases) was cancelled, not left pending.
         Assert.Contains("JobState=CANCELLED", cluster.Client("scontrol", "show", "job", "-o", firstMerge));
         Assert.Equal(2, Manifest("job2").GetProperty("Arrays").GetArrayLength());
         // The resubmitted task resumed from its own file instead of starting over.
-        Assert.Contains("Resuming:", File.ReadAllText(Path.Combine(cluster.Folder, "job2", "logs", "shard-0.log")));
+        Assert.Contains("Resuming:", File.ReadAllText(Path.Combine(cluster.Folder, "job2", "logs", $"shard-{cancelled}.log")));
 
-        OneProcess("job2", "-Steps 11", "single2.h5");
+        OneProcess("job2", "-Steps 21", "single2.h5");
         Assert.Equal(Bytes("single2.h5"), Bytes("job2/surface.h5"));
     }
 
@@ -76,17 +79,23 @@ public sealed class SlurmJobTests(SlurmCluster cluster, ITestOutputHelper output
         Assert.True(single.ExitCode == 0, single.StdErr);
     }
 
-    /// <summary>Waits until the journal holds at least one finished point: it grows past the header it was created with.</summary>
+    /// <summary>Waits until the journal holds at least one finished point: it is longer than its header (magic, version, metadata length, metadata).</summary>
     private static void WaitForFirstPoint(string journal)
     {
         var clock = Stopwatch.StartNew();
-        long? header = null;
         while (clock.Elapsed < Patience)
         {
-            var length = File.Exists(journal) ? new FileInfo(journal).Length : 0;
-            if (length > 0 && header is null) header = length;
-            if (header is not null && length > header) return;
-            Thread.Sleep(20);
+            if (File.Exists(journal))
+            {
+                using var stream = new FileStream(journal, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                var header = new byte[12];
+                if (stream.Length >= header.Length)
+                {
+                    stream.ReadExactly(header);
+                    if (stream.Length > header.Length + BitConverter.ToInt32(header, 8)) return;
+                }
+            }
+            Thread.Sleep(10);
         }
         throw new TimeoutException($"{journal} got no finished point.");
     }

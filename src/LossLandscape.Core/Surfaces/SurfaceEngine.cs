@@ -123,10 +123,12 @@ public static class SurfaceEngine
     {
         if (pending.Length == 0) return;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        using var results = new BlockingCollection<(int Index, double[] Values)>();
+        var workerCount = Math.Min(request.Workers, pending.Length);
+        // Bounded, so workers never run far ahead of the journal: a stop (Ctrl+C) leaves at most the
+        // queued points and the one each worker holds to be written, not everything computed unsaved.
+        using var results = new BlockingCollection<(int Index, double[] Values)>(boundedCapacity: workerCount);
         var next = -1;
         var failures = new ConcurrentQueue<Exception>();
-        var workerCount = Math.Min(request.Workers, pending.Length);
         observer.Verbose($"{pending.Length} point(s) to compute with {workerCount} worker(s) × {request.ThreadsPerPoint} thread(s), batch {request.BatchSize}, {(channelsLast ? "channels-last" : "NCHW")} maps{(request.FoldBatchNorm ? ", BatchNorm folded" : "")}, on {string.Join(" + ", data.Select(d => $"{d.Reference} ({d.Count})"))}.");
 
         var workers = Enumerable.Range(0, workerCount).Select(_ => new Thread(() =>
@@ -146,7 +148,7 @@ public static class SurfaceEngine
                     var (alpha, beta) = request.Grid.Coordinates(index);
                     evaluator.MoveTo(alpha, beta);
                     folding?.Apply();
-                    results.Add((index, metric.Evaluate(model, data, stop.Token)));
+                    results.Add((index, metric.Evaluate(model, data, stop.Token)), stop.Token);
                 }
             }
             catch (Exception e)
