@@ -55,11 +55,20 @@ $noShort = $nets[1]
 $rougher = $noShort.Roughness.LocalMinima -gt $short.Roughness.LocalMinima
 $worse = $noShort.Final.TestAccuracy -lt $short.Final.TestAccuracy
 $holds = $rougher -and $worse
+$parts = @(
+    'test error {0}% (noshort) vs {1}% (with shortcuts): {2}' -f (Format-Number (100 - $noShort.Final.TestAccuracy) 'F1'), (Format-Number (100 - $short.Final.TestAccuracy) 'F1'),
+        $(if ($worse) { 'the noshort net trains to a higher error, as the paper says' } else { 'NOT higher without shortcuts' })
+    'local minima {0} vs {1}: {2}' -f $noShort.Roughness.LocalMinima, $short.Roughness.LocalMinima,
+        $(if ($rougher) { 'the noshort surface has more' } elseif ($noShort.Roughness.LocalMinima -eq $short.Roughness.LocalMinima) { 'no difference by our primary metric' } else { 'the noshort surface has FEWER' })
+    'non-convex fraction {0}% vs {1}%' -f (Format-Number (100 * $noShort.Roughness.NonConvexFraction) 'F1'), (Format-Number (100 * $short.Roughness.NonConvexFraction) 'F1')
+    'grid points with loss above 10: {0}% vs {1}%' -f (Format-Number (100 * $noShort.Roughness.AboveTenFraction) 'F0'), (Format-Number (100 * $short.Roughness.AboveTenFraction) 'F0')
+)
+$undertrained = $noShort.Final.TrainAccuracy -lt 50
 
 $rows = foreach ($net in $nets) {
-    '| {0} | {1} | {2} | {3} | {4} | {5} | {6} |' -f $net.Model, (Format-Number $net.Final.TrainLoss 'F4'),
+    '| {0} | {1} | {2} | {3} | {4} | {5} | {6} | {7} |' -f $net.Model, (Format-Number $net.Final.TrainLoss 'F4'),
         (Format-Number (100 - $net.Final.TrainAccuracy) 'F1'), (Format-Number (100 - $net.Final.TestAccuracy) 'F1'),
-        $net.Roughness.LocalMinima, (Format-Number (100 * $net.Roughness.NonConvexFraction) 'F1'), (Format-Number $net.Roughness.CentreLoss 'F3')
+        $net.Roughness.LocalMinima, (Format-Number (100 * $net.Roughness.NonConvexFraction) 'F1'), (Format-Number $net.Roughness.CentreLoss 'F3'), (Format-Number (100 * $net.Roughness.AboveTenFraction) 'F0')
 }
 
 $markdown = @"
@@ -74,16 +83,18 @@ SyntheticPatterns set (3×16×16 noisy grating patches, class = orientation; tes
 SGD momentum 0.9, batch 128, learning rate $learningRate ×0.1 after epoch $milestone, weight decay 5e-4, $epochs
 epochs, seed $seed. Surfaces: $steps×$steps grid over [−1, 1]², filter-normalized random directions (seed
 $directionSeed; biases and BatchNorm γ/β not perturbed), train loss on $surfaceSamples training images.
-Depth ${Depth}: at 16×16 inputs one ResNet-56 epoch on these 2 cores takes about 10 s, so 56 is the deepest
-pair that trains and maps within the time budget (110 would double every cost).
+Depth: the full run uses 56, the depth at which the paper's noshort surface turns chaotic; at 16×16
+inputs one ResNet-56 epoch of 2,000 images takes about 10 s on these 2 cores, and a surface point about
+1 s, so 56 is the deepest pair that trains and maps within the time budget (110 would double every cost).
 
 **Metric.** *Local minima*: the number of interior grid points whose train loss is strictly lower than
 all 8 neighbours' (a single convex basin has exactly 1). Also shown, *non-convex fraction*: the share of
 interior points where the surface's discrete Hessian (central differences f_αα, f_ββ, f_αβ) has a
-negative eigenvalue, i.e. where the surface curves downwards in some direction of the plane.
+negative eigenvalue, i.e. where the surface curves downwards in some direction of the plane; and the
+share of all grid points whose loss exceeds 10 (how far the basin reaches before the loss explodes).
 
-| Net | Final train loss | Train error (%) | Test error (%) | Local minima | Non-convex fraction (%) | Loss at θ* (grid) |
-|---|---|---|---|---|---|---|
+| Net | Final train loss | Train error (%) | Test error (%) | Local minima | Non-convex fraction (%) | Loss at θ* (grid) | Grid points with loss > 10 (%) |
+|---|---|---|---|---|---|---|---|
 $($rows -join "`n")
 
 $(Get-FigureLink $panelFile "ResNet-$Depth and ResNet-$Depth-noshort surfaces")
@@ -93,7 +104,7 @@ $(Get-FigureLink $logPanelFile 'the same surfaces on a log colour scale')
 Both panels share one colour scale (train loss 0.1 to 10, contour lines every 0.5; the second figure
 uses a log scale from 0.01 to 100).
 
-**Verdict.** $(if ($holds) { "Agrees: the no-shortcut net's surface has more local minima ($($noShort.Roughness.LocalMinima) vs $($short.Roughness.LocalMinima)) and it trains to a higher test error." } else { "Does not fully agree: local minima $($noShort.Roughness.LocalMinima) (noshort) vs $($short.Roughness.LocalMinima) (with shortcuts); test error $(Format-Number (100 - $noShort.Final.TestAccuracy) 'F1')% vs $(Format-Number (100 - $short.Final.TestAccuracy) 'F1')%." })
+**Verdict.** $(if ($holds) { 'Agrees' } elseif ($rougher -or $worse) { 'Partly agrees' } else { 'Does not agree' }): $($parts -join '; ').$(if ($undertrained -and $worse) { " The noshort net is still at $(Format-Number $noShort.Final.TrainAccuracy 'F1')% training accuracy after $epochs epochs: within our budget it does not get far from its initial plateau, so its surface is that of a barely trained net (a flat region near the chance loss ln 10 ≈ 2.30$(if ($noShort.Roughness.AboveTenFraction -gt $short.Roughness.AboveTenFraction) { ', walled by a steep rise closer to θ* than with shortcuts' })), not the trained-but-chaotic minimum of the paper's Fig. 5. The paper's first symptom — the same architecture without shortcuts is much harder to train — is reproduced; the chaotic minimum is not." })
 "@
 
 [pscustomobject]@{

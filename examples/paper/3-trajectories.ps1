@@ -48,7 +48,7 @@ $paths = foreach ($folder in $folders) {
     $file = [System.IO.Path]::Combine($figures, "3-path-$name.png")
     $highlight = if ($null -ne $drop) { @{ HighlightEpoch = $drop } } else { @{} }
     $null = $surface | Export-LandscapePlot -Path $file -Trajectory $pca @highlight -Width 640 -Height 560 -Force `
-        -Title ('{0}: path on PCA plane ({1} + {2} of variance){3}' -f $name, (Format-Number $ratio[0] 'P0'), (Format-Number $(if ($ratio.Length -gt 1) { $ratio[1] } else { 0 }) 'P0'), $(if ($null -ne $drop) { ", red: epoch $drop (LR drop)" } else { '' }))
+        -Title ('{0}: PCA plane, {1}% + {2}%' -f $name, (Format-Number (100 * $ratio[0]) 'F0'), (Format-Number (100 * $(if ($ratio.Length -gt 1) { $ratio[1] } else { 0 })) 'F0'))
     @{
         Name = $name; Architecture = $checkpoints[0].Architecture; Checkpoints = $checkpoints.Count; Drop = $drop
         Ratio = $ratio; TwoComponents = $twoComponents; InRange = $twoComponents -ge $low -and $twoComponents -le $high; Figure = $file
@@ -76,8 +76,9 @@ components of the checkpoints explain 40–90% of their variation.
 **Setting.** Every run of claims 1 and 2, one checkpoint per epoch (epoch 0 = initialisation). As in the
 paper's code: the rows are θ_i − θ_final over the weights (biases and BatchNorm γ/β left out), mean-centred;
 the path is projected onto the two components and the loss is computed on that plane (train loss;
-$(if ($Tiny) { '5×5 grids' } else { '21×21 grid for the digits runs, 11×11 on 250 training images for the ResNets' })). The red point marks the
-last epoch before the learning rate drops ×0.1.
+$(if ($Tiny) { '5×5 grids' } else { '21×21 grid for the digits runs, 11×11 on 250 training images for the ResNets' })). Axes: the
+coordinates along the first (α) and second (β) component; black square: epoch 0, diamond: the final
+epoch, red point: the last epoch before the learning rate drops ×0.1. Each title gives r₁ and r₂.
 
 **Metric.** Explained-variance ratio of the first two principal components, r₁ + r₂ (scikit-learn's
 definition: each component's variance over the total variance of the centred rows).
@@ -90,7 +91,7 @@ $($rows -join "`n")
 |---|---|
 $($figureRows -join "`n")
 
-**Verdict.** $(if ($holds) { "Agrees: every run's first two components explain between 40% and 90% of the path's variation." } else { "Partly: $inRange of $(@($paths).Count) runs fall within 40–90%; outside: $($outside -join ', '). Above 90% the path is even closer to a plane than the paper's ResNets; below 40% it is not low-dimensional by the paper's standard." })
+**Verdict.** $(if ($holds) { "Agrees: every run's first two components explain between 40% and 90% of the path's variation." } elseif ($inRange -eq 0) { "Does not agree: no run falls within 40–90%: $($outside -join ', '). Above 90% the path is even closer to a plane than the paper's ResNets; below 40% it is not low-dimensional by the paper's standard." } else { "Partly: $inRange of $(@($paths).Count) runs fall within 40–90%; outside: $($outside -join ', '). Above 90% the path is even closer to a plane than the paper's ResNets; below 40% it is not low-dimensional by the paper's standard." })
 "@
 
 [pscustomobject]@{

@@ -58,6 +58,14 @@ function Get-Median([System.Collections.Generic.List[double]] $Values) {
     $middle = [int][math]::Floor($sorted.Length / 2)
     if ($sorted.Length % 2 -eq 1) { $sorted[$middle] } else { ($sorted[$middle - 1] + $sorted[$middle]) / 2 }
 }
+# How the ratio grows away from θ*: the points within half the plot's radius, and the others.
+$inner = [System.Collections.Generic.List[double]]::new()
+$outer = [System.Collections.Generic.List[double]]::new()
+for ($i = 0; $i -lt $curvatureSteps; $i++) {
+    for ($j = 0; $j -lt $curvatureSteps; $j++) {
+        if ([math]::Max([math]::Abs($map.X[$j]), [math]::Abs($map.Y[$i])) -le 0.5 + 1e-9) { $inner.Add($map.EigenvalueRatio[$i, $j]) } else { $outer.Add($map.EigenvalueRatio[$i, $j]) }
+    }
+}
 $convexMedian = Get-Median $convexRatios
 $otherMedian = Get-Median $otherRatios
 $convexMax = if ($convexRatios.Count -gt 0) { [System.Linq.Enumerable]::Max($convexRatios) } else { [double]::NaN }
@@ -101,6 +109,8 @@ many convex-looking points stay below $threshold. The claim holds when the conve
 | Max &#124;λmin/λmax&#124;, convex-looking | $(Format-Number $convexMax 'F4') |
 | Convex-looking points below $threshold | $convexBelow of $($convexRatios.Count) |
 | Median &#124;λmin/λmax&#124;, not convex-looking | $(Format-Number $otherMedian 'F4') ($($otherRatios.Count) points) |
+| Median &#124;λmin/λmax&#124; where max(&#124;α&#124;, &#124;β&#124;) ≤ 0.5 | $(Format-Number (Get-Median $inner) 'F4') ($($inner.Count) points) |
+| Median &#124;λmin/λmax&#124; farther out | $(Format-Number (Get-Median $outer) 'F4') ($($outer.Count) points) |
 | Range of &#124;λmin/λmax&#124; over the whole grid | $(Format-Number ([System.Linq.Enumerable]::Min($allRatios)) 'F4') – $(Format-Number ([System.Linq.Enumerable]::Max($allRatios)) 'F4') |
 
 | &#124;λmin/λmax&#124; | Train loss |

@@ -48,6 +48,8 @@ function Measure-Roughness($Surface) {
     $columns = $z.GetLength(1)
     $minima = 0
     $nonConvex = 0
+    $aboveTen = 0
+    foreach ($value in $z) { if (-not ($value -le 10)) { $aboveTen++ } }
     $interior = 0
     for ($i = 1; $i -lt $rows - 1; $i++) {
         for ($j = 1; $j -lt $columns - 1; $j++) {
@@ -71,6 +73,7 @@ function Measure-Roughness($Surface) {
     [pscustomobject]@{
         LocalMinima = $minima
         NonConvexFraction = $(if ($interior -gt 0) { $nonConvex / $interior } else { [double]::NaN })
+        AboveTenFraction = $aboveTen / $z.Length
         CentreLoss = $z[[int][math]::Floor($rows / 2), [int][math]::Floor($columns / 2)]
     }
 }
