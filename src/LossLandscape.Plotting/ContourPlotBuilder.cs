@@ -35,7 +35,7 @@ internal static class ContourPlotBuilder
             plot.Add.Marker(0, 0, MarkerShape.FilledCircle, 8, OriginColor);
 
         if (data.Path is { } path)
-            AddPath(plot, path);
+            AddPath(plot, path, data);
 
         plot.Axes.SetLimits(data.X[0], data.X[^1], data.Y[0], data.Y[^1]);
         // The automatic density puts a label every 0.1 on a [-1, 1] y axis; about as many as on x reads better.
@@ -87,7 +87,7 @@ internal static class ContourPlotBuilder
         }
     }
 
-    private static void AddPath(Plot plot, PathOverlay path)
+    private static void AddPath(Plot plot, PathOverlay path, SurfacePlotData data)
     {
         var drawn = plot.Add.Scatter(path.X, path.Y, PathColor);
         drawn.LineWidth = 1.5f;
@@ -103,8 +103,30 @@ internal static class ContourPlotBuilder
             drawn.LegendText = path.Label;
             start.LegendText = "start";
             end.LegendText = "end";
-            plot.ShowLegend(Alignment.UpperRight);
+            plot.ShowLegend(LegendCorner(path, data));
         }
+    }
+
+    /// <summary>
+    /// The corner whose quarter of the plot holds the fewest path points (upper right on a tie), so
+    /// the legend does not hide the start or the end of the path.
+    /// </summary>
+    internal static Alignment LegendCorner(PathOverlay path, SurfacePlotData data)
+    {
+        double midX = (data.X[0] + data.X[^1]) / 2, midY = (data.Y[0] + data.Y[^1]) / 2;
+        (Alignment Corner, Func<double, double, bool> Holds)[] corners =
+        [
+            (Alignment.UpperRight, (x, y) => x >= midX && y >= midY),
+            (Alignment.UpperLeft, (x, y) => x < midX && y >= midY),
+            (Alignment.LowerRight, (x, y) => x >= midX && y < midY),
+            (Alignment.LowerLeft, (x, y) => x < midX && y < midY),
+        ];
+        // The start and end count extra: hiding them loses the most.
+        int Weight(int index) => index == 0 || index == path.X.Length - 1 ? path.X.Length : 1;
+        return corners
+            .Select(c => (c.Corner, Count: Enumerable.Range(0, path.X.Length).Where(i => c.Holds(path.X[i], path.Y[i])).Sum(Weight)))
+            .OrderBy(c => c.Count)
+            .First().Corner;
     }
 
     private static bool IsInside(double value, double[] ascending) => ascending[0] <= value && value <= ascending[^1];

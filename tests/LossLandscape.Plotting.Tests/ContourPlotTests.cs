@@ -155,3 +155,33 @@ public sealed class ContourPlotTests : IDisposable
 
     private static int Brightness(SKColor color) => color.Red + color.Green + color.Blue;
 }
+
+public sealed class LegendCornerTests
+{
+    private static readonly SurfacePlotData Plane = new([-1.0, 0.0, 1.0], [-1.0, 0.0, 1.0], new double[3, 3]);
+
+    [Fact]
+    public void TheLegendGoesWhereThePathIsNot()
+    {
+        // A path from the upper right to the centre of the lower left: the lower right is empty.
+        var path = new PathOverlay([0.9, 0.5, -0.2, -0.5], [0.9, 0.4, 0.3, -0.5], "training path");
+        Assert.Equal(ScottPlot.Alignment.LowerRight, ContourPlotBuilder.LegendCorner(path, Plane));
+    }
+
+    [Fact]
+    public void TheStartWeighsMoreThanPassingPoints()
+    {
+        // Only the start sits in the upper right, two passing points in the upper left, the end in the
+        // lower left and three points in the lower right: covering two passing points beats covering the start.
+        var path = new PathOverlay([0.9, -0.5, -0.6, 0.3, 0.4, 0.5, -0.5], [0.9, 0.5, 0.6, -0.3, -0.4, -0.5, -0.5], "training path");
+        Assert.Equal(ScottPlot.Alignment.UpperLeft, ContourPlotBuilder.LegendCorner(path, Plane));
+    }
+
+    [Fact]
+    public void OnATieTheLegendStaysUpperRight()
+    {
+        // Both right-hand quarters are empty.
+        var path = new PathOverlay([-0.5, -0.5], [0.5, -0.5], "training path");
+        Assert.Equal(ScottPlot.Alignment.UpperRight, ContourPlotBuilder.LegendCorner(path, Plane));
+    }
+}

@@ -8,8 +8,9 @@ public sealed class DatasetTests(ModuleRunspace shell) : IClassFixture<ModuleRun
     public void WithoutArgumentsEveryBuiltInSetIsDescribed()
     {
         var result = shell.Invoke("Get-LandscapeDataset").ShouldSucceed();
-        Assert.Equal(["Digits", "SyntheticCifar"], result.Output.Select(o => (string)o.Properties["Name"].Value));
+        Assert.Equal(["Digits", "SyntheticCifar", "SyntheticPatterns"], result.Output.Select(o => (string)o.Properties["Name"].Value));
         Assert.Equal("3×32×32", result.Output[1].Properties["Shape"].Value);
+        Assert.Equal("3×16×16", result.Output[2].Properties["Shape"].Value);
     }
 
     [Fact]

@@ -125,6 +125,23 @@ public sealed class SurfaceTests : IClassFixture<ModuleRunspace>, IDisposable
     }
 
     [Fact]
+    public void MinAndMaxSetTheLossAxisOfACurveSoCurvesShareAScale()
+    {
+        variables["fitted"] = Path.Combine(run.Path, "curve-fitted.png");
+        variables["fixed"] = Path.Combine(run.Path, "curve-fixed.png");
+        variables["again"] = Path.Combine(run.Path, "curve-fixed-again.png");
+        shell.Invoke("""
+            $curve = Import-Checkpoint $ckpt | Get-LossSurface -Dimensions 1 -Steps 5
+            $curve | Export-LandscapePlot -Path $fitted
+            $curve | Export-LandscapePlot -Path $fixed -Min 0 -Max 40
+            $curve | Export-LandscapePlot -Path $again -Min 0 -Max 40
+            """, variables).ShouldSucceed();
+
+        Assert.NotEqual(File.ReadAllBytes((string)variables["fitted"]!), File.ReadAllBytes((string)variables["fixed"]!));
+        Assert.Equal(File.ReadAllBytes((string)variables["fixed"]!), File.ReadAllBytes((string)variables["again"]!));
+    }
+
+    [Fact]
     public void SurfaceFileRoundTripsAndASecondRunReusesIt()
     {
         variables["h5"] = Path.Combine(run.Path, "surface.h5");

@@ -9,7 +9,7 @@ namespace LossLandscape.Core.Data;
 public static class DatasetCatalog
 {
     /// <summary>The built-in data sets.</summary>
-    public static IReadOnlyList<string> Names { get; } = [DigitsData.Name, SyntheticCifarData.Name];
+    public static IReadOnlyList<string> Names { get; } = [DigitsData.Name, SyntheticCifarData.Name, SyntheticPatternsData.Name];
 
     public static bool IsKnown(string name) => Names.Contains(name, StringComparer.OrdinalIgnoreCase);
 
@@ -66,6 +66,7 @@ public static class DatasetCatalog
         {
             DigitsData.Name => DigitsData.Load(reference.Split),
             SyntheticCifarData.Name => SyntheticCifarData.Load(reference.Split),
+            SyntheticPatternsData.Name => SyntheticPatternsData.Load(reference.Split),
             var name => throw new InvalidOperationException($"The built-in data set '{name}' has no loader."),
         };
     }

@@ -218,6 +218,8 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
                 Title = Title ?? DefaultTitle(surface),
                 XLabel = isInterpolation ? "interpolation coefficient" : "α",
                 LogLoss = LogScale,
+                LossMin = Bound(nameof(Min)),
+                LossMax = Bound(nameof(Max)),
                 MarkX = isInterpolation ? [0, 1] : [0],
                 Width = Width,
                 Height = Height,

@@ -7,9 +7,9 @@ namespace LossLandscape.Core.Tests.Data;
 public sealed class DatasetCatalogTests
 {
     [Fact]
-    public void BuiltInNamesAreDigitsAndSyntheticCifar()
+    public void BuiltInNamesAreDigitsSyntheticCifarAndSyntheticPatterns()
     {
-        Assert.Equal(["Digits", "SyntheticCifar"], DatasetCatalog.Names);
+        Assert.Equal(["Digits", "SyntheticCifar", "SyntheticPatterns"], DatasetCatalog.Names);
         Assert.True(DatasetCatalog.IsKnown("syntheticCIFAR"));
         Assert.False(DatasetCatalog.IsKnown("Cifar10"));
         Assert.Equal("SyntheticCifar", DatasetCatalog.CanonicalName("syntheticcifar"));
