@@ -391,7 +391,7 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
     public void AnMnistLabelOutOfRangeIsInvalid()
     {
         var folder = temp.Combine("mnist");
-        WriteMnist(folder, count: 10);
+        DatasetTests.WriteMnist(folder, trainCount: 10, testCount: 10);
         var labels = Path.Combine(folder, "train-labels-idx1-ubyte");
         var bytes = File.ReadAllBytes(labels);
         bytes[8 + 3] = 10;
@@ -407,7 +407,7 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
     public void ATruncatedMnistFileIsInvalid()
     {
         var folder = temp.Combine("mnist");
-        WriteMnist(folder, count: 10);
+        DatasetTests.WriteMnist(folder, trainCount: 10, testCount: 10);
         var images = Path.Combine(folder, "train-images-idx3-ubyte");
         File.WriteAllBytes(images, File.ReadAllBytes(images)[..500]);
 
@@ -572,24 +572,5 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
         labels.CopyTo(bytes, 8 + header.Length + inputs.Length);
         File.WriteAllBytes(Path.Combine(folder, "train.safetensors"), bytes);
         File.WriteAllBytes(Path.Combine(folder, "test.safetensors"), bytes);
-    }
-
-    private static void WriteMnist(string folder, int count)
-    {
-        Directory.CreateDirectory(folder);
-        foreach (var prefix in new[] { "train", "t10k" })
-        {
-            var images = new byte[16 + count * 28 * 28];
-            BinaryPrimitives.WriteInt32BigEndian(images, 2051);
-            BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(4), count);
-            BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(8), 28);
-            BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(12), 28);
-            File.WriteAllBytes(Path.Combine(folder, $"{prefix}-images-idx3-ubyte"), images);
-            var labels = new byte[8 + count];
-            BinaryPrimitives.WriteInt32BigEndian(labels, 2049);
-            BinaryPrimitives.WriteInt32BigEndian(labels.AsSpan(4), count);
-            for (var i = 0; i < count; i++) labels[8 + i] = (byte)(i % 10);
-            File.WriteAllBytes(Path.Combine(folder, $"{prefix}-labels-idx1-ubyte"), labels);
-        }
     }
 }

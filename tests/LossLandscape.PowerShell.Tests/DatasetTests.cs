@@ -86,7 +86,7 @@ public sealed class DatasetTests(ModuleRunspace shell) : IClassFixture<ModuleRun
         Assert.Contains(System.Text.Json.JsonSerializer.Serialize(temp.Combine("mnist")), metadata);
     }
 
-    private static void WriteMnist(string folder, int trainCount, int testCount)
+    internal static void WriteMnist(string folder, int trainCount, int testCount)
     {
         Directory.CreateDirectory(folder);
         foreach (var (prefix, count) in new[] { ("train", trainCount), ("t10k", testCount) })

@@ -257,17 +257,9 @@ public sealed class GetLossSurfaceCommand : ComputeCmdlet, IDisposable
 
     private SurfaceRequest BuildRequest(CheckpointInfo checkpoint)
     {
-        var directions = (Direction ?? []).Select(d => DirectionResolver.Resolve(d, checkpoint)).ToList();
-        if (directions.Count > 2) throw new ArgumentException($"-Direction takes one or two directions, got {directions.Count}.");
-        var dimensions = Dimensions ?? (Direction is { Length: 1 } ? 1 : 2);
-        if (directions.Count > dimensions) throw new ArgumentException($"{directions.Count} directions were given for a {dimensions}D surface.");
-        if (directions.Count == 1 && dimensions == 2) throw new ArgumentException("A 2D surface needs two directions; give both or none.");
-        if (directions.Count == 0)
-        {
-            var recipe = new DirectionRecipe { Seed = Seed, Normalization = Normalization, IgnoreBiasAndNorm = IgnoreBiasAndNorm, CheckpointSha256 = checkpoint.Metadata.StateSha256 };
-            directions.Add(DirectionBuilder.Build(checkpoint, recipe));
-            if (dimensions == 2) directions.Add(DirectionBuilder.Build(checkpoint, recipe with { Axis = 1, Orthogonalized = Orthogonalize }));
-        }
+        var dimensions = DirectionResolver.SurfaceDimensions(Dimensions, Direction);
+        var random = new DirectionRecipe { Seed = Seed, Normalization = Normalization, IgnoreBiasAndNorm = IgnoreBiasAndNorm, CheckpointSha256 = checkpoint.Metadata.StateSha256 };
+        var directions = DirectionResolver.ForSurface(Direction, dimensions, checkpoint, random, Orthogonalize);
 
         var xRange = XRange ?? Range;
         var yRange = YRange ?? Range;

@@ -179,7 +179,7 @@ public sealed class StartLossSurfaceJobCommand : LandscapeCmdlet
             ThrowTerminatingError(new ErrorRecord(new FileNotFoundException(problem), ErrorIds.ShellNotFound, ErrorCategory.ObjectNotFound, ShellPath));
         }
 
-        var dimensions = Dimensions ?? (Direction is { Length: 1 } ? 1 : 2);
+        var dimensions = DirectionResolver.SurfaceDimensions(Dimensions, Direction);
         var xSteps = XSteps ?? Steps;
         var ySteps = YSteps ?? Steps;
         var spec = new SlurmJobSpec
@@ -301,15 +301,8 @@ public sealed class StartLossSurfaceJobCommand : LandscapeCmdlet
         List<DirectionVector> directions;
         try
         {
-            directions = (Direction ?? []).Select(d => DirectionResolver.Resolve(d, checkpoint)).ToList();
-            if (directions.Count != 0 && directions.Count != dimensions)
-                throw new ArgumentException($"{directions.Count} direction(s) were given for a {dimensions}D surface.");
-            if (directions.Count == 0)
-            {
-                var recipe = new DirectionRecipe { Seed = Seed, Normalization = Normalization, IgnoreBiasAndNorm = IgnoreBiasAndNorm, CheckpointSha256 = checkpoint.Metadata.StateSha256 };
-                directions.Add(DirectionBuilder.Build(checkpoint, recipe));
-                if (dimensions == 2) directions.Add(DirectionBuilder.Build(checkpoint, recipe with { Axis = 1, Orthogonalized = Orthogonalize }));
-            }
+            var random = new DirectionRecipe { Seed = Seed, Normalization = Normalization, IgnoreBiasAndNorm = IgnoreBiasAndNorm, CheckpointSha256 = checkpoint.Metadata.StateSha256 };
+            directions = DirectionResolver.ForSurface(Direction, dimensions, checkpoint, random, Orthogonalize);
         }
         catch (ArgumentException e)
         {

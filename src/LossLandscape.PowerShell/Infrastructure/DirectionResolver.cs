@@ -28,4 +28,26 @@ internal static class DirectionResolver
             throw new ArgumentException($"Rebuilding the {direction.Axis} direction gave different values (SHA-256 {vector.Sha256}, expected {direction.Sha256}): the checkpoint or a file changed since it was made.");
         return vector;
     }
+
+    /// <summary>A surface's dimensions: -Dimensions when given, else 1 for one direction and 2 otherwise.</summary>
+    public static int SurfaceDimensions(int? dimensions, LandscapeDirection[]? given) => dimensions ?? (given is { Length: 1 } ? 1 : 2);
+
+    /// <summary>
+    /// A surface's directions: the given ones, resolved; or, when none are given, random ones built
+    /// from <paramref name="random"/> (axis 0, and axis 1 for 2D, orthogonalized on request).
+    /// </summary>
+    /// <exception cref="ArgumentException">A direction cannot be resolved, or their number does not fit the dimensions.</exception>
+    public static List<DirectionVector> ForSurface(LandscapeDirection[]? given, int dimensions, CheckpointInfo checkpoint, DirectionRecipe random, bool orthogonalize)
+    {
+        var directions = (given ?? []).Select(d => Resolve(d, checkpoint)).ToList();
+        if (directions.Count > 2) throw new ArgumentException($"-Direction takes one or two directions, got {directions.Count}.");
+        if (directions.Count > dimensions) throw new ArgumentException($"{directions.Count} directions were given for a {dimensions}D surface.");
+        if (directions.Count == 1 && dimensions == 2) throw new ArgumentException("A 2D surface needs two directions; give both or none.");
+        if (directions.Count == 0)
+        {
+            directions.Add(DirectionBuilder.Build(checkpoint, random));
+            if (dimensions == 2) directions.Add(DirectionBuilder.Build(checkpoint, random with { Axis = 1, Orthogonalized = orthogonalize }));
+        }
+        return directions;
+    }
 }
