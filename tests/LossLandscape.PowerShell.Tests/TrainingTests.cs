@@ -2,6 +2,11 @@ using System.Management.Automation;
 
 namespace LossLandscape.PowerShell.Tests;
 
+// Its checkpoints are compared byte for byte. Beside other test classes doing libtorch work in this
+// process, a seeded training has twice (in about six full runs) differed from its twin in the last
+// bits of its weights; the cause is not found (not MKL's thread count, not the global generator),
+// so these run alone.
+[Collection(ProcessWideSettings.Name)]
 public sealed class TrainingTests(ModuleRunspace shell) : IClassFixture<ModuleRunspace>
 {
     private static readonly string SmallRun = "Invoke-LandscapeTraining -Model DigitsCnn -Dataset Digits -Epochs 2 -MaxSamples 300 -Seed 7 -OutputDirectory $dir";
