@@ -16,6 +16,9 @@ switch (task)
         var parameters = args.Length > 2 ? int.Parse(args[2]) : 1_000_000;
         Pca(checkpoints, parameters);
         break;
+    case "profile":
+        LossLandscape.Bench.ProfileBenchmark.Run();
+        break;
     case "levers":
         LossLandscape.Bench.LeverBenchmark.Run();
         break;
@@ -32,7 +35,7 @@ switch (task)
         }
         return SurfaceBench.Run(options);
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{task}'. Known: pca [checkpoints] [parameters]; levers; {SurfaceBenchOptions.Usage}.");
+        Console.Error.WriteLine($"Unknown benchmark '{task}'. Known: pca [checkpoints] [parameters]; levers; profile; {SurfaceBenchOptions.Usage}.");
         return 2;
 }
 return 0;

@@ -33,8 +33,11 @@ public sealed class BasicBlock : Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var hidden = functional.relu(bn1.call(conv1.call(input)));
-        hidden = bn2.call(conv2.call(hidden)) + shortcut.call(input);
-        return functional.relu(hidden).MoveToOuterDisposeScope();
+        // In place, as torchvision's blocks do: the maps are this forward's own temporaries and no
+        // backward needs them unmodified (BatchNorm's keeps its input), so the values are the same
+        // and two passes fewer allocate and write fresh memory.
+        var hidden = functional.relu(bn1.call(conv1.call(input)), inplace: true);
+        hidden = bn2.call(conv2.call(hidden)).add_(shortcut.call(input));
+        return functional.relu(hidden, inplace: true).MoveToOuterDisposeScope();
     }
 }

@@ -28,7 +28,7 @@ public sealed class BasicBlockNoShortcut : Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var hidden = functional.relu(bn1.call(conv1.call(input)));
-        return functional.relu(bn2.call(conv2.call(hidden))).MoveToOuterDisposeScope();
+        var hidden = functional.relu(bn1.call(conv1.call(input)), inplace: true);
+        return functional.relu(bn2.call(conv2.call(hidden)), inplace: true).MoveToOuterDisposeScope();
     }
 }

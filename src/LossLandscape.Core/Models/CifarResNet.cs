@@ -45,7 +45,7 @@ public sealed class CifarResNet : PyTorchOrderedModule
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var hidden = functional.relu(bn1.call(conv1.call(input)));
+        var hidden = functional.relu(bn1.call(conv1.call(input)), inplace: true);
         hidden = layer3.call(layer2.call(layer1.call(hidden)));
         hidden = functional.adaptive_avg_pool2d(hidden, 1).flatten(1);
         return linear.call(hidden).MoveToOuterDisposeScope();

@@ -40,9 +40,11 @@ public sealed class DigitsCnn : PyTorchOrderedModule
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var hidden = functional.relu(bn1.call(conv1.call(input)));
-        hidden = functional.max_pool2d(functional.relu(bn2.call(conv2.call(hidden))), 2);
-        hidden = functional.max_pool2d(functional.relu(bn3.call(conv3.call(hidden))), 2);
+        // Pooling before the ReLU gives the same values and gradients (max and ReLU commute), with a
+        // quarter of the ReLU's work; in place, as the maps are this forward's own temporaries.
+        var hidden = functional.relu(bn1.call(conv1.call(input)), inplace: true);
+        hidden = functional.relu(functional.max_pool2d(bn2.call(conv2.call(hidden)), 2), inplace: true);
+        hidden = functional.relu(functional.max_pool2d(bn3.call(conv3.call(hidden)), 2), inplace: true);
         return linear.call(hidden.flatten(1)).MoveToOuterDisposeScope();
     }
 }

@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using LossLandscape.Core.Data;
+using LossLandscape.Core.Directions;
+using LossLandscape.Core.Models;
+using LossLandscape.Core.Native;
+using LossLandscape.Core.Surfaces;
+using LossLandscape.Core.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LossLandscape.Bench;
+
+/// <summary>
+/// Where the time of one surface point goes, as one engine worker computes it (one intra-op thread,
+/// channels-last maps, batch 128, loss and accuracy): every module's own time from forward hooks,
+/// grouped by layer shape, with its arithmetic rate against the core's measured multiply-add peak.
+/// This is the profile behind issue 8's argument about what can and cannot be removed.
+/// </summary>
+internal static class ProfileBenchmark
+{
+    private const int Points = 5;
+
+    public static void Run()
+    {
+        TorchRuntime.ApplyThreadCount(1);
+        var peak = FmaPeakGigaflops();
+        var sgemm = SgemmGigaflops();
+        Console.WriteLine($"One core: {peak:F0} GFLOP/s float32 multiply-add peak (a C# loop of independent FMAs), {sgemm:F0} GFLOP/s one-thread sgemm 2048³ (MKL).");
+        Profile("(b) DigitsCnn", new ModelSpec { Architecture = "DigitsCnn" }, new DatasetReference(DigitsData.Name), peak);
+        Profile("(a) ResNet-20", new ModelSpec { Architecture = "ResNet20", InputChannels = 3, InputHeight = 32, InputWidth = 32 },
+            new DatasetReference(SyntheticCifarData.Name), peak);
+    }
+
+    private static void Profile(string title, ModelSpec spec, DatasetReference reference, double peak)
+    {
+        var arrays = DatasetCatalog.LoadArrays(reference);
+        using var data = new PreloadedDataset(reference, arrays, channelsLast: true);
+        using var model = ModelZoo.Create(spec, seed: 1);
+        ChannelsLast.Apply(model);
+        model.eval();
+        var parameterCount = (int)ParameterLayout.Of(model).ParameterLength;
+        var recipe = new DirectionRecipe { Seed = 1, CheckpointSha256 = "bench" };
+        using var evaluator = new SurfaceEvaluator(model,
+            new DirectionVector(recipe, RandomVector(parameterCount, 2)),
+            new DirectionVector(recipe with { Axis = 1 }, RandomVector(parameterCount, 3)));
+
+        var point = 0;
+        void NextPoint() { point++; evaluator.MoveTo(0.01 * point, -0.02 * point); }
+        var place = MinimumMilliseconds(NextPoint, 50);
+        var unhooked = MinimumMilliseconds(() => { NextPoint(); Evaluation.Evaluate(model, data); }, Points);
+
+        var profiler = ModuleProfiler.Attach(model);
+        var hooked = MinimumMilliseconds(() =>
+        {
+            profiler.Reset();
+            NextPoint();
+            Evaluation.Evaluate(model, data);
+            profiler.Keep();
+        }, Points);
+        var lossAndAccuracy = LossAndAccuracyMilliseconds(model, data);
+
+        Console.WriteLine($"\n{title} on {reference}: {data.Count:N0} samples, {parameterCount:N0} parameters; one point on one thread, channels-last, batch {Evaluation.DefaultBatchSize} (fastest of {Points} points):");
+        Console.WriteLine($"  {"part",-52} {"ms/point",9} {"share",6} {"GFLOP/pt",9} {"GFLOP/s",8} {"of peak",8} {"GB/s",6}");
+        var rows = profiler.Groups().ToList();
+        var forward = profiler.RootMilliseconds;
+        var outside = hooked - forward - lossAndAccuracy - place;
+        void Row(string part, double ms, double flops = 0, double bytes = 0) =>
+            Console.WriteLine($"  {part,-52} {ms,9:F2} {ms / hooked,6:P0} {(flops > 0 ? $"{flops / 1e9,9:F3}" : ""),9} {(flops > 0 ? $"{flops / 1e9 / (ms / 1000),8:F0}" : ""),8} {(flops > 0 ? $"{flops / 1e9 / (ms / 1000) / peak,8:P0}" : ""),8} {(bytes > 0 ? $"{bytes / 1e9 / (ms / 1000),6:F1}" : ""),6}");
+        Row("place θ* + αδ + βη into the weights", place);
+        foreach (var group in rows) Row(group.Label, group.Milliseconds, group.Flops, group.Bytes);
+        Row("loss and accuracy (cross-entropy, argmax, 2 reads)", lossAndAccuracy);
+        Row("batch views, loop, hooks", outside);
+        Console.WriteLine($"  {"total with hooks",-52} {hooked,9:F2}");
+        Console.WriteLine($"  {"total without hooks (the engine's point)",-52} {unhooked,9:F2}");
+
+        var arithmetic = rows.Where(r => r.Flops > 0).ToList();
+        var arithmeticMs = arithmetic.Sum(r => r.Milliseconds);
+        var flopsPerPoint = arithmetic.Sum(r => r.Flops);
+        Console.WriteLine($"  convolutions and linear layers: {arithmeticMs / hooked:P0} of the point, {flopsPerPoint / 1e9:F3} GFLOP at {flopsPerPoint / 1e9 / (arithmeticMs / 1000):F0} GFLOP/s ({flopsPerPoint / 1e9 / (arithmeticMs / 1000) / peak:P0} of the core's peak);");
+        Console.WriteLine($"  no engine can compute this point in float32 faster than its arithmetic at the peak: {flopsPerPoint / 1e9 / peak * 1000:F1} ms per core, {flopsPerPoint / 1e9 / peak * 1000 / Environment.ProcessorCount:F1} ms per point on all {Environment.ProcessorCount} cores.");
+        profiler.Dispose();
+    }
+
+    private static double LossAndAccuracyMilliseconds(nn.Module model, PreloadedDataset data)
+    {
+        using var noGrad = no_grad();
+        var logits = data.Batches(Evaluation.DefaultBatchSize).Select(batch =>
+        {
+            using var inputs = batch.Inputs;
+            return (Logits: model.Forward(inputs), batch.Labels);
+        }).ToList();
+        var milliseconds = MinimumMilliseconds(() =>
+        {
+            foreach (var (batchLogits, labels) in logits)
+            {
+                using var scope = NewDisposeScope();
+                Evaluation.Loss(batchLogits, labels, LossFunction.CrossEntropy).item<float>();
+                batchLogits.argmax(1).eq(labels).sum().item<long>();
+            }
+        }, Points);
+        foreach (var (batchLogits, labels) in logits)
+        {
+            batchLogits.Dispose();
+            labels.Dispose();
+        }
+        return milliseconds;
+    }
+
+    /// <summary>12 independent multiply-add chains per lane, enough to cover the FMA units' latency, on the widest vectors the JIT offers.</summary>
+    private static double FmaPeakGigaflops()
+    {
+        if (!Fma.IsSupported) return SgemmGigaflops();
+        const long iterations = 50_000_000;
+        var best = 0.0;
+        for (var repeat = 0; repeat < 3; repeat++)
+        {
+            var clock = Stopwatch.StartNew();
+            var sum = FmaChains(iterations);
+            var seconds = clock.Elapsed.TotalSeconds;
+            if (float.IsNaN(sum)) throw new InvalidOperationException("unreachable: keeps the loop's result alive");
+            best = Math.Max(best, iterations * 12.0 * Vector256<float>.Count * 2 / seconds / 1e9);
+        }
+        return best;
+    }
+
+    private static float FmaChains(long iterations)
+    {
+        var scale = Vector256.Create(0.9999999f);
+        var shift = Vector256.Create(1e-7f);
+        Vector256<float> a0 = Vector256.Create(1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+        for (long i = 0; i < iterations; i++)
+        {
+            a0 = Fma.MultiplyAdd(a0, scale, shift);
+            a1 = Fma.MultiplyAdd(a1, scale, shift);
+            a2 = Fma.MultiplyAdd(a2, scale, shift);
+            a3 = Fma.MultiplyAdd(a3, scale, shift);
+            a4 = Fma.MultiplyAdd(a4, scale, shift);
+            a5 = Fma.MultiplyAdd(a5, scale, shift);
+            a6 = Fma.MultiplyAdd(a6, scale, shift);
+            a7 = Fma.MultiplyAdd(a7, scale, shift);
+            a8 = Fma.MultiplyAdd(a8, scale, shift);
+            a9 = Fma.MultiplyAdd(a9, scale, shift);
+            a10 = Fma.MultiplyAdd(a10, scale, shift);
+            a11 = Fma.MultiplyAdd(a11, scale, shift);
+        }
+        var total = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)) + ((a8 + a9) + (a10 + a11));
+        return Vector256.Sum(total);
+    }
+
+    private static double SgemmGigaflops()
+    {
+        const int size = 2048;
+        using var a = randn(size, size);
+        using var b = randn(size, size);
+        var milliseconds = MinimumMilliseconds(() => a.mm(b).Dispose(), 3);
+        return 2.0 * size * size * size / (milliseconds / 1000) / 1e9;
+    }
+
+    private static float[] RandomVector(int length, long seed)
+    {
+        var generator = new Random((int)seed);
+        return Enumerable.Range(0, length).Select(_ => (float)(generator.NextDouble() - 0.5)).ToArray();
+    }
+
+    private static double MinimumMilliseconds(Action action, int repeats)
+    {
+        action();
+        var best = double.MaxValue;
+        for (var i = 0; i < repeats; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            action();
+            best = Math.Min(best, clock.Elapsed.TotalMilliseconds);
+        }
+        return best;
+    }
+}
