@@ -132,7 +132,8 @@ internal sealed class ModuleProfiler : IDisposable
                     Label = $"BatchNorm2d {input.shape[1]} on {input.shape[2]}×{input.shape[3]}";
                     break;
                 default:
-                    Label = hasChildren ? $"{module.GetName()}.forward's own ops ({OwnOps(module)})" : $"{module.GetName()} (no submodules)";
+                    var kind = module is TorchSharp.Modules.Sequential ? "Sequential" : module.GetName();
+                    Label = hasChildren ? $"{kind}.forward's own ops ({OwnOps(module)})" : $"{kind} without submodules (identity)";
                     break;
             }
         }
@@ -159,7 +160,7 @@ internal sealed class ModuleProfiler : IDisposable
             BasicBlock => "ReLU ×2, residual add",
             DigitsCnn => "ReLU ×3, max-pool ×2",
             CifarResNet => "ReLU, average pool",
-            TorchSharp.Modules.Sequential => "passing maps on",
+            TorchSharp.Modules.Sequential => "handing maps on",
             _ => "functional ops",
         };
     }
