@@ -22,7 +22,7 @@ internal static class LeverBenchmark
     public static void Run()
     {
         TorchRuntime.ApplyThreadCount(1);
-        Console.WriteLine($"One-thread sgemm 2048×2048×2048: {SgemmGigaflops():F0} GFLOP/s, the machine's practical float32 limit per core.");
+        Console.WriteLine($"One-thread sgemm 2048×2048×2048: {BenchMeasure.SgemmGigaflops():F0} GFLOP/s, the machine's practical float32 limit per core.");
         Measure("DigitsCnn", new ModelSpec { Architecture = "DigitsCnn" }, new DatasetReference(DigitsData.Name));
         Measure("ResNet-20", new ModelSpec { Architecture = "ResNet20", InputChannels = 3, InputHeight = 32, InputWidth = 32 }, new DatasetReference(SyntheticCifarData.Name, MaxSamples: 500, SubsetSeed: 1));
     }
@@ -31,7 +31,7 @@ internal static class LeverBenchmark
     {
         var arrays = DatasetCatalog.LoadArrays(reference);
         var flops = ForwardFlopsPerSample(spec);
-        Console.WriteLine($"\n{title} on {reference} ({arrays.Count} samples, {flops / 1e6:F1} MFLOP per sample in convolutions and linear layers), one thread; time of one loss-and-accuracy pass over the data, min of {Repeats}:");
+        Console.WriteLine($"\n{title} on {reference} ({arrays.Count} samples, {flops / 1e6:F1} MFLOP per sample in convolutions and linear layers, padding taps excluded), one thread; time of one loss-and-accuracy pass over the data, min of {Repeats}:");
         Console.WriteLine($"  {"layout",-14} {"BatchNorm",-10} {string.Join(" ", BatchSizes(arrays.Count).Select(b => $"{"batch " + b,12}"))}");
         foreach (var channelsLast in new[] { false, true })
         {
@@ -77,30 +77,30 @@ internal static class LeverBenchmark
 
             var parameterCount = (int)ParameterLayout.Of(model).ParameterLength;
             var recipe = new DirectionRecipe { Seed = 1, CheckpointSha256 = "bench" };
-            var x = new DirectionVector(recipe, RandomVector(parameterCount, 2));
-            var y = new DirectionVector(recipe with { Axis = 1 }, RandomVector(parameterCount, 3));
+            var x = new DirectionVector(recipe, BenchMeasure.RandomVector(parameterCount, 2));
+            var y = new DirectionVector(recipe with { Axis = 1 }, BenchMeasure.RandomVector(parameterCount, 3));
             using var evaluator = new SurfaceEvaluator(model, x, y);
             var place = MinimumMilliseconds(() => { for (var i = 0; i < 100; i++) evaluator.MoveTo(0.01 * i, -0.01 * i); }) / 100;
             Console.WriteLine($"  placing θ* + αδ + βη ({parameterCount:N0} parameters): {place:F3} ms per point");
         }
     }
 
-    /// <summary>2 × multiply-adds of every convolution and linear layer for one sample, counted by forward hooks on a throwaway model.</summary>
+    /// <summary>FLOPs of every convolution and linear layer for one sample (padding taps excluded), counted by forward hooks on a throwaway model.</summary>
     private static double ForwardFlopsPerSample(ModelSpec spec)
     {
         using var model = ModelZoo.Create(spec, seed: 1);
         model.eval();
-        double multiplyAdds = 0;
+        double flops = 0;
         foreach (var conv in model.modules().OfType<TorchSharp.Modules.Conv2d>())
             conv.register_forward_hook((module, input, output) =>
             {
-                multiplyAdds += output.numel() * (double)(conv.in_channels / conv.groups) * conv.kernel_size.Aggregate(1L, (a, b) => a * b);
+                flops += BenchMeasure.ConvolutionFlops(conv, input, output);
                 return output;
             });
         foreach (var linear in model.modules().OfType<TorchSharp.Modules.Linear>())
             linear.register_forward_hook((module, input, output) =>
             {
-                multiplyAdds += (double)linear.in_features * linear.out_features;
+                flops += BenchMeasure.LinearFlops(linear, output);
                 return output;
             });
         using (var noGrad = no_grad())
@@ -108,36 +108,10 @@ internal static class LeverBenchmark
         using (model.call(sample))
         {
         }
-        return 2 * multiplyAdds;
-    }
-
-    private static double SgemmGigaflops()
-    {
-        const int size = 2048;
-        using var a = randn(size, size);
-        using var b = randn(size, size);
-        var milliseconds = MinimumMilliseconds(() => a.mm(b).Dispose());
-        return 2.0 * size * size * size / (milliseconds / 1000) / 1e9;
+        return flops;
     }
 
     private static int[] BatchSizes(int count) => [100, 128, 250, 500, count];
 
-    private static float[] RandomVector(int length, long seed)
-    {
-        var generator = new Random((int)seed);
-        return Enumerable.Range(0, length).Select(_ => (float)(generator.NextDouble() - 0.5)).ToArray();
-    }
-
-    private static double MinimumMilliseconds(Action action)
-    {
-        action();
-        var best = double.MaxValue;
-        for (var i = 0; i < Repeats; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            action();
-            best = Math.Min(best, clock.Elapsed.TotalMilliseconds);
-        }
-        return best;
-    }
+    private static double MinimumMilliseconds(Action action) => BenchMeasure.MinimumMilliseconds(action, Repeats);
 }

@@ -118,13 +118,11 @@ internal sealed class ModuleProfiler : IDisposable
             switch (module)
             {
                 case Conv2d conv:
-                    flops += 2.0 * output.shape[0] * output.shape[1] * (conv.in_channels / conv.groups)
-                        * TapsInside(input.shape[2], output.shape[2], conv.kernel_size[0], conv.stride[0], conv.padding![0], conv.dilation[0])
-                        * TapsInside(input.shape[3], output.shape[3], conv.kernel_size[1], conv.stride[1], conv.padding![1], conv.dilation[1]);
+                    flops += BenchMeasure.ConvolutionFlops(conv, input, output);
                     Label = $"Conv2d {conv.in_channels}→{conv.out_channels} {conv.kernel_size[0]}×{conv.kernel_size[1]}{(conv.stride[0] > 1 ? $" stride {conv.stride[0]}" : "")} on {input.shape[2]}×{input.shape[3]}";
                     break;
                 case Linear linear:
-                    flops += 2.0 * output.numel() * linear.in_features;
+                    flops += BenchMeasure.LinearFlops(linear, output);
                     Label = $"Linear {linear.in_features}→{linear.out_features}";
                     break;
                 case FoldableBatchNorm2d:
@@ -136,23 +134,6 @@ internal sealed class ModuleProfiler : IDisposable
                     Label = hasChildren ? $"{kind}.forward's own ops ({OwnOps(module)})" : $"{kind} without submodules (identity)";
                     break;
             }
-        }
-
-        /// <summary>
-        /// Kernel taps that fall inside the map, summed over the output positions along one axis.
-        /// Taps on the zero padding are not arithmetic: oneDNN skips them, so counting them would
-        /// credit small maps (8×8: 16 % of the taps, 4×4: 31 %) with work never done.
-        /// </summary>
-        private static long TapsInside(long inputSize, long outputSize, long kernel, long stride, long padding, long dilation)
-        {
-            long taps = 0;
-            for (long o = 0; o < outputSize; o++)
-                for (long k = 0; k < kernel; k++)
-                {
-                    var position = o * stride - padding + k * dilation;
-                    if (position >= 0 && position < inputSize) taps++;
-                }
-            return taps;
         }
 
         private static string OwnOps(Module module) => module switch

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Directions;
 using LossLandscape.Core.Models;
@@ -25,8 +22,8 @@ internal static class ProfileBenchmark
     public static void Run()
     {
         TorchRuntime.ApplyThreadCount(1);
-        var peak = FmaPeakGigaflops();
-        var sgemm = SgemmGigaflops();
+        var peak = BenchMeasure.FmaPeakGigaflops();
+        var sgemm = BenchMeasure.SgemmGigaflops();
         Console.WriteLine($"One core: {peak:F0} GFLOP/s float32 multiply-add peak (a C# loop of independent FMAs), {sgemm:F0} GFLOP/s one-thread sgemm 2048³ (MKL).");
         Profile("(b) DigitsCnn", new ModelSpec { Architecture = "DigitsCnn" }, new DatasetReference(DigitsData.Name), peak);
         Profile("(a) ResNet-20", new ModelSpec { Architecture = "ResNet20", InputChannels = 3, InputHeight = 32, InputWidth = 32 },
@@ -43,16 +40,16 @@ internal static class ProfileBenchmark
         var parameterCount = (int)ParameterLayout.Of(model).ParameterLength;
         var recipe = new DirectionRecipe { Seed = 1, CheckpointSha256 = "bench" };
         using var evaluator = new SurfaceEvaluator(model,
-            new DirectionVector(recipe, RandomVector(parameterCount, 2)),
-            new DirectionVector(recipe with { Axis = 1 }, RandomVector(parameterCount, 3)));
+            new DirectionVector(recipe, BenchMeasure.RandomVector(parameterCount, 2)),
+            new DirectionVector(recipe with { Axis = 1 }, BenchMeasure.RandomVector(parameterCount, 3)));
 
         var point = 0;
         void NextPoint() { point++; evaluator.MoveTo(0.01 * point, -0.02 * point); }
-        var place = MinimumMilliseconds(NextPoint, 50);
-        var unhooked = MinimumMilliseconds(() => { NextPoint(); Evaluation.Evaluate(model, data); }, Points);
+        var place = BenchMeasure.MinimumMilliseconds(NextPoint, 50);
+        var unhooked = BenchMeasure.MinimumMilliseconds(() => { NextPoint(); Evaluation.Evaluate(model, data); }, Points);
 
-        var profiler = ModuleProfiler.Attach(model);
-        var hooked = MinimumMilliseconds(() =>
+        using var profiler = ModuleProfiler.Attach(model);
+        var hooked = BenchMeasure.MinimumMilliseconds(() =>
         {
             profiler.Reset();
             NextPoint();
@@ -80,7 +77,6 @@ internal static class ProfileBenchmark
         var flopsPerPoint = arithmetic.Sum(r => r.Flops);
         Console.WriteLine($"  convolutions and linear layers: {arithmeticMs / hooked:P0} of the point, {flopsPerPoint / 1e9:F3} GFLOP at {flopsPerPoint / 1e9 / (arithmeticMs / 1000):F0} GFLOP/s ({flopsPerPoint / 1e9 / (arithmeticMs / 1000) / peak:P0} of the core's peak);");
         Console.WriteLine($"  with this arithmetic (direct float32 convolution) a point cannot take less than its multiply-adds at the peak: {flopsPerPoint / 1e9 / peak * 1000:F1} ms on one core, {flopsPerPoint / 1e9 / peak * 1000 / Environment.ProcessorCount:F1} ms per point on all {Environment.ProcessorCount} cores.");
-        profiler.Dispose();
     }
 
     private static double LossAndAccuracyMilliseconds(nn.Module model, PreloadedDataset data)
@@ -91,7 +87,7 @@ internal static class ProfileBenchmark
             using var inputs = batch.Inputs;
             return (Logits: model.Forward(inputs), batch.Labels);
         }).ToList();
-        var milliseconds = MinimumMilliseconds(() =>
+        var milliseconds = BenchMeasure.MinimumMilliseconds(() =>
         {
             foreach (var (batchLogits, labels) in logits)
             {
@@ -106,74 +102,5 @@ internal static class ProfileBenchmark
             labels.Dispose();
         }
         return milliseconds;
-    }
-
-    /// <summary>12 independent multiply-add chains per lane, enough to cover the FMA units' latency, on the widest vectors the JIT offers.</summary>
-    private static double FmaPeakGigaflops()
-    {
-        if (!Fma.IsSupported) return SgemmGigaflops();
-        const long iterations = 50_000_000;
-        var best = 0.0;
-        for (var repeat = 0; repeat < 3; repeat++)
-        {
-            var clock = Stopwatch.StartNew();
-            var sum = FmaChains(iterations);
-            var seconds = clock.Elapsed.TotalSeconds;
-            if (float.IsNaN(sum)) throw new InvalidOperationException("unreachable: keeps the loop's result alive");
-            best = Math.Max(best, iterations * 12.0 * Vector256<float>.Count * 2 / seconds / 1e9);
-        }
-        return best;
-    }
-
-    private static float FmaChains(long iterations)
-    {
-        var scale = Vector256.Create(0.9999999f);
-        var shift = Vector256.Create(1e-7f);
-        Vector256<float> a0 = Vector256.Create(1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
-        for (long i = 0; i < iterations; i++)
-        {
-            a0 = Fma.MultiplyAdd(a0, scale, shift);
-            a1 = Fma.MultiplyAdd(a1, scale, shift);
-            a2 = Fma.MultiplyAdd(a2, scale, shift);
-            a3 = Fma.MultiplyAdd(a3, scale, shift);
-            a4 = Fma.MultiplyAdd(a4, scale, shift);
-            a5 = Fma.MultiplyAdd(a5, scale, shift);
-            a6 = Fma.MultiplyAdd(a6, scale, shift);
-            a7 = Fma.MultiplyAdd(a7, scale, shift);
-            a8 = Fma.MultiplyAdd(a8, scale, shift);
-            a9 = Fma.MultiplyAdd(a9, scale, shift);
-            a10 = Fma.MultiplyAdd(a10, scale, shift);
-            a11 = Fma.MultiplyAdd(a11, scale, shift);
-        }
-        var total = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)) + ((a8 + a9) + (a10 + a11));
-        return Vector256.Sum(total);
-    }
-
-    private static double SgemmGigaflops()
-    {
-        const int size = 2048;
-        using var a = randn(size, size);
-        using var b = randn(size, size);
-        var milliseconds = MinimumMilliseconds(() => a.mm(b).Dispose(), 3);
-        return 2.0 * size * size * size / (milliseconds / 1000) / 1e9;
-    }
-
-    private static float[] RandomVector(int length, long seed)
-    {
-        var generator = new Random((int)seed);
-        return Enumerable.Range(0, length).Select(_ => (float)(generator.NextDouble() - 0.5)).ToArray();
-    }
-
-    private static double MinimumMilliseconds(Action action, int repeats)
-    {
-        action();
-        var best = double.MaxValue;
-        for (var i = 0; i < repeats; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            action();
-            best = Math.Min(best, clock.Elapsed.TotalMilliseconds);
-        }
-        return best;
     }
 }

@@ -20,6 +20,12 @@ internal static class EngineRun
     /// <summary>Seconds each bare-forward worker keeps running, so short passes are timed over many.</summary>
     private const double BareForwardSeconds = 2;
 
+    /// <summary>
+    /// Passes each bare-forward worker runs at least: with one ResNet pass per worker a single slow
+    /// second on a shared machine set the whole limit, and surfaces came out faster than their limit.
+    /// </summary>
+    private const int MinimumBareForwardPasses = 3;
+
     public static int Run(string specPath)
     {
         var spec = BenchJson.Read<EngineRunSpec>(specPath);
@@ -113,7 +119,7 @@ internal static class EngineRun
         foreach (var thread in threads) thread.Start();
         ready.Wait();
         var warmedUp = failures.All(f => f is null);
-        passesPerWorker = warmedUp ? Math.Clamp((int)Math.Ceiling(BareForwardSeconds / warmUpSeconds.Max()), 1, 500) : 0;
+        passesPerWorker = warmedUp ? Math.Clamp((int)Math.Ceiling(BareForwardSeconds / warmUpSeconds.Max()), MinimumBareForwardPasses, 500) : 0;
         var clock = Stopwatch.StartNew();
         start.Set();
         foreach (var thread in threads) thread.Join();

@@ -10,6 +10,13 @@ internal static class SurfaceReport
     private const double LossTolerance = 1e-4;
     private const double OverheadTarget = 1.1;
 
+    /// <summary>
+    /// The surface and its limit are two time spans measured minutes apart on a machine whose speed
+    /// drifts ((b)'s limit measured 9.1–10.7 ms per pass in runs of one day): a surface a few percent
+    /// under its limit is that noise; well under it, the limit itself was slowed.
+    /// </summary>
+    private const double PlausibleOverhead = 0.95;
+
     /// <summary>Other processes' share of the CPU above which a case's times are flagged as inflated.</summary>
     private const double QuietMachineShare = 0.05;
 
@@ -99,8 +106,8 @@ internal static class SurfaceReport
         if (SpeedUpWorkloads.Contains(m.Case.Workload))
             lines.Add($"{Verdict(m.SpeedUp >= SpeedUpTarget)} ours ≥ {SpeedUpTarget}× faster than the tuned reference ({m.SpeedUp:F3}×)");
         lines.Add($"{Verdict(m.OursOverhead <= OverheadTarget)} per point ≤ {OverheadTarget}× bare forward ({m.OursOverhead:F3}×)");
-        if (m.OursOverhead < 1)
-            lines.Add("WARN the surface was faster than its bare forward: the limit measurement was slowed down (other load), so this PASS says little");
+        if (m.OursOverhead < PlausibleOverhead)
+            lines.Add($"WARN the surface was more than {1 - PlausibleOverhead:P0} faster than its bare forward: the limit measurement was slowed down (other load), so this PASS says little");
         return lines;
     }
 
