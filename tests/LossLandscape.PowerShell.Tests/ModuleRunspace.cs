@@ -45,7 +45,7 @@ public sealed class ModuleRunspace : IDisposable
             output = [];
             terminating = e;
         }
-        return new Result(output, [.. shell.Streams.Error], [.. shell.Streams.Progress], [.. shell.Streams.Verbose.Select(v => v.Message)], terminating);
+        return new Result(output, [.. shell.Streams.Error], [.. shell.Streams.Progress], [.. shell.Streams.Verbose.Select(v => v.Message)], [.. shell.Streams.Warning.Select(w => w.Message)], terminating);
     }
 
     public void Dispose() => Runspace.Dispose();
@@ -59,6 +59,7 @@ public sealed class ModuleRunspace : IDisposable
         IReadOnlyList<ErrorRecord> Errors,
         IReadOnlyList<ProgressRecord> Progress,
         IReadOnlyList<string> Verbose,
+        IReadOnlyList<string> Warnings,
         Exception? Terminating)
     {
         public Result ShouldSucceed()

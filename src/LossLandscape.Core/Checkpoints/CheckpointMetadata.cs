@@ -41,4 +41,11 @@ public sealed record CheckpointMetadata
     public double? TestLoss { get; init; }
 
     public double? TestAccuracy { get; init; }
+
+    /// <summary>
+    /// libtorch intra-op threads the training ran with (null for imported weights). The same seed
+    /// with another count gives the same run up to the last bits of the weights: reductions are
+    /// split by thread.
+    /// </summary>
+    public int? IntraOpThreads { get; init; }
 }

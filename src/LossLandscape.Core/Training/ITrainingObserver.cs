@@ -11,4 +11,7 @@ public interface ITrainingObserver
     void CheckpointReady(CheckpointInfo checkpoint, bool reused);
 
     void Verbose(string message);
+
+    /// <summary>Something the user should know that does not stop the run; observers without a warning channel log it.</summary>
+    void Warning(string message) => Verbose(message);
 }

@@ -34,7 +34,9 @@ public static class Trainer
         var trainArrays = DatasetCatalog.LoadArrays(options.Dataset with { Split = DatasetSplit.Train });
         var testArrays = DatasetCatalog.LoadArrays(options.Dataset with { Split = DatasetSplit.Test, MaxSamples = null });
         CheckDataFitsModel(options.Model, trainArrays);
-        TorchRuntime.ApplyThreadCount();
+        // The weights' last bits depend on the count: the one applied is the one recorded.
+        var threads = TorchRuntime.ThreadCount;
+        TorchRuntime.ApplyThreadCount(threads);
 
         var directory = Path.GetFullPath(outputDirectory);
         if (restart) DeleteRun(directory);
@@ -64,16 +66,19 @@ public static class Trainer
             observer.Verbose(done == options.Epochs
                 ? $"All {done} epoch(s) were already in {directory}; nothing to train."
                 : $"Resuming after epoch {done} from {directory}.");
+            if (done < options.Epochs && checkpoints[^1].Metadata.IntraOpThreads is { } before && before != threads)
+                observer.Warning($"Resuming after epoch {done} with {threads} intra-op thread(s), but epochs up to {done} ran with {before}: "
+                    + $"the weights will differ in their last bits from an uninterrupted run (reductions are split by thread). Use -ThreadCount {before} to continue it exactly.");
         }
         else
         {
-            checkpoints.Add(WriteCheckpoint(model, optimizer, options, directory, epoch: 0, train, test, observer));
+            checkpoints.Add(WriteCheckpoint(model, optimizer, options, threads, directory, epoch: 0, train, test, observer));
         }
 
         for (var epoch = Math.Max(done, 0) + 1; epoch <= options.Epochs; epoch++)
         {
             TrainEpoch(model, optimizer, options, train, epoch, observer, cancellation);
-            checkpoints.Add(WriteCheckpoint(model, optimizer, options, directory, epoch, train, test, observer));
+            checkpoints.Add(WriteCheckpoint(model, optimizer, options, threads, directory, epoch, train, test, observer));
         }
         return checkpoints;
     }
@@ -134,7 +139,7 @@ public static class Trainer
         }
     }
 
-    private static CheckpointInfo WriteCheckpoint(nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer, TrainingOptions options, string directory, int epoch, PreloadedDataset train, PreloadedDataset test, ITrainingObserver observer)
+    private static CheckpointInfo WriteCheckpoint(nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer, TrainingOptions options, int threads, string directory, int epoch, PreloadedDataset train, PreloadedDataset test, ITrainingObserver observer)
     {
         var (trainLoss, trainAccuracy) = Evaluation.Evaluate(model, train);
         var (testLoss, testAccuracy) = Evaluation.Evaluate(model, test);
@@ -160,6 +165,7 @@ public static class Trainer
             TrainAccuracy = trainAccuracy,
             TestLoss = testLoss,
             TestAccuracy = testAccuracy,
+            IntraOpThreads = threads,
         };
         var checkpoint = CheckpointStore.Write(model, metadata, directory, name);
         if (epoch > 1) File.Delete(OptimizerStatePath(directory, epoch - 1));

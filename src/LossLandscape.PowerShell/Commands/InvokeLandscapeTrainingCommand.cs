@@ -199,6 +199,8 @@ public sealed class InvokeLandscapeTrainingCommand : ComputeCmdlet, IDisposable
 
         public void Verbose(string message) => cmdlet.WriteVerbose(message);
 
+        public void Warning(string message) => cmdlet.WriteWarning(message);
+
         public void Complete() => progress.Complete();
     }
 }
