@@ -67,7 +67,7 @@ internal sealed class ModuleProfiler : IDisposable
         foreach (var entry in entries.Values) entry.KeepCounts();
     }
 
-    /// <summary>Modules of the same kind and shape together, in order of their first call.</summary>
+    /// <summary>Modules of the same kind and shape together, in the model's module order; modules never called are left out.</summary>
     public IEnumerable<(string Label, double Milliseconds, double Flops, double Bytes)> Groups()
     {
         if (bestSelf is null) throw new InvalidOperationException("No pass was kept.");
