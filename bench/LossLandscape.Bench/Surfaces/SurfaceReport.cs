@@ -104,7 +104,8 @@ internal static class SurfaceReport
             lines.Add($"WARN other processes used {m.ForeignCpuShare:P0} of the CPU while this was measured: its times are inflated, rerun on a quiet machine");
         if (m.Case.IsScaling) return lines;
         if (SpeedUpWorkloads.Contains(m.Case.Workload))
-            lines.Add($"{Verdict(m.SpeedUp >= SpeedUpTarget)} ours ≥ {SpeedUpTarget}× faster than the tuned reference ({m.SpeedUp:F3}×)");
+            lines.Add($"{Verdict(m.SpeedUp >= SpeedUpTarget)} ours ≥ {SpeedUpTarget}× faster than the tuned reference ({m.SpeedUp:F3}×; reference under {m.Tuning.Allocator}"
+                + (m.Tuning.Allocator == ReferenceAllocator.GlibcDefault ? ", the tuning the issue names)" : ", our malloc thresholds given to it too: stricter than the issue's tuning, which --reference-allocator glibc-default measures)"));
         lines.Add($"{Verdict(m.OursOverhead <= OverheadTarget)} per point ≤ {OverheadTarget}× bare forward ({m.OursOverhead:F3}×)");
         if (m.OursOverhead < PlausibleOverhead)
             lines.Add($"WARN the surface was more than {1 - PlausibleOverhead:P0} faster than its bare forward: the limit measurement was slowed down (other load), so this PASS says little");
