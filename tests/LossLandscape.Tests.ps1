@@ -29,6 +29,23 @@ Describe 'Invoke-LandscapeTraining' {
         $again.Count | Should -Be 3
         [System.IO.File]::ReadAllBytes([System.IO.Path]::Combine($script:runDirectory, 'epoch-002.dat')) | Should -Be $before
     }
+
+    It 'records its thread count and warns when a run resumes with another' {
+        $threads = (Get-LandscapeSetting).ThreadCount
+        $other = if ($threads -eq 1) { 2 } else { 1 }
+        $folder = [System.IO.Path]::Combine($script:runDirectory, 'threads')
+        try {
+            $null = Invoke-LandscapeTraining -Model DigitsCnn -Epochs 1 -MaxSamples 300 -Seed 7 -OutputDirectory $folder -ThreadCount $other
+            $metadata = [System.IO.File]::ReadAllText([System.IO.Path]::Combine($folder, 'epoch-001.json')) | ConvertFrom-Json
+            $metadata.intraOpThreads | Should -Be $other
+            $null = Invoke-LandscapeTraining -Model DigitsCnn -Epochs 2 -MaxSamples 300 -Seed 7 -OutputDirectory $folder -ThreadCount $threads -WarningVariable warnings -WarningAction SilentlyContinue
+            $warnings.Count | Should -Be 1
+            "$($warnings[0])" | Should -Match "-ThreadCount $other"
+        }
+        finally {
+            Set-LandscapeSetting -ThreadCount $threads
+        }
+    }
 }
 
 Describe 'Import-Checkpoint' {
