@@ -35,8 +35,8 @@ Describe 'Invoke-LandscapeTraining' {
         $other = if ($threads -eq 1) { 2 } else { 1 }
         $folder = [System.IO.Path]::Combine($script:runDirectory, 'threads')
         try {
-            $null = Invoke-LandscapeTraining -Model DigitsCnn -Epochs 1 -MaxSamples 300 -Seed 7 -OutputDirectory $folder -ThreadCount $other
-            $metadata = [System.IO.File]::ReadAllText([System.IO.Path]::Combine($folder, 'epoch-001.json')) | ConvertFrom-Json
+            $trained = Invoke-LandscapeTraining -Model DigitsCnn -Epochs 1 -MaxSamples 300 -Seed 7 -OutputDirectory $folder -ThreadCount $other
+            $metadata = [System.IO.File]::ReadAllText($trained[-1].MetadataPath) | ConvertFrom-Json
             $metadata.intraOpThreads | Should -Be $other
             $null = Invoke-LandscapeTraining -Model DigitsCnn -Epochs 2 -MaxSamples 300 -Seed 7 -OutputDirectory $folder -ThreadCount $threads -WarningVariable warnings -WarningAction SilentlyContinue
             $warnings.Count | Should -Be 1

@@ -128,7 +128,7 @@ public sealed class TrainingTests(ModuleRunspace shell) : IClassFixture<ModuleRu
             var warning = Assert.Single(resumed.Warnings);
             Assert.Contains("with 2 intra-op thread(s), but epochs up to 1 ran with 1", warning);
             Assert.Contains("-ThreadCount 1", warning);
-            Assert.Equal([1, 1, 2], Enumerable.Range(0, 3).Select(epoch => RecordedThreads(temp.Path, epoch)));
+            Assert.Equal([1, 1, 2], resumed.Output.Select(checkpoint => RecordedThreads((string)checkpoint.Properties["MetadataPath"].Value)));
 
             // Continued with the count it began with, the run is the uninterrupted one, byte for byte.
             using var continued = new TempDirectory();
@@ -145,9 +145,9 @@ public sealed class TrainingTests(ModuleRunspace shell) : IClassFixture<ModuleRu
         }
     }
 
-    private static int RecordedThreads(string directory, int epoch)
+    private static int RecordedThreads(string metadataPath)
     {
-        using var metadata = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(directory, $"epoch-{epoch:D3}.json")));
+        using var metadata = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(metadataPath));
         return metadata.RootElement.GetProperty("intraOpThreads").GetInt32();
     }
 
