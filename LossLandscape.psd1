@@ -27,6 +27,7 @@
         'Get-LossSurfaceJob'
         'Wait-LossSurfaceJob'
         'Resume-LossSurfaceJob'
+        'Invoke-LossSurfaceTask'
         'Export-LandscapePlot'
         'Export-Checkpoint'
         'Get-TrajectoryPCA'

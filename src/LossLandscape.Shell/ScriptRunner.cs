@@ -41,6 +41,7 @@ internal sealed partial class ScriptRunner(ShellOptions options)
         using var pipeline = PowerShell.Create();
         pipeline.Runspace = runspace;
         pipeline.AddScript(options.CommandText ?? ScriptInvocation(options.ScriptPath!, options.ScriptArguments));
+        foreach (var argument in options.CommandArguments) pipeline.AddArgument(argument);
         pipeline.AddCommand("Out-Default");
         pipeline.Streams.Error.DataAdded += (_, e) => _ui.WriteErrorLine(ErrorRecordFormatter.Format(pipeline.Streams.Error[e.Index]));
 

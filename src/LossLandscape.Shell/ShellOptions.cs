@@ -6,12 +6,16 @@ internal sealed class ShellOptions
     public const string Usage = """
         Usage: losslandscape [-File] <script.ps1> [script arguments...]
                losslandscape -Command <pipeline...>
+               losslandscape -CommandWithArgs <pipeline> [arguments...]
                losslandscape -Help
 
         Runs PowerShell with the LossLandscape module imported.
 
           -File, -f <path>     Run a script; the remaining arguments bind to its param() block.
           -Command, -c <text>  Run the remaining arguments, joined by spaces, as PowerShell.
+          -CommandWithArgs, -cwa <text> [arguments...]
+                               Run <text> as PowerShell with the remaining arguments in $args,
+                               each one string, never parsed as code (as pwsh 7.4+).
           -Module, -m <path>   The module to import: a .psd1 file, or a folder holding one
                                (directly or in version subfolders). Defaults to
                                $LOSSLANDSCAPE_MODULE, then Modules/LossLandscape beside the
@@ -26,6 +30,9 @@ internal sealed class ShellOptions
     public string? ScriptPath { get; private init; }
     public IReadOnlyList<string> ScriptArguments { get; private init; } = [];
     public string? CommandText { get; private init; }
+
+    /// <summary>The values of $args for <see cref="CommandText"/> (-CommandWithArgs): data, never parsed.</summary>
+    public IReadOnlyList<string> CommandArguments { get; private init; } = [];
     public string? ModulePath { get; private init; }
     public bool ShowHelp { get; private init; }
 
@@ -67,6 +74,16 @@ internal sealed class ShellOptions
                     }
 
                     options = new ShellOptions { CommandText = string.Join(' ', args.Skip(i + 1)), ModulePath = modulePath };
+                    return true;
+
+                case "commandwithargs" or "cwa":
+                    if (i + 1 >= args.Count)
+                    {
+                        error = $"{arg} needs the PowerShell to run.";
+                        return false;
+                    }
+
+                    options = new ShellOptions { CommandText = args[i + 1], CommandArguments = args.Skip(i + 2).ToArray(), ModulePath = modulePath };
                     return true;
 
                 case "module" or "m":

@@ -37,6 +37,26 @@ public sealed class SurfaceJobTests(ModuleRunspace shell) : IClassFixture<Module
         Assert.False(Directory.Exists(job));
     }
 
+    [Theory]
+    [InlineData("-JobName \"a`nb\"", "a\nb")]
+    [InlineData("-Partition \"cpu`r\"", "cpu\r")]
+    [InlineData("-TimeLimit \"10`0\"", "10\0")]
+    [InlineData("-SbatchArgument '--mem=1G', \"--comment=x`ny\"", "--comment=x\ny")]
+    public void ALineBreakOrNulInASlurmOptionIsSurfaceJobArgumentInvalidAndWritesNothing(string option, string value)
+    {
+        shell.Invoke("Invoke-LandscapeTraining -Model DigitsCnn -Epochs 1 -MaxSamples 100 -Seed 3 -OutputDirectory $dir | Out-Null", new Dictionary<string, object?> { ["dir"] = run.Path }).ShouldSucceed();
+        var job = run.Combine("job");
+        // Any existing file passes as the task command here: the refusal comes before it is used.
+        var result = shell.Invoke($"Import-Checkpoint $dir/epoch-001.dat | Start-LossSurfaceJob -JobFolder $job -Shards 2 -Steps 3 -ShellPath $dir/epoch-001.json {option}", new Dictionary<string, object?> { ["dir"] = run.Path, ["job"] = job });
+
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("SurfaceJobArgumentInvalid,", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Equal(value, error.TargetObject);
+        Assert.Empty(result.Output);
+        Assert.False(Directory.Exists(job));
+    }
+
     [Fact]
     public void GetOfAFolderWithoutAJobIsSurfaceJobNotFoundAndTheNextFolderIsStillReported()
     {

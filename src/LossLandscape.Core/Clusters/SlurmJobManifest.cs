@@ -38,27 +38,27 @@ public sealed record SlurmJobManifest
     /// <summary>The current merge job (earlier ones were cancelled by a resubmission).</summary>
     public required string MergeJobId { get; init; }
 
-    public static SlurmJobManifest For(SlurmJobSpec spec, string arrayJobId, string mergeJobId) => new()
+    public static SlurmJobManifest For(string jobFolder, SurfaceJobSpec spec, string arrayJobId, string mergeJobId) => new()
     {
         ShardCount = spec.ShardCount,
-        PointCount = spec.PointCount,
-        ShardFiles = spec.ShardFiles,
+        PointCount = spec.Surface.Grid.PointCount,
+        ShardFiles = SurfaceJobSpec.ShardFiles(jobFolder, spec.ShardCount),
         OutFile = spec.OutFile,
-        ShardBatchScript = spec.ShardBatchScript,
-        MergeBatchScript = spec.MergeBatchScript,
+        ShardBatchScript = Path.Combine(jobFolder, SurfaceJobSpec.ShardBatchScriptName),
+        MergeBatchScript = Path.Combine(jobFolder, SurfaceJobSpec.MergeBatchScriptName),
         Arrays = [new SlurmArraySubmission(arrayJobId, Enumerable.Range(0, spec.ShardCount).ToArray())],
         MergeJobId = mergeJobId,
     };
 
     /// <summary>The manifest file of a job folder.</summary>
-    public static string PathIn(string jobFolder) => Path.Combine(jobFolder, SlurmJobSpec.ManifestFileName);
+    public static string PathIn(string jobFolder) => Path.Combine(jobFolder, SurfaceJobSpec.ManifestFileName);
 
     /// <exception cref="FileNotFoundException">The folder holds no job.</exception>
     /// <exception cref="InvalidDataException">The file is not a job manifest.</exception>
     public static SlurmJobManifest Read(string jobFolder)
     {
         var path = PathIn(jobFolder);
-        if (!File.Exists(path)) throw new FileNotFoundException($"'{jobFolder}' holds no surface job: {SlurmJobSpec.ManifestFileName} is missing (Start-LossSurfaceJob writes it).", path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"'{jobFolder}' holds no surface job: {SurfaceJobSpec.ManifestFileName} is missing (a surface job writes it when it is submitted).", path);
         SlurmJobManifest? manifest;
         try
         {

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using TorchSharp;
 
 namespace LossLandscape.Core.Native;
@@ -9,6 +11,7 @@ namespace LossLandscape.Core.Native;
 /// anything is placed on it, because a tensor sent to a missing device fails inside native code,
 /// where an error may end the process instead of throwing.
 /// </summary>
+[JsonConverter(typeof(ComputeDeviceJsonConverter))]
 public sealed record ComputeDevice
 {
     /// <summary>The spellings <see cref="Parse"/> accepts, for messages and help.</summary>
@@ -81,4 +84,12 @@ public sealed record ComputeDevice
             $"TorchSharp-cuda-windows packages bundle; or set {TorchRuntime.LibTorchDirectoryVariable} to a CUDA build of libtorch {TorchVersion.LibTorch}. " +
             "Until then, compute on the CPU.";
     }
+}
+
+/// <summary>Writes a device as its name ("cpu", "cuda:1"), the form users type and files record.</summary>
+internal sealed class ComputeDeviceJsonConverter : JsonConverter<ComputeDevice>
+{
+    public override ComputeDevice Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ComputeDevice.Parse(reader.GetString());
+
+    public override void Write(Utf8JsonWriter writer, ComputeDevice value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
 }

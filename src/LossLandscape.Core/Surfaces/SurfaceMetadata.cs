@@ -55,8 +55,15 @@ public sealed record SurfaceMetadata
 
     public int BatchSize { get; init; } = Evaluation.DefaultBatchSize;
 
-    /// <summary>Intra-op threads per point: a different count may change the last bits of the values.</summary>
+    /// <summary>
+    /// Intra-op threads per point, as recorded when the file was written: a run option, not part of the
+    /// surface's identity (shards and resumed runs may use others), though a different count may change
+    /// the last bits of the values.
+    /// </summary>
     public int ThreadsPerPoint { get; init; } = 1;
+
+    /// <summary>Recorded, but compared by neither resumes nor merges (see <see cref="ThreadsPerPoint"/>).</summary>
+    private static readonly string[] RunOptionKeys = ["threadsPerPoint"];
 
     /// <summary>
     /// The share of the grid this file computes, or null for the whole grid. A merged surface has
@@ -80,7 +87,7 @@ public sealed record SurfaceMetadata
         }
     }
 
-    /// <summary>The top-level settings that differ between two metadata records (empty when equal).</summary>
+    /// <summary>The top-level settings that differ between two metadata records (empty when equal); run options are not compared.</summary>
     /// <param name="otherLabel">How the messages name where <paramref name="other"/> comes from.</param>
     /// <param name="mineLabel">How the messages name where this record comes from.</param>
     public IReadOnlyList<string> Differences(SurfaceMetadata other, string otherLabel = "in the file", string mineLabel = "requested")
@@ -88,6 +95,7 @@ public sealed record SurfaceMetadata
         var mine = JsonNode.Parse(ToJson())!.AsObject();
         var theirs = JsonNode.Parse(other.ToJson())!.AsObject();
         return mine.Select(p => p.Key).Union(theirs.Select(p => p.Key))
+            .Except(RunOptionKeys)
             .Where(key => !JsonNode.DeepEquals(mine[key], theirs[key]))
             .Select(key => $"{key}: {Describe(theirs[key])} {otherLabel}, {Describe(mine[key])} {mineLabel}")
             .ToArray();

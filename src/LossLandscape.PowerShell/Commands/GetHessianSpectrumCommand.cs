@@ -5,6 +5,7 @@ using LossLandscape.Core.Curvature;
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Directions;
 using LossLandscape.Core.Native;
+using LossLandscape.Core.Specs;
 using LossLandscape.Core.Surfaces;
 using LossLandscape.Core.Training;
 using LossLandscape.PowerShell.Completers;
@@ -21,13 +22,9 @@ namespace LossLandscape.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "HessianSpectrum", SupportsShouldProcess = true)]
 [OutputType(typeof(HessianSpectrum))]
-public sealed class GetHessianSpectrumCommand : ComputeCmdlet, IDisposable
+public sealed class GetHessianSpectrumCommand : EvaluationCmdlet, IDisposable
 {
     private readonly CancellationTokenSource stopping = new();
-
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Rehydrate(typeof(Checkpoint))]
-    public Checkpoint Checkpoint { get; set; } = null!;
 
     /// <summary>With -Alpha/-Beta: compute the spectrum at θ* + αδ + βη along these directions instead of at θ*.</summary>
     [Parameter]
@@ -39,15 +36,6 @@ public sealed class GetHessianSpectrumCommand : ComputeCmdlet, IDisposable
 
     [Parameter]
     public double Beta { get; set; }
-
-    [Parameter]
-    [ArgumentCompleter(typeof(DatasetCompleter))]
-    [DatasetTransformation]
-    public LandscapeDataset? Dataset { get; set; }
-
-    [Parameter]
-    [ValidateRange(1, int.MaxValue)]
-    public int? MaxSamples { get; set; }
 
     [Parameter]
     [ValidateRange(1, 100)]
@@ -71,23 +59,20 @@ public sealed class GetHessianSpectrumCommand : ComputeCmdlet, IDisposable
     [ValidateRange(2, 1000)]
     public int LanczosSteps { get; set; } = 50;
 
+    /// <summary>Relative tolerance of the Lanczos eigenvalues.</summary>
     [Parameter]
+    [Alias("Tolerance")]
     [ValidateRange(1e-12, 0.5)]
-    public double Tolerance { get; set; } = 1e-6;
+    public double LanczosTolerance { get; set; } = 1e-6;
 
-    /// <summary>Include biases and BN γ/β (by default only tensors of dim &gt; 1, as the paper's code).</summary>
+    /// <summary>Include biases and BN γ/β: the same as -IgnoreBiasAndNorm:$false, kept for existing scripts.</summary>
     [Parameter]
     public SwitchParameter IncludeBiasAndNorm { get; set; }
 
+    /// <summary>Seed of the Lanczos start vector and of the trace and density probes.</summary>
     [Parameter]
-    public LossFunction LossFunction { get; set; } = LossFunction.CrossEntropy;
-
-    [Parameter]
-    [ValidateRange(1, 1_000_000)]
-    public int BatchSize { get; set; } = Evaluation.DefaultBatchSize;
-
-    [Parameter]
-    public long Seed { get; set; }
+    [Alias("Seed")]
+    public long ProbeSeed { get; set; }
 
     /// <summary>Compute in float64 (small models; exactness).</summary>
     [Parameter]
@@ -110,8 +95,8 @@ public sealed class GetHessianSpectrumCommand : ComputeCmdlet, IDisposable
     {
         if (Direction is not { Length: > 0 }) return null;
         if (Direction.Length > 2) throw new ArgumentException($"-Direction takes one or two directions, got {Direction.Length}.");
-        var x = DirectionResolver.Resolve(Direction[0], Checkpoint.Info);
-        var y = Direction.Length > 1 ? DirectionResolver.Resolve(Direction[1], Checkpoint.Info) : null;
+        var x = Direction[0].Source.Resolve(Checkpoint.Info);
+        var y = Direction.Length > 1 ? Direction[1].Source.Resolve(Checkpoint.Info) : null;
         if (y is null && Beta != 0) throw new ArgumentException("-Beta needs a second direction.");
         var evaluator = new SurfaceEvaluator(model, x, y);
         evaluator.MoveTo(Alpha, Beta);
@@ -121,42 +106,52 @@ public sealed class GetHessianSpectrumCommand : ComputeCmdlet, IDisposable
 
     protected override void ProcessRecord()
     {
-        if (Checkpoint.NonFiniteCount > 0)
+        DatasetReference reference;
+        bool weightsOnly;
+        try
         {
-            WriteError(new InvalidDataException($"{Checkpoint.Path} holds {Checkpoint.NonFiniteCount} NaN or infinite value(s): its Hessian is undefined."), ErrorIds.CheckpointNonFinite, ErrorCategory.InvalidData, Checkpoint);
+            var evaluation = BindEvaluation(Checkpoint.Info) with { IgnoreBiasAndNorm = IgnoreBiasAndNorm && !IncludeBiasAndNorm };
+            evaluation.Validate();
+            if (evaluation.Split == EvaluationSplit.Both) throw new SpecException(SpecProblem.Argument, "The Hessian is of one split's mean loss: give -Split Train or -Split Test.");
+            if (evaluation.FoldBatchNorm) throw new SpecException(SpecProblem.Argument, "-FoldBatchNorm applies to forward-only evaluation; the Hessian needs the unfolded model.");
+            reference = evaluation.PlanData(Checkpoint.Info)[0];
+            weightsOnly = evaluation.IgnoreBiasAndNorm;
+        }
+        catch (SpecException e)
+        {
+            WriteError(SpecError(e, ErrorIds.CurvatureInvalid, Checkpoint));
             return;
         }
-        var reference = Dataset?.Reference ?? Checkpoint.Info.Metadata.Dataset;
-        if (reference is null)
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException)
         {
-            WriteError(new ArgumentException($"{Checkpoint.Name} names no data set; give -Dataset."), ErrorIds.CurvatureInvalid, ErrorCategory.InvalidArgument, Checkpoint);
+            WriteError(e, ErrorIds.CurvatureInvalid, ErrorCategory.InvalidArgument, Checkpoint);
             return;
         }
-        if (MaxSamples is not null) reference = reference with { MaxSamples = MaxSamples };
-        reference = reference with { Split = DatasetSplit.Train };
         // Checked before the (long) computation, so an existing result is neither overwritten nor waited for in vain.
         if (OutFile is not null && !MayWrite(GetUnresolvedProviderPathFromPSPath(OutFile), Force)) return;
         if (!ShouldProcess(OutFile ?? System.IO.Path.GetDirectoryName(Checkpoint.Path)!, "Compute the Hessian spectrum and write its top eigenvectors as a direction file")) return;
         var progress = new ProgressReporter(this, $"Hessian of {Checkpoint.Name}");
         var clock = Stopwatch.StartNew();
+        // libtorch's thread count is per calling thread: this pipeline thread's is set for the analysis and restored after it.
+        if (ThreadCount is { } threads) TorchRuntime.ApplyThreadCount(threads);
         try
         {
             using var data = DatasetCatalog.Load(reference, SelectedDevice);
             using var model = CheckpointStore.LoadModel(Checkpoint.Info, SelectedDevice);
             using var evaluator = AtPoint(model);
-            using var hessian = new HessianOperator(model, data, LossFunction, BatchSize, weightsOnly: !IncludeBiasAndNorm, float64: Float64, cancellation: stopping.Token);
-            WriteVerbose($"Hessian of the mean loss over {data.Count} samples of {reference}, {hessian.Dimension} parameters; seed {Seed}.");
+            using var hessian = new HessianOperator(model, data, LossFunction, BatchSize, weightsOnly: weightsOnly, float64: Float64, cancellation: stopping.Token);
+            WriteVerbose($"Hessian of the mean loss over {data.Count} samples of {reference}, {hessian.Dimension} parameters; seed {ProbeSeed}.");
             double[] Apply(double[] v)
             {
                 var result = hessian.Apply(v);
                 progress.Report($"{hessian.HessianVectorProducts} Hessian-vector products", 0);
                 return result;
             }
-            var solver = new LanczosEigensolver(Apply, hessian.Dimension) { RelativeTolerance = Tolerance, Seed = Seed, Cancellation = stopping.Token };
+            var solver = new LanczosEigensolver(Apply, hessian.Dimension) { RelativeTolerance = LanczosTolerance, Seed = ProbeSeed, Cancellation = stopping.Token };
             var top = solver.Largest(Top);
             var bottom = solver.Smallest(1);
-            TraceEstimate? trace = Trace ? new HutchinsonTraceEstimator(Apply, hessian.Dimension) { Seed = Seed, Cancellation = stopping.Token }.Estimate(Probes) : null;
-            SpectralDensity? density = Density ? new SpectralDensityEstimator(Apply, hessian.Dimension) { Seed = Seed, Cancellation = stopping.Token }.Estimate(Runs, LanczosSteps) : null;
+            TraceEstimate? trace = Trace ? new HutchinsonTraceEstimator(Apply, hessian.Dimension) { Seed = ProbeSeed, Cancellation = stopping.Token }.Estimate(Probes) : null;
+            SpectralDensity? density = Density ? new SpectralDensityEstimator(Apply, hessian.Dimension) { Seed = ProbeSeed, Cancellation = stopping.Token }.Estimate(Runs, LanczosSteps) : null;
             var layout = ParameterLayout.Of(model);
             var eigenvectors = EigenvectorDirections.Create(layout, hessian.ParameterNames, top.Eigenvectors.Take(2).ToArray(), Checkpoint.Info.Metadata.StateSha256);
             var file = GetUnresolvedProviderPathFromPSPath(OutFile ?? System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Checkpoint.Path)!, $"hessian-{string.Concat(eigenvectors.Select(e => e.Sha256[..8]))}.h5"));
@@ -191,6 +186,7 @@ public sealed class GetHessianSpectrumCommand : ComputeCmdlet, IDisposable
         }
         finally
         {
+            if (ThreadCount is not null) TorchRuntime.ApplyThreadCount();
             progress.Complete();
         }
     }

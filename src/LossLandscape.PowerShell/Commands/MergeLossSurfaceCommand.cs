@@ -88,13 +88,7 @@ public sealed class MergeLossSurfaceCommand : LandscapeCmdlet
         }
         catch (SurfaceMergeException e)
         {
-            var (errorId, category, target) = e.Problem switch
-            {
-                SurfaceMergeProblem.Disagree => (ErrorIds.SurfaceShardsDisagree, ErrorCategory.InvalidData, (object)e.Paths[0]),
-                SurfaceMergeProblem.Overlap => (ErrorIds.SurfaceShardsOverlap, ErrorCategory.InvalidData, e.Paths[1]),
-                _ => (ErrorIds.SurfaceShardsIncomplete, ErrorCategory.ObjectNotFound, names),
-            };
-            ThrowTerminatingError(new ErrorRecord(e, errorId, category, target));
+            ThrowTerminatingError(MergeErrors.Record(e, names));
             return;
         }
         var missing = merged.Grid.PointCount - merged.ComputedCount;

@@ -45,6 +45,7 @@ public sealed class ResumeLossSurfaceJobCommand : SurfaceJobCmdlet
 
             try
             {
+                var spec = SurfaceJobSpec.Read(folder);
                 if (status.Merge?.IsActive == true)
                 {
                     scheduler.Cancel(manifest.MergeJobId);
@@ -54,13 +55,12 @@ public sealed class ResumeLossSurfaceJobCommand : SurfaceJobCmdlet
                 var dependencies = status.ActiveTasks.Select(t => $"{t.ArrayJobId}_{t.ArrayTaskId}").ToList();
                 if (resubmit.Length > 0)
                 {
-                    var arrayId = scheduler.Submit([$"--array={string.Join(",", resubmit)}", manifest.ShardBatchScript]);
+                    var arrayId = scheduler.Submit(SlurmSubmission.ShardArguments(folder, spec, resubmit));
                     WriteVerbose($"Resubmitted shard(s) {string.Join(",", resubmit)} as array job {arrayId}.");
                     arrays.Add(new SlurmArraySubmission(arrayId, resubmit));
                     dependencies.Add(arrayId);
                 }
-                var mergeArguments = dependencies.Count == 0 ? new[] { manifest.MergeBatchScript } : [$"--dependency=afterok:{string.Join(":", dependencies)}", manifest.MergeBatchScript];
-                var mergeId = scheduler.Submit(mergeArguments);
+                var mergeId = scheduler.Submit(SlurmSubmission.MergeArguments(folder, spec, dependencies));
                 WriteVerbose($"Submitted merge job {mergeId}{(dependencies.Count == 0 ? "" : $" (afterok:{string.Join(":", dependencies)})")}.");
                 var resumed = manifest with { Arrays = arrays, MergeJobId = mergeId };
                 resumed.Write(folder);
@@ -69,6 +69,10 @@ public sealed class ResumeLossSurfaceJobCommand : SurfaceJobCmdlet
             catch (SchedulerCommandException e)
             {
                 WriteError(new ErrorRecord(e, ErrorIds.SchedulerCommandFailed, ErrorCategory.InvalidOperation, folder));
+            }
+            catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
+            {
+                WriteError(new ErrorRecord(e, ErrorIds.SurfaceJobNotFound, ErrorCategory.InvalidData, folder));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -17,6 +17,9 @@ public abstract class ComputeCmdlet : LandscapeCmdlet
 
     protected override void BeginProcessing() => SelectedDevice = EnsureComputeDevice(Device);
 
+    /// <summary>False for cmdlets that only describe work for other machines: the device is parsed but need not exist here.</summary>
+    protected virtual bool ComputesHere => true;
+
     /// <summary>
     /// For the cmdlets that compute: reads -Device, loads the runtime, checks that the device exists.
     /// Every problem is a terminating error raised before any tensor exists, so nothing is computed
@@ -34,6 +37,7 @@ public abstract class ComputeCmdlet : LandscapeCmdlet
             ThrowTerminatingError(new ErrorRecord(e, ErrorIds.InvalidDevice, ErrorCategory.InvalidArgument, device));
             throw;
         }
+        if (!ComputesHere) return parsed;
         LoadRuntime();
         try
         {

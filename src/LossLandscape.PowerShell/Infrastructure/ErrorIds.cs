@@ -48,6 +48,7 @@ public static class ErrorIds
     public const string SurfaceJobNotFound = "SurfaceJobNotFound";
     public const string SurfaceJobExists = "SurfaceJobExists";
     public const string SurfaceJobIncomplete = "SurfaceJobIncomplete";
+    public const string SurfaceJobArgumentInvalid = "SurfaceJobArgumentInvalid";
     public const string PlotFailed = "PlotFailed";
     public const string TrajectoryInvalid = "TrajectoryInvalid";
     public const string CurvatureInvalid = "CurvatureInvalid";

@@ -1,4 +1,5 @@
 using LossLandscape.Core.Directions;
+using LossLandscape.Core.Specs;
 
 namespace LossLandscape.PowerShell.Types;
 
@@ -62,6 +63,9 @@ public sealed class LandscapeDirection
 
     /// <summary>The HDF5 direction file holding the values, when saved.</summary>
     public string? FilePath { get; }
+
+    /// <summary>Where a spec finds this direction: its file, or its recipe and target; its hash is checked where it is used.</summary>
+    internal DirectionSource Source => new() { Recipe = Recipe, Sha256 = Sha256, FilePath = FilePath, TargetPath = TargetPath };
 
     public override string ToString() => $"{Axis}: {Recipe} (‖d‖ = {Norm:G4})";
 }

@@ -1,4 +1,4 @@
-namespace LossLandscape.PowerShell.Types;
+namespace LossLandscape.Core.Surfaces;
 
 public enum SurfaceMetric
 {

@@ -1,0 +1,45 @@
+using LossLandscape.Core.Curvature;
+using LossLandscape.Core.Surfaces;
+
+namespace LossLandscape.Core.Specs;
+
+/// <summary>
+/// One surface, declared once: how the checkpoint is evaluated, along which directions, on which
+/// grid, what each point holds, and which shard of the grid to compute. What cmdlets bind their
+/// parameters into and what a cluster job's tasks read from its folder; <see cref="SurfacePlanner"/>
+/// turns it into the engine's work.
+/// </summary>
+public sealed record SurfaceSpec
+{
+    public required EvaluationSpec Evaluation { get; init; }
+
+    /// <summary>One direction for a line, two for a plane.</summary>
+    public required IReadOnlyList<DirectionSource> Directions { get; init; }
+
+    public required SurfaceGrid Grid { get; init; }
+
+    public SurfaceMetric Metric { get; init; } = SurfaceMetric.Loss;
+
+    /// <summary>Relative tolerance of the Lanczos eigenvalues of <see cref="SurfaceMetric.Curvature"/>.</summary>
+    public double LanczosTolerance { get; init; } = CurvatureMetric.PaperTolerance;
+
+    /// <summary>Compute only this share of the grid; the whole grid when null.</summary>
+    public SurfaceShard? Shard { get; init; }
+
+    /// <exception cref="SpecException">A setting is out of range or settings contradict each other.</exception>
+    public void Validate()
+    {
+        Evaluation.Validate();
+        if (Directions.Count != (Grid.IsTwoDimensional ? 2 : 1))
+            throw new SpecException(SpecProblem.Direction, Grid.IsTwoDimensional ? "A 2D surface needs two directions." : "A 1D surface takes one direction.");
+        foreach (var axis in Grid.Y is null ? [Grid.X] : new[] { Grid.X, Grid.Y })
+        {
+            if (axis.Length < 1 || axis.Any(v => !double.IsFinite(v))) throw new SpecException(SpecProblem.Argument, "Grid coordinates must be finite and non-empty.");
+        }
+        if (!(LanczosTolerance > 0 && LanczosTolerance < 1)) throw new SpecException(SpecProblem.Argument, $"The Lanczos tolerance must be in (0, 1) (got {LanczosTolerance}).");
+        if (Evaluation.FoldBatchNorm && Metric == SurfaceMetric.Curvature)
+            throw new SpecException(SpecProblem.Argument, "-FoldBatchNorm applies to the loss metric, not to curvature: its gradients need the unfolded model.");
+        if (Shard is { } shard && shard.Count > Grid.PointCount)
+            throw new SpecException(SpecProblem.Shard, $"{shard.Count} shards is more than the grid's {Grid.PointCount} points: some would have nothing to compute.");
+    }
+}

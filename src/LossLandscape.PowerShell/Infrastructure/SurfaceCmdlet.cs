@@ -1,0 +1,102 @@
+using System.Management.Automation;
+using LossLandscape.Core.Checkpoints;
+using LossLandscape.Core.Curvature;
+using LossLandscape.Core.Directions;
+using LossLandscape.Core.Specs;
+using LossLandscape.Core.Surfaces;
+using LossLandscape.PowerShell.Types;
+
+namespace LossLandscape.PowerShell.Infrastructure;
+
+/// <summary>
+/// Base of the cmdlets that compute a surface (Get-LossSurface, Start-LossSurfaceJob): the
+/// directions, grid and metric are declared here once and bound, with the evaluation parameters,
+/// into one <see cref="SurfaceSpec"/>.
+/// </summary>
+public abstract class SurfaceCmdlet : EvaluationCmdlet
+{
+    /// <summary>One (1D) or two (2D) directions; made on the fly from -Seed/-Normalization when omitted.</summary>
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [Rehydrate(typeof(LandscapeDirection))]
+    public LandscapeDirection[]? Direction { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 2)]
+    public int? Dimensions { get; set; }
+
+    /// <summary>Seed of the random directions made when -Direction is not given.</summary>
+    [Parameter]
+    public long Seed { get; set; } = DirectionRecipe.DefaultSeed;
+
+    [Parameter]
+    public DirectionNormalization Normalization { get; set; } = DirectionNormalization.Filter;
+
+    [Parameter]
+    public SwitchParameter Orthogonalize { get; set; }
+
+    /// <summary>Points per axis (both axes unless -XSteps/-YSteps say otherwise).</summary>
+    [Parameter]
+    [ValidateRange(2, 10_001)]
+    public int Steps { get; set; } = 51;
+
+    /// <summary>Coordinate range of both axes: two numbers, default -1, 1.</summary>
+    [Parameter]
+    [ValidateCount(2, 2)]
+    public double[] Range { get; set; } = [-1, 1];
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateCount(2, 2)]
+    public double[]? XRange { get; set; }
+
+    [Parameter]
+    [ValidateRange(2, 10_001)]
+    public int? XSteps { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateCount(2, 2)]
+    public double[]? YRange { get; set; }
+
+    [Parameter]
+    [ValidateRange(2, 10_001)]
+    public int? YSteps { get; set; }
+
+    /// <summary>Loss (default) or Curvature: λmax, λmin and |λmin/λmax| of the Hessian at each point (use a coarse grid: each point costs tens of Hessian-vector products).</summary>
+    [Parameter]
+    public SurfaceMetric Metric { get; set; } = SurfaceMetric.Loss;
+
+    /// <summary>-Metric Curvature: Lanczos relative tolerance (default 1e-2, the paper code's eigsh tolerance).</summary>
+    [Parameter]
+    [Alias("Tolerance")]
+    [ValidateRange(1e-12, 0.5)]
+    public double LanczosTolerance { get; set; } = CurvatureMetric.PaperTolerance;
+
+    /// <summary>1 for one direction, else 2, unless -Dimensions says otherwise.</summary>
+    protected int SurfaceDimensions => Dimensions ?? (Direction is { Length: 1 } ? 1 : 2);
+
+    /// <summary>Checks of the input that need no model, made before anything is read; null when it may be computed.</summary>
+    protected ErrorRecord? FirstInputProblem() =>
+        SurfaceInputCheck.FirstProblem(Checkpoint, Direction, XRange ?? Range, SurfaceDimensions == 2 ? YRange ?? Range : null);
+
+    /// <summary>The surface these parameters describe, over the whole grid.</summary>
+    /// <exception cref="SpecException">The parameters contradict each other or the checkpoint.</exception>
+    protected SurfaceSpec BindSurface(CheckpointInfo checkpoint)
+    {
+        var dimensions = SurfaceDimensions;
+        var random = new DirectionRecipe { Seed = Seed, Normalization = Normalization, IgnoreBiasAndNorm = IgnoreBiasAndNorm, CheckpointSha256 = checkpoint.Metadata.StateSha256 };
+        var given = (Direction ?? []).Select(d => d.Source).ToArray();
+        var xRange = XRange ?? Range;
+        var yRange = YRange ?? Range;
+        var spec = new SurfaceSpec
+        {
+            Evaluation = BindEvaluation(checkpoint),
+            Directions = DirectionSource.ForSurface(given, dimensions, random, Orthogonalize),
+            Grid = new SurfaceGrid(
+                SurfaceGrid.Linspace(xRange[0], xRange[1], XSteps ?? Steps),
+                dimensions == 2 ? SurfaceGrid.Linspace(yRange[0], yRange[1], YSteps ?? Steps) : null),
+            Metric = Metric,
+            LanczosTolerance = LanczosTolerance,
+        };
+        spec.Validate();
+        return spec;
+    }
+}
