@@ -76,10 +76,10 @@ public static class CheckpointStore
             throw new CheckpointException(CheckpointErrorKind.Corrupt, statePath, $"The state file '{statePath}' is not a valid TorchSharp state dictionary: {e.Message}", e);
         }
 
-        ModelStateLayout layout;
+        ParameterLayout layout;
         try
         {
-            layout = ModelStateLayout.Of(metadata.Model);
+            layout = ParameterLayout.Of(metadata.Model);
         }
         catch (ArgumentException e)
         {

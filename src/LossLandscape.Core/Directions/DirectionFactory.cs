@@ -1,3 +1,4 @@
+using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Data;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Directions;
 using LossLandscape.Core.Hdf5;
 using LossLandscape.Core.Trajectories;

@@ -309,8 +309,7 @@ public sealed class StartLossSurfaceJobCommand : LandscapeCmdlet
             WriteError(e, ErrorIds.DirectionInvalid, ErrorCategory.InvalidArgument, Checkpoint);
             return false;
         }
-        using var model = CheckpointStore.LoadModel(checkpoint);
-        DirectionStore.Write(spec.DirectionFile, ParameterLayout.Of(model), directions);
+        DirectionStore.Write(spec.DirectionFile, ParameterLayout.Of(checkpoint), directions);
         WriteVerbose($"Directions written to {spec.DirectionFile}.");
         return true;
     }

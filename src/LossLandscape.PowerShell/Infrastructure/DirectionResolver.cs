@@ -14,8 +14,7 @@ internal static class DirectionResolver
         DirectionVector vector;
         if (direction.FilePath is not null)
         {
-            using var model = CheckpointStore.LoadModel(checkpoint);
-            var all = PaperDirectionFiles.Read(direction.FilePath, model, checkpoint.Metadata.StateSha256);
+            var all = PaperDirectionFiles.Read(direction.FilePath, ParameterLayout.Of(checkpoint), checkpoint.Metadata.StateSha256);
             vector = all.FirstOrDefault(d => d.Sha256 == direction.Sha256)
                 ?? throw new ArgumentException($"'{direction.FilePath}' no longer holds the {direction.Axis} direction with SHA-256 {direction.Sha256}.");
         }
