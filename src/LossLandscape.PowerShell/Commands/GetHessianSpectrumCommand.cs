@@ -4,8 +4,6 @@ using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Curvature;
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Directions;
-using LossLandscape.Core.Native;
-using LossLandscape.Core.Surfaces;
 using LossLandscape.Core.Training;
 using LossLandscape.PowerShell.Completers;
 using LossLandscape.PowerShell.Infrastructure;
@@ -105,18 +103,13 @@ public sealed class GetHessianSpectrumCommand : ComputeCmdlet, IDisposable
 
     public void Dispose() => stopping.Dispose();
 
-    /// <summary>Moves the model to (α, β) when directions are given; disposing the evaluator restores θ*.</summary>
-    private SurfaceEvaluator? AtPoint(TorchSharp.torch.nn.Module model)
+    /// <summary>The directions of the point (α, β), resolved; none for θ* itself.</summary>
+    private DirectionVector[] ResolvePoint()
     {
-        if (Direction is not { Length: > 0 }) return null;
-        if (Direction.Length > 2) throw new ArgumentException($"-Direction takes one or two directions, got {Direction.Length}.");
-        var x = DirectionResolver.Resolve(Direction[0], Checkpoint.Info);
-        var y = Direction.Length > 1 ? DirectionResolver.Resolve(Direction[1], Checkpoint.Info) : null;
-        if (y is null && Beta != 0) throw new ArgumentException("-Beta needs a second direction.");
-        var evaluator = new SurfaceEvaluator(model, x, y);
-        evaluator.MoveTo(Alpha, Beta);
-        WriteVerbose($"At (α, β) = ({Alpha}, {Beta}) along {x.Recipe}{(y is null ? "" : $" / {y.Recipe}")}.");
-        return evaluator;
+        if (Direction is not { Length: > 0 }) return [];
+        var directions = Direction.Select(d => DirectionResolver.Resolve(d, Checkpoint.Info)).ToArray();
+        WriteVerbose($"At (α, β) = ({Alpha}, {Beta}) along {string.Join(" / ", directions.Select(d => d.Recipe))}.");
+        return directions;
     }
 
     protected override void ProcessRecord()
@@ -141,43 +134,48 @@ public sealed class GetHessianSpectrumCommand : ComputeCmdlet, IDisposable
         var clock = Stopwatch.StartNew();
         try
         {
-            using var data = DatasetCatalog.Load(reference, SelectedDevice);
-            using var model = CheckpointStore.LoadModel(Checkpoint.Info, SelectedDevice);
-            using var evaluator = AtPoint(model);
-            using var hessian = new HessianOperator(model, data, LossFunction, BatchSize, weightsOnly: !IncludeBiasAndNorm, float64: Float64, cancellation: stopping.Token);
-            WriteVerbose($"Hessian of the mean loss over {data.Count} samples of {reference}, {hessian.Dimension} parameters; seed {Seed}.");
-            double[] Apply(double[] v)
+            var options = new HessianAnalysisOptions
             {
-                var result = hessian.Apply(v);
-                progress.Report($"{hessian.HessianVectorProducts} Hessian-vector products", 0);
-                return result;
-            }
-            var solver = new LanczosEigensolver(Apply, hessian.Dimension) { RelativeTolerance = Tolerance, Seed = Seed, Cancellation = stopping.Token };
-            var top = solver.Largest(Top);
-            var bottom = solver.Smallest(1);
-            TraceEstimate? trace = Trace ? new HutchinsonTraceEstimator(Apply, hessian.Dimension) { Seed = Seed, Cancellation = stopping.Token }.Estimate(Probes) : null;
-            SpectralDensity? density = Density ? new SpectralDensityEstimator(Apply, hessian.Dimension) { Seed = Seed, Cancellation = stopping.Token }.Estimate(Runs, LanczosSteps) : null;
-            var layout = ParameterLayout.Of(model);
-            var eigenvectors = EigenvectorDirections.Create(layout, hessian.ParameterNames, top.Eigenvectors.Take(2).ToArray(), Checkpoint.Info.Metadata.StateSha256);
-            var file = GetUnresolvedProviderPathFromPSPath(OutFile ?? System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Checkpoint.Path)!, $"hessian-{string.Concat(eigenvectors.Select(e => e.Sha256[..8]))}.h5"));
-            DirectionStore.Write(file, layout, eigenvectors);
-            double? cosine = eigenvectors.Length == 2 ? eigenvectors[0].CosineTo(eigenvectors[1]) : null;
+                Dataset = reference,
+                Top = Top,
+                Trace = Trace,
+                Probes = Probes,
+                Density = Density,
+                Runs = Runs,
+                LanczosSteps = LanczosSteps,
+                Tolerance = Tolerance,
+                IncludeBiasAndNorm = IncludeBiasAndNorm,
+                LossFunction = LossFunction,
+                BatchSize = BatchSize,
+                Seed = Seed,
+                Float64 = Float64,
+                Device = SelectedDevice,
+                Directions = ResolvePoint(),
+                Alpha = Alpha,
+                Beta = Beta,
+                EigenvectorFile = OutFile is null ? null : GetUnresolvedProviderPathFromPSPath(OutFile),
+            };
+            var analysis = new HessianAnalysis(Checkpoint.Info, options).Run(
+                products => progress.Report($"{products} Hessian-vector products", 0), stopping.Token);
+            WriteVerbose($"Hessian of the mean loss over {analysis.SampleCount} samples of {reference}, {analysis.Dimension} parameters; seed {Seed}.");
+            var eigenvectors = analysis.Eigenvectors;
+            double? cosine = eigenvectors.Count == 2 ? eigenvectors[0].CosineTo(eigenvectors[1]) : null;
             WriteObject(new HessianSpectrum
             {
                 Checkpoint = Checkpoint,
-                Direction = eigenvectors.Select(e => new LandscapeDirection(e, Checkpoint.Path, null, file, cosine)).ToArray(),
-                Dataset = $"{reference} ({data.Count})",
-                Dimension = hessian.Dimension,
-                TopEigenvalues = top.Eigenvalues,
-                Residuals = top.ResidualNorms,
-                MinEigenvalue = bottom.Eigenvalues[0],
-                Iterations = top.Iterations + bottom.Iterations,
-                Converged = top.Converged && bottom.Converged,
-                Trace = trace?.Trace,
-                TraceStandardError = trace?.StandardError,
-                DensityGrid = density?.Grid,
-                Density = density?.Density,
-                HessianVectorProducts = hessian.HessianVectorProducts,
+                Direction = eigenvectors.Select(e => new LandscapeDirection(e, Checkpoint.Path, null, analysis.EigenvectorFile, cosine)).ToArray(),
+                Dataset = $"{reference} ({analysis.SampleCount})",
+                Dimension = analysis.Dimension,
+                TopEigenvalues = analysis.Largest.Eigenvalues,
+                Residuals = analysis.Largest.ResidualNorms,
+                MinEigenvalue = analysis.MinEigenvalue,
+                Iterations = analysis.Iterations,
+                Converged = analysis.Converged,
+                Trace = analysis.Trace?.Trace,
+                TraceStandardError = analysis.Trace?.StandardError,
+                DensityGrid = analysis.Density?.Grid,
+                Density = analysis.Density?.Density,
+                HessianVectorProducts = analysis.HessianVectorProducts,
                 Elapsed = clock.Elapsed,
             });
         }
