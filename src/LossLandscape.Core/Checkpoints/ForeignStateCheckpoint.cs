@@ -46,8 +46,7 @@ public static class ForeignStateCheckpoint
             StateSha256 = CheckpointStore.Sha256(fullPath),
             Epoch = extras.TryGetValue("epoch", out var epoch) && epoch is long savedEpoch ? (int)savedEpoch : null,
         };
-        return new CheckpointInfo(fullPath, fullPath, metadata, tensors, LayerSummary.From(tensors, layout.ParameterNames),
-            tensors.Where(t => layout.ParameterNames.Contains(t.Name)).Sum(t => t.ElementCount))
+        return new CheckpointInfo(fullPath, fullPath, metadata, tensors, LayerSummary.From(tensors, layout.ParameterNames), layout.ParameterLength)
         {
             Format = format,
         };

@@ -54,6 +54,7 @@ public sealed record HessianAnalysisOptions
     /// <summary>The direction file for the top eigenvectors; null: <c>hessian-&lt;hash&gt;.h5</c> beside the checkpoint.</summary>
     public string? EigenvectorFile { get; init; }
 
+    /// <summary>Checks what the solvers would reject only after the data and the model are loaded.</summary>
     /// <exception cref="ArgumentException">An option is out of range, or the point does not fit the directions.</exception>
     public void Validate()
     {
@@ -64,7 +65,7 @@ public sealed record HessianAnalysisOptions
         if (LanczosSteps < 2) throw new ArgumentException($"LanczosSteps must be at least 2, got {LanczosSteps}.");
         if (!(Tolerance > 0)) throw new ArgumentException($"Tolerance must be positive, got {Tolerance}.");
         if (BatchSize < 1) throw new ArgumentException($"BatchSize must be at least 1, got {BatchSize}.");
-        if (Directions.Count > 2) throw new ArgumentException($"-Direction takes one or two directions, got {Directions.Count}.");
-        if (Directions.Count < 2 && Beta != 0) throw new ArgumentException("-Beta needs a second direction.");
+        if (Directions.Count > 2) throw new ArgumentException($"A point lies along one or two directions, got {Directions.Count}.");
+        if (Directions.Count < 2 && Beta != 0) throw new ArgumentException($"Beta = {Beta} needs a second direction.");
     }
 }

@@ -34,8 +34,7 @@ public sealed class GetLandscapeModelCommand : LandscapeCmdlet
             {
                 var spec = ModelZoo.DefaultSpec(architecture);
                 var layout = ParameterLayout.Of(spec);
-                var parameters = layout.StateEntries.Where(e => layout.ParameterNames.Contains(e.Name)).Sum(e => e.ElementCount);
-                WriteObject(new LandscapeModelInfo(spec, parameters, layout.StateEntries.Count));
+                WriteObject(new LandscapeModelInfo(spec, layout.ParameterLength, layout.StateEntries.Count));
             }
         }
     }
