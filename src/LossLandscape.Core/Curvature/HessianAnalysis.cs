@@ -26,7 +26,7 @@ public sealed class HessianAnalysis
         this.options = options;
     }
 
-    /// <param name="hessianVectorProducts">Called after each Hessian-vector product with the count so far (the work is counted in them).</param>
+    /// <param name="hessianVectorProducts">Called after each Hessian-vector product with the count so far: the analysis has no fixed length, so progress is its work done.</param>
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> fired.</exception>
     public HessianAnalysisResult Run(Action<int>? hessianVectorProducts = null, CancellationToken cancellation = default)
     {
