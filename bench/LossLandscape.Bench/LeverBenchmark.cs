@@ -1,3 +1,4 @@
+using LossLandscape.Core.Checkpoints;
 using System.Diagnostics;
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Directions;

@@ -52,6 +52,31 @@ public sealed class CurvatureTests : IClassFixture<ModuleRunspace>, IDisposable
         Assert.True(((FileInfo)result.Output[2].BaseObject).Length > 10_000);
     }
 
+    /// <summary>
+    /// Both cmdlets bind -Dataset, -Split, -MaxSamples and -SubsetSeed through one declaration, so the
+    /// Hessian's loss at θ* is the surface's loss at its centre; another subset seed gives another value.
+    /// The checkpoint was trained on 64 samples, so a 40-sample subset is a choice among many.
+    /// </summary>
+    [Fact]
+    public void GetHessianSpectrumAndGetLossSurfaceEvaluateTheSameSubsetForTheSameDataParameters()
+    {
+        var result = shell.Invoke("""
+            $c = Import-Checkpoint $ckpt
+            foreach ($seed in 5, 6) {
+                ($c | Get-LossSurface -Dimensions 1 -XSteps 3 -MaxSamples 40 -SubsetSeed $seed -ThrottleLimit 1).TrainLoss[1]
+                ($c | Get-HessianSpectrum -MaxSamples 40 -SubsetSeed $seed -LanczosTolerance 1e-2 -OutFile ([System.IO.Path]::Combine($dir, "h$seed.h5"))).Loss
+            }
+            ($c | Get-HessianSpectrum -MaxSamples 40 -SubsetSeed 5 -Split Test -LanczosTolerance 1e-2 -OutFile ([System.IO.Path]::Combine($dir, 'test.h5'))).Loss
+            """, variables).ShouldSucceed();
+
+        var losses = result.Output.Select(o => (double)o.BaseObject).ToArray();
+        Assert.Equal(5, losses.Length);
+        Assert.Equal(losses[0], losses[1], 1e-12);
+        Assert.Equal(losses[2], losses[3], 1e-12);
+        Assert.True(Math.Abs(losses[0] - losses[2]) > 1e-4, $"seeds 5 and 6 gave the same loss {losses[0]}");
+        Assert.True(Math.Abs(losses[0] - losses[4]) > 1e-4, $"the train and test splits gave the same loss {losses[0]}");
+    }
+
     [Fact]
     public void TheLandscapeAlongTheTopEigenvectorCurvesByTheTopEigenvalue()
     {

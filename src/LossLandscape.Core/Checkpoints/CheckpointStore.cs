@@ -76,10 +76,10 @@ public static class CheckpointStore
             throw new CheckpointException(CheckpointErrorKind.Corrupt, statePath, $"The state file '{statePath}' is not a valid TorchSharp state dictionary: {e.Message}", e);
         }
 
-        ModelStateLayout layout;
+        ParameterLayout layout;
         try
         {
-            layout = ModelStateLayout.Of(metadata.Model);
+            layout = ParameterLayout.Of(metadata.Model);
         }
         catch (ArgumentException e)
         {
@@ -89,8 +89,7 @@ public static class CheckpointStore
         if (difference is not null)
             throw new CheckpointException(CheckpointErrorKind.ArchitectureMismatch, statePath, $"The state file '{statePath}' does not match the architecture {metadata.Model.Architecture} named in '{Path.GetFileName(metadataPath)}': {difference}.");
 
-        var parameterCount = contents.Where(c => layout.ParameterNames.Contains(c.Name)).Sum(c => c.ElementCount);
-        return new CheckpointInfo(statePath, metadataPath, metadata, contents, LayerSummary.From(contents, layout.ParameterNames), parameterCount);
+        return new CheckpointInfo(statePath, metadataPath, metadata, contents, LayerSummary.From(contents, layout.ParameterNames), layout.ParameterLength);
     }
 
     /// <summary>Builds the checkpoint's model and loads its weights (in eval mode). The caller disposes it.</summary>

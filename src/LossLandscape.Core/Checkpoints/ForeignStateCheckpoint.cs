@@ -25,10 +25,10 @@ public static class ForeignStateCheckpoint
         if (architecture is null)
             throw new CheckpointException(CheckpointErrorKind.UnknownArchitecture, fullPath, $"'{fullPath}' is a {format} state dictionary, which holds weights but not the architecture: give -Architecture (one of {string.Join(", ", ModelZoo.Architectures)}), or save the model with torch.jit.save to carry it.");
 
-        ModelStateLayout layout;
+        ParameterLayout layout;
         try
         {
-            layout = ModelStateLayout.Of(architecture);
+            layout = ParameterLayout.Of(architecture);
         }
         catch (ArgumentException e)
         {
@@ -46,8 +46,7 @@ public static class ForeignStateCheckpoint
             StateSha256 = CheckpointStore.Sha256(fullPath),
             Epoch = extras.TryGetValue("epoch", out var epoch) && epoch is long savedEpoch ? (int)savedEpoch : null,
         };
-        return new CheckpointInfo(fullPath, fullPath, metadata, tensors, LayerSummary.From(tensors, layout.ParameterNames),
-            tensors.Where(t => layout.ParameterNames.Contains(t.Name)).Sum(t => t.ElementCount))
+        return new CheckpointInfo(fullPath, fullPath, metadata, tensors, LayerSummary.From(tensors, layout.ParameterNames), layout.ParameterLength)
         {
             Format = format,
         };
@@ -94,10 +93,10 @@ public static class ForeignStateCheckpoint
         }
     }
 
-    private static string? Compare(ModelStateLayout layout, StateDictionary state)
+    private static string? Compare(ParameterLayout layout, StateDictionary state)
     {
-        var expected = layout.Entries.ToDictionary(e => e.Name, StringComparer.Ordinal);
-        var missing = layout.Entries.Where(e => !state.TryGet(e.Name, out _) && !e.Name.EndsWith(OptionalBuffer, StringComparison.Ordinal)).Select(e => e.Name).ToArray();
+        var expected = layout.StateEntries.ToDictionary(e => e.Name, StringComparer.Ordinal);
+        var missing = layout.StateEntries.Where(e => !state.TryGet(e.Name, out _) && !e.Name.EndsWith(OptionalBuffer, StringComparison.Ordinal)).Select(e => e.Name).ToArray();
         var unexpected = state.Names.Where(n => !expected.ContainsKey(n)).ToArray();
         var mismatch = state.Tensors.FirstOrDefault(t => expected.TryGetValue(t.Name, out var want) && !want.Shape.SequenceEqual(t.Shape));
         if (missing.Length == 0 && unexpected.Length == 0 && mismatch is null) return null;

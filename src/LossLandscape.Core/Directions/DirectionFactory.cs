@@ -1,3 +1,4 @@
+using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Data;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -27,7 +28,7 @@ public static class DirectionFactory
             using var scope = NewDisposeScope();
             var theta = parameter.detach().to(ScalarType.Float32);
             var draw = randn(entry.Shape, ScalarType.Float32, generator: generator);
-            var direction = entry.Rank <= 1
+            var direction = entry.Role != ParameterRole.Filter
                 ? (recipe.IgnoreBiasAndNorm ? zeros_like(theta) : theta.clone())
                 : Normalize(draw, theta, recipe.Normalization);
             direction.contiguous().data<float>().CopyTo(flat, (int)entry.Offset);

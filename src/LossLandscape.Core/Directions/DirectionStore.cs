@@ -14,13 +14,6 @@ public static class DirectionStore
     public const string RecipeAttributePrefix = "losslandscape_recipe_";
     public const string HashAttributePrefix = "losslandscape_sha256_";
 
-    /// <summary>Writes directions of <paramref name="checkpoint"/>, laid out as its parameters.</summary>
-    public static void Write(string path, CheckpointInfo checkpoint, IReadOnlyList<DirectionVector> directions)
-    {
-        using var model = CheckpointStore.LoadModel(checkpoint);
-        Write(path, ParameterLayout.Of(model), directions);
-    }
-
     public static void Write(string path, ParameterLayout layout, IReadOnlyList<DirectionVector> directions)
     {
         if (directions.Count is < 1 or > 2) throw new ArgumentException("A direction file holds one or two directions.", nameof(directions));

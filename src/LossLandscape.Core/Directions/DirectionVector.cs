@@ -1,3 +1,4 @@
+using LossLandscape.Core.Checkpoints;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 

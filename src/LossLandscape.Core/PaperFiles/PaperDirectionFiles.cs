@@ -1,7 +1,6 @@
+using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Directions;
 using LossLandscape.Core.Hdf5;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace LossLandscape.Core.PaperFiles;
 
@@ -13,7 +12,7 @@ namespace LossLandscape.Core.PaperFiles;
 /// </summary>
 public static class PaperDirectionFiles
 {
-    /// <summary>Reads the file's directions for <paramref name="model"/>, recognising the layout by its tensor count and shapes.</summary>
+    /// <summary>Reads the file's directions for a model of <paramref name="layout"/>, recognising the layout by its tensor count and shapes.</summary>
     /// <remarks>
     /// A weights file is read as <see cref="DirectionStore.Read"/> reads it. In a states file, parameter
     /// entries fill <see cref="DirectionVector.Parameters"/>, floating-point buffers (running mean and
@@ -22,17 +21,16 @@ public static class PaperDirectionFiles
     /// <see cref="DirectionKind.File"/> with <see cref="BatchNormStatistics.Interpolate"/>.
     /// </remarks>
     /// <exception cref="InvalidDataException">The file fits neither layout; the message names the first offending index and its expected shape.</exception>
-    public static IReadOnlyList<DirectionVector> Read(string path, nn.Module model, string checkpointSha256)
+    public static IReadOnlyList<DirectionVector> Read(string path, ParameterLayout layout, string checkpointSha256)
     {
         ArgumentNullException.ThrowIfNull(path);
-        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(checkpointSha256);
-        var layout = ParameterLayout.Of(model);
         var content = DirectionFile.Read(path);
         var shapes = content.X.Select(t => t.Shape).ToArray();
 
         var weights = layout.Parameters.Select(p => new StateEntry(p.Name, p.Shape, StateRole.Parameter)).ToArray();
-        var states = StateEntries(model, layout);
+        var states = StateEntries(layout);
         var weightsMismatch = FirstMismatch(shapes, weights);
         if (weightsMismatch < 0)
         {
@@ -89,12 +87,11 @@ public static class PaperDirectionFiles
 
     private sealed record StateEntry(string Name, long[] Shape, StateRole Role);
 
-    private static StateEntry[] StateEntries(nn.Module model, ParameterLayout layout)
+    private static StateEntry[] StateEntries(ParameterLayout layout)
     {
-        var parameters = layout.Parameters.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         var buffers = layout.Buffers.Select(b => b.Name).ToHashSet(StringComparer.Ordinal);
-        return model.state_dict().Select(pair => new StateEntry(pair.Key, pair.Value.shape,
-            parameters.Contains(pair.Key) ? StateRole.Parameter : buffers.Contains(pair.Key) ? StateRole.FloatBuffer : StateRole.Skipped)).ToArray();
+        return layout.StateEntries.Select(entry => new StateEntry(entry.Name, entry.Shape.ToArray(),
+            layout.ParameterNames.Contains(entry.Name) ? StateRole.Parameter : buffers.Contains(entry.Name) ? StateRole.FloatBuffer : StateRole.Skipped)).ToArray();
     }
 
     /// <summary>The first index whose shape differs (or that one side lacks); −1 when the layouts agree.</summary>

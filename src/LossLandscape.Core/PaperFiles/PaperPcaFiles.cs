@@ -1,3 +1,4 @@
+using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Directions;
 using LossLandscape.Core.Hdf5;
 using LossLandscape.Core.Trajectories;
@@ -76,7 +77,7 @@ public static class PaperPcaFiles
         for (var axis = 0; axis < axes.Length; axis++)
         {
             var flat = DirectionStore.Join(layout.Parameters, axes[axis], directionsPath, axis == 0 ? "x" : "y");
-            var ignoresBiasAndNorm = layout.Parameters.Where(p => p.Rank <= 1)
+            var ignoresBiasAndNorm = layout.Parameters.Where(p => p.Role != ParameterRole.Filter)
                 .All(p => flat.AsSpan((int)p.Offset, (int)p.Length).IndexOfAnyExcept(0f) < 0);
             components.Add(new DirectionVector(new DirectionRecipe
             {

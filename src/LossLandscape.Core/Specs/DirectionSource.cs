@@ -59,8 +59,7 @@ public sealed record DirectionSource
 
     private DirectionVector ReadFromFile(CheckpointInfo checkpoint)
     {
-        using var model = CheckpointStore.LoadModel(checkpoint);
-        var all = PaperDirectionFiles.Read(FilePath!, model, checkpoint.Metadata.StateSha256);
+        var all = PaperDirectionFiles.Read(FilePath!, ParameterLayout.Of(checkpoint), checkpoint.Metadata.StateSha256);
         return all.FirstOrDefault(d => Sha256 is null ? d.Recipe.Axis == Recipe.Axis : d.Sha256 == Sha256)
             ?? throw new SpecException(SpecProblem.Direction, $"'{FilePath}' no longer holds the {AxisName} direction with SHA-256 {Sha256}.");
     }

@@ -24,7 +24,7 @@ public static class TrajectoryPcaBuilder
             layout = ParameterLayout.Of(model);
             origin = layout.FlattenParameters(model);
         }
-        var masked = layout.Parameters.Where(e => !includeBiasAndNorm && e.Rank <= 1).ToArray();
+        var masked = layout.Parameters.Where(e => !includeBiasAndNorm && e.Role != ParameterRole.Filter).ToArray();
         var rows = new List<float[]>(checkpoints.Count);
         foreach (var checkpoint in checkpoints)
         {

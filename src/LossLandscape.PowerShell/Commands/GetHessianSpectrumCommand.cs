@@ -6,9 +6,6 @@ using LossLandscape.Core.Data;
 using LossLandscape.Core.Directions;
 using LossLandscape.Core.Native;
 using LossLandscape.Core.Specs;
-using LossLandscape.Core.Surfaces;
-using LossLandscape.Core.Training;
-using LossLandscape.PowerShell.Completers;
 using LossLandscape.PowerShell.Infrastructure;
 using LossLandscape.PowerShell.Types;
 
@@ -18,7 +15,8 @@ namespace LossLandscape.PowerShell.Commands;
 /// The Hessian of the mean loss at a checkpoint, through Hessian-vector products: the top -Top
 /// eigenvalues and λmin by Lanczos (full re-orthogonalization), optionally the trace (Hutchinson,
 /// Rademacher probes) and the spectral density (stochastic Lanczos quadrature). BatchNorm evaluates
-/// with its running statistics (eval mode), as the surfaces do.
+/// with its running statistics (eval mode), as the surfaces do. The data parameters are
+/// Get-LossSurface's: the same -MaxSamples and -SubsetSeed evaluate the same samples.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "HessianSpectrum", SupportsShouldProcess = true)]
 [OutputType(typeof(HessianSpectrum))]
@@ -90,32 +88,46 @@ public sealed class GetHessianSpectrumCommand : EvaluationCmdlet, IDisposable
 
     public void Dispose() => stopping.Dispose();
 
-    /// <summary>Moves the model to (α, β) when directions are given; disposing the evaluator restores θ*.</summary>
-    private SurfaceEvaluator? AtPoint(TorchSharp.torch.nn.Module model)
+    /// <summary>The analysis these parameters describe; its data is planned as every evaluation's is.</summary>
+    /// <exception cref="SpecException">The parameters contradict each other or do not fit the checkpoint.</exception>
+    private HessianAnalysisOptions BindAnalysis()
     {
-        if (Direction is not { Length: > 0 }) return null;
-        if (Direction.Length > 2) throw new ArgumentException($"-Direction takes one or two directions, got {Direction.Length}.");
-        var x = Direction[0].Source.Resolve(Checkpoint.Info);
-        var y = Direction.Length > 1 ? Direction[1].Source.Resolve(Checkpoint.Info) : null;
-        if (y is null && Beta != 0) throw new ArgumentException("-Beta needs a second direction.");
-        var evaluator = new SurfaceEvaluator(model, x, y);
-        evaluator.MoveTo(Alpha, Beta);
-        WriteVerbose($"At (α, β) = ({Alpha}, {Beta}) along {x.Recipe}{(y is null ? "" : $" / {y.Recipe}")}.");
-        return evaluator;
+        var evaluation = BindEvaluation(Checkpoint.Info) with { IgnoreBiasAndNorm = IgnoreBiasAndNorm && !IncludeBiasAndNorm };
+        evaluation.Validate();
+        if (evaluation.Split == EvaluationSplit.Both) throw new SpecException(SpecProblem.Argument, "The Hessian is of one split's mean loss: give -Split Train or -Split Test.");
+        if (evaluation.FoldBatchNorm) throw new SpecException(SpecProblem.Argument, "-FoldBatchNorm applies to forward-only evaluation; the Hessian needs the unfolded model.");
+        if (Direction is { Length: > 2 }) throw new SpecException(SpecProblem.Direction, $"-Direction takes one or two directions, got {Direction.Length}.");
+        var directions = (Direction ?? []).Select(d => d.Source.Resolve(Checkpoint.Info)).ToArray();
+        if (directions.Length > 0) WriteVerbose($"At (α, β) = ({Alpha}, {Beta}) along {string.Join(" / ", directions.Select(d => d.Recipe))}.");
+        return new HessianAnalysisOptions
+        {
+            Dataset = evaluation.PlanData(Checkpoint.Info)[0],
+            Top = Top,
+            Trace = Trace,
+            Probes = Probes,
+            Density = Density,
+            Runs = Runs,
+            LanczosSteps = LanczosSteps,
+            Tolerance = LanczosTolerance,
+            IncludeBiasAndNorm = !evaluation.IgnoreBiasAndNorm,
+            LossFunction = evaluation.LossFunction,
+            BatchSize = evaluation.BatchSize,
+            Seed = ProbeSeed,
+            Float64 = Float64,
+            Device = SelectedDevice,
+            Directions = directions,
+            Alpha = Alpha,
+            Beta = Beta,
+            EigenvectorFile = OutFile is null ? null : GetUnresolvedProviderPathFromPSPath(OutFile),
+        };
     }
 
     protected override void ProcessRecord()
     {
-        DatasetReference reference;
-        bool weightsOnly;
+        HessianAnalysisOptions options;
         try
         {
-            var evaluation = BindEvaluation(Checkpoint.Info) with { IgnoreBiasAndNorm = IgnoreBiasAndNorm && !IncludeBiasAndNorm };
-            evaluation.Validate();
-            if (evaluation.Split == EvaluationSplit.Both) throw new SpecException(SpecProblem.Argument, "The Hessian is of one split's mean loss: give -Split Train or -Split Test.");
-            if (evaluation.FoldBatchNorm) throw new SpecException(SpecProblem.Argument, "-FoldBatchNorm applies to forward-only evaluation; the Hessian needs the unfolded model.");
-            reference = evaluation.PlanData(Checkpoint.Info)[0];
-            weightsOnly = evaluation.IgnoreBiasAndNorm;
+            options = BindAnalysis();
         }
         catch (SpecException e)
         {
@@ -128,51 +140,36 @@ public sealed class GetHessianSpectrumCommand : EvaluationCmdlet, IDisposable
             return;
         }
         // Checked before the (long) computation, so an existing result is neither overwritten nor waited for in vain.
-        if (OutFile is not null && !MayWrite(GetUnresolvedProviderPathFromPSPath(OutFile), Force)) return;
-        if (!ShouldProcess(OutFile ?? System.IO.Path.GetDirectoryName(Checkpoint.Path)!, "Compute the Hessian spectrum and write its top eigenvectors as a direction file")) return;
+        if (options.EigenvectorFile is { } file && !MayWrite(file, Force)) return;
+        if (!ShouldProcess(options.EigenvectorFile ?? System.IO.Path.GetDirectoryName(Checkpoint.Path)!, "Compute the Hessian spectrum and write its top eigenvectors as a direction file")) return;
         var progress = new ProgressReporter(this, $"Hessian of {Checkpoint.Name}");
         var clock = Stopwatch.StartNew();
         // libtorch's thread count is per calling thread: this pipeline thread's is set for the analysis and restored after it.
         if (ThreadCount is { } threads) TorchRuntime.ApplyThreadCount(threads);
         try
         {
-            using var data = DatasetCatalog.Load(reference, SelectedDevice);
-            using var model = CheckpointStore.LoadModel(Checkpoint.Info, SelectedDevice);
-            using var evaluator = AtPoint(model);
-            using var hessian = new HessianOperator(model, data, LossFunction, BatchSize, weightsOnly: weightsOnly, float64: Float64, cancellation: stopping.Token);
-            WriteVerbose($"Hessian of the mean loss over {data.Count} samples of {reference}, {hessian.Dimension} parameters; seed {ProbeSeed}.");
-            double[] Apply(double[] v)
-            {
-                var result = hessian.Apply(v);
-                progress.Report($"{hessian.HessianVectorProducts} Hessian-vector products", 0);
-                return result;
-            }
-            var solver = new LanczosEigensolver(Apply, hessian.Dimension) { RelativeTolerance = LanczosTolerance, Seed = ProbeSeed, Cancellation = stopping.Token };
-            var top = solver.Largest(Top);
-            var bottom = solver.Smallest(1);
-            TraceEstimate? trace = Trace ? new HutchinsonTraceEstimator(Apply, hessian.Dimension) { Seed = ProbeSeed, Cancellation = stopping.Token }.Estimate(Probes) : null;
-            SpectralDensity? density = Density ? new SpectralDensityEstimator(Apply, hessian.Dimension) { Seed = ProbeSeed, Cancellation = stopping.Token }.Estimate(Runs, LanczosSteps) : null;
-            var layout = ParameterLayout.Of(model);
-            var eigenvectors = EigenvectorDirections.Create(layout, hessian.ParameterNames, top.Eigenvectors.Take(2).ToArray(), Checkpoint.Info.Metadata.StateSha256);
-            var file = GetUnresolvedProviderPathFromPSPath(OutFile ?? System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Checkpoint.Path)!, $"hessian-{string.Concat(eigenvectors.Select(e => e.Sha256[..8]))}.h5"));
-            DirectionStore.Write(file, layout, eigenvectors);
-            double? cosine = eigenvectors.Length == 2 ? eigenvectors[0].CosineTo(eigenvectors[1]) : null;
+            var analysis = new HessianAnalysis(Checkpoint.Info, options).Run(
+                products => progress.Report($"{products} Hessian-vector products", 0), stopping.Token);
+            WriteVerbose($"Hessian of the mean loss over {analysis.SampleCount} samples of {options.Dataset}, {analysis.Dimension} parameters; probe seed {ProbeSeed}.");
+            var eigenvectors = analysis.Eigenvectors;
+            double? cosine = eigenvectors.Count == 2 ? eigenvectors[0].CosineTo(eigenvectors[1]) : null;
             WriteObject(new HessianSpectrum
             {
                 Checkpoint = Checkpoint,
-                Direction = eigenvectors.Select(e => new LandscapeDirection(e, Checkpoint.Path, null, file, cosine)).ToArray(),
-                Dataset = $"{reference} ({data.Count})",
-                Dimension = hessian.Dimension,
-                TopEigenvalues = top.Eigenvalues,
-                Residuals = top.ResidualNorms,
-                MinEigenvalue = bottom.Eigenvalues[0],
-                Iterations = top.Iterations + bottom.Iterations,
-                Converged = top.Converged && bottom.Converged,
-                Trace = trace?.Trace,
-                TraceStandardError = trace?.StandardError,
-                DensityGrid = density?.Grid,
-                Density = density?.Density,
-                HessianVectorProducts = hessian.HessianVectorProducts,
+                Direction = eigenvectors.Select(e => new LandscapeDirection(e, Checkpoint.Path, null, analysis.EigenvectorFile, cosine)).ToArray(),
+                Dataset = $"{options.Dataset} ({analysis.SampleCount})",
+                Dimension = analysis.Dimension,
+                Loss = analysis.Loss,
+                TopEigenvalues = analysis.Largest.Eigenvalues,
+                Residuals = analysis.Largest.ResidualNorms,
+                MinEigenvalue = analysis.MinEigenvalue,
+                Iterations = analysis.Iterations,
+                Converged = analysis.Converged,
+                Trace = analysis.Trace?.Trace,
+                TraceStandardError = analysis.Trace?.StandardError,
+                DensityGrid = analysis.Density?.Grid,
+                Density = analysis.Density?.Density,
+                HessianVectorProducts = analysis.HessianVectorProducts,
                 Elapsed = clock.Elapsed,
             });
         }

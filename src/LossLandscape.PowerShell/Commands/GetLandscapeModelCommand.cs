@@ -33,9 +33,8 @@ public sealed class GetLandscapeModelCommand : LandscapeCmdlet
             foreach (var architecture in matches)
             {
                 var spec = ModelZoo.DefaultSpec(architecture);
-                var layout = ModelStateLayout.Of(spec);
-                var parameters = layout.Entries.Where(e => layout.ParameterNames.Contains(e.Name)).Sum(e => e.ElementCount);
-                WriteObject(new LandscapeModelInfo(spec, parameters, layout.Entries.Count));
+                var layout = ParameterLayout.Of(spec);
+                WriteObject(new LandscapeModelInfo(spec, layout.ParameterLength, layout.StateEntries.Count));
             }
         }
     }

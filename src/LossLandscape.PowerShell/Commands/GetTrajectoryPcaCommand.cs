@@ -99,10 +99,7 @@ public sealed class GetTrajectoryPcaCommand : LandscapeCmdlet, IDisposable
         var hash = string.Concat(result.Components.Select(c => c.Sha256[..8]));
         var file = GetUnresolvedProviderPathFromPSPath(OutFile ?? System.IO.Path.Combine(System.IO.Path.GetDirectoryName(reference.Path)!, $"pca-{hash}.h5"));
         if (!ShouldProcess(file, "Write PCA direction file")) return;
-        using (var model = CheckpointStore.LoadModel(reference.Info))
-        {
-            DirectionStore.Write(file, ParameterLayout.Of(model), result.Components);
-        }
+        DirectionStore.Write(file, ParameterLayout.Of(reference.Info), result.Components);
         double? cosine = result.Components.Count == 2 ? result.Components[0].CosineTo(result.Components[1]) : null;
         var directions = result.Components.Select(c => new LandscapeDirection(c, reference.Path, null, file, cosine)).ToArray();
         WriteVerbose($"Explained variance ratio: {string.Join(", ", result.ExplainedVarianceRatio.Select(r => r.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))}; components saved to {file}.");

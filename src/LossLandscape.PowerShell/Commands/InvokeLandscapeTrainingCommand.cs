@@ -180,7 +180,7 @@ public sealed class InvokeLandscapeTrainingCommand : ComputeCmdlet, IDisposable
             Seed = Seed,
         };
         options.Validate();
-        ModelStateLayout.Of(spec);
+        ParameterLayout.Of(spec);
         return options;
     }
 

@@ -86,8 +86,7 @@ public sealed class NewLandscapeDirectionCommand : LandscapeCmdlet
     {
         try
         {
-            using var model = CheckpointStore.LoadModel(Checkpoint.Info);
-            DirectionStore.Write(file, ParameterLayout.Of(model), directions);
+            DirectionStore.Write(file, ParameterLayout.Of(Checkpoint.Info), directions);
             return true;
         }
         catch (UnauthorizedAccessException e)

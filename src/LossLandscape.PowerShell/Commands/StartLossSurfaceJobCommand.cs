@@ -183,7 +183,7 @@ public sealed class StartLossSurfaceJobCommand : SurfaceCmdlet
     {
         var checkpoint = Checkpoint.Info;
         var directions = surface.Directions.Select(d => d.Resolve(checkpoint)).ToArray();
-        DirectionStore.Write(file, checkpoint, directions);
+        DirectionStore.Write(file, ParameterLayout.Of(checkpoint), directions);
         WriteVerbose($"Directions written to {file}.");
         return directions.Select(d => new DirectionSource { Recipe = d.Recipe, Sha256 = d.Sha256, FilePath = file }).ToArray();
     }

@@ -17,6 +17,9 @@ public sealed class HessianSpectrum
 
     public required int Dimension { get; init; }
 
+    /// <summary>The mean loss at the analysed point, over the same data (equal to Get-LossSurface's value there with the same data parameters).</summary>
+    public required double Loss { get; init; }
+
     public required double[] TopEigenvalues { get; init; }
 
     public required double[] Residuals { get; init; }

@@ -1,3 +1,4 @@
+using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Directions;
 using LossLandscape.Core.Models;
 using LossLandscape.Core.Native;

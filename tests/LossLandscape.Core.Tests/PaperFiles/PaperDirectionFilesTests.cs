@@ -1,3 +1,4 @@
+using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Directions;
 using LossLandscape.Core.Models;
 using LossLandscape.Core.Native;
@@ -27,7 +28,7 @@ public sealed class PaperDirectionFilesTests : IDisposable
     [Fact]
     public void StatesFileFillsParametersAndBatchNormStatistics()
     {
-        var directions = PaperDirectionFiles.Read(PaperFileFormulas.PathOf("digits_states.h5"), model, Sha);
+        var directions = PaperDirectionFiles.Read(PaperFileFormulas.PathOf("digits_states.h5"), layout, Sha);
 
         Assert.Equal(2, directions.Count);
         Assert.Equal(20, model.state_dict().Count);
@@ -53,7 +54,7 @@ public sealed class PaperDirectionFilesTests : IDisposable
     [Fact]
     public void WeightsFileReadsAsParametersOnly()
     {
-        var directions = PaperDirectionFiles.Read(PaperFileFormulas.PathOf("digits_weights.h5"), model, Sha);
+        var directions = PaperDirectionFiles.Read(PaperFileFormulas.PathOf("digits_weights.h5"), layout, Sha);
 
         var direction = Assert.Single(directions);
         Assert.Null(direction.Buffers);
@@ -67,7 +68,7 @@ public sealed class PaperDirectionFilesTests : IDisposable
     [Fact]
     public void StatesFileWithAWrongShapeNamesTheIndexAndTheExpectedShape()
     {
-        var error = Assert.Throws<InvalidDataException>(() => PaperDirectionFiles.Read(PaperFileFormulas.PathOf("digits_states_bad.h5"), model, Sha));
+        var error = Assert.Throws<InvalidDataException>(() => PaperDirectionFiles.Read(PaperFileFormulas.PathOf("digits_states_bad.h5"), layout, Sha));
 
         Assert.Contains("state_dict()", error.Message);
         Assert.Contains("xdirection/7 has shape (31)", error.Message);
@@ -79,7 +80,7 @@ public sealed class PaperDirectionFilesTests : IDisposable
     {
         using var mlp = ModelZoo.Create(ModelZoo.DefaultSpec("Mlp"));
 
-        var error = Assert.Throws<InvalidDataException>(() => PaperDirectionFiles.Read(PaperFileFormulas.PathOf("digits_states.h5"), mlp, Sha));
+        var error = Assert.Throws<InvalidDataException>(() => PaperDirectionFiles.Read(PaperFileFormulas.PathOf("digits_states.h5"), ParameterLayout.Of(mlp), Sha));
 
         Assert.Contains("xdirection/0 has shape (16, 1, 3, 3)", error.Message);
         Assert.Contains("expected shape (64, 64) (layers.0.weight)", error.Message);

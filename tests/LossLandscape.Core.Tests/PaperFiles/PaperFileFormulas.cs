@@ -1,3 +1,4 @@
+using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Directions;
 
 namespace LossLandscape.Core.Tests.PaperFiles;

@@ -1,3 +1,4 @@
+using LossLandscape.Core.Checkpoints;
 using System.Text.Json;
 using LossLandscape.Core.Directions;
 using LossLandscape.Core.Hdf5;

@@ -1,0 +1,65 @@
+using LossLandscape.Core.Checkpoints;
+using LossLandscape.Core.Data;
+using LossLandscape.Core.Directions;
+using LossLandscape.Core.Surfaces;
+using LossLandscape.Core.Training;
+
+namespace LossLandscape.Core.Curvature;
+
+/// <summary>
+/// The Hessian of the mean loss at a checkpoint (or at a point along directions from it), through
+/// Hessian-vector products of one operator: the top eigenpairs and λmin by Lanczos, optionally the
+/// Hutchinson trace and the spectral density; the two leading eigenvectors are saved as a direction
+/// file. BatchNorm evaluates with its running statistics (eval mode), as the surfaces do.
+/// </summary>
+public sealed class HessianAnalysis
+{
+    private readonly CheckpointInfo checkpoint;
+    private readonly HessianAnalysisOptions options;
+
+    /// <exception cref="ArgumentException">The options are invalid (<see cref="HessianAnalysisOptions.Validate"/>).</exception>
+    public HessianAnalysis(CheckpointInfo checkpoint, HessianAnalysisOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        this.checkpoint = checkpoint;
+        this.options = options;
+    }
+
+    /// <param name="hessianVectorProducts">Called after each Hessian-vector product with the count so far: the analysis has no fixed length, so progress is its work done.</param>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> fired.</exception>
+    public HessianAnalysisResult Run(Action<int>? hessianVectorProducts = null, CancellationToken cancellation = default)
+    {
+        using var data = DatasetCatalog.Load(options.Dataset, options.Device);
+        using var model = CheckpointStore.LoadModel(checkpoint, options.Device);
+        using var point = options.Directions.Count == 0 ? null : new SurfaceEvaluator(model, options.Directions[0], options.Directions.ElementAtOrDefault(1));
+        point?.MoveTo(options.Alpha, options.Beta);
+        // The loss the Hessian is of, computed as a surface computes it: the same data give the same value.
+        var (loss, _) = Evaluation.Evaluate(model, data, options.BatchSize, options.LossFunction, cancellation);
+        using var hessian = new HessianOperator(model, data, options.LossFunction, options.BatchSize,
+            weightsOnly: !options.IncludeBiasAndNorm, float64: options.Float64, cancellation: cancellation);
+        double[] Apply(double[] v)
+        {
+            var product = hessian.Apply(v);
+            hessianVectorProducts?.Invoke(hessian.HessianVectorProducts);
+            return product;
+        }
+        var solver = new LanczosEigensolver(Apply, hessian.Dimension) { RelativeTolerance = options.Tolerance, Seed = options.Seed, Cancellation = cancellation };
+        var largest = solver.Largest(options.Top);
+        var smallest = solver.Smallest(1);
+        var trace = options.Trace
+            ? new HutchinsonTraceEstimator(Apply, hessian.Dimension) { Seed = options.Seed, Cancellation = cancellation }.Estimate(options.Probes)
+            : null;
+        var density = options.Density
+            ? new SpectralDensityEstimator(Apply, hessian.Dimension) { Seed = options.Seed, Cancellation = cancellation }.Estimate(options.Runs, options.LanczosSteps)
+            : null;
+
+        var layout = ParameterLayout.Of(checkpoint);
+        var eigenvectors = EigenvectorDirections.Create(layout, hessian.ParameterNames, largest.Eigenvectors.Take(2).ToArray(), checkpoint.Metadata.StateSha256);
+        var file = options.EigenvectorFile
+            ?? Path.Combine(Path.GetDirectoryName(checkpoint.StatePath)!, $"hessian-{string.Concat(eigenvectors.Select(e => e.Sha256[..8]))}.h5");
+        DirectionStore.Write(file, layout, eigenvectors);
+        return new HessianAnalysisResult(data.Count, loss, hessian.Dimension, largest, smallest, trace, density, hessian.HessianVectorProducts, eigenvectors, file);
+    }
+}

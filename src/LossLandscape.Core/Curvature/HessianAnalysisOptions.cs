@@ -1,0 +1,71 @@
+using LossLandscape.Core.Data;
+using LossLandscape.Core.Directions;
+using LossLandscape.Core.Native;
+using LossLandscape.Core.Training;
+
+namespace LossLandscape.Core.Curvature;
+
+/// <summary>What <see cref="HessianAnalysis"/> computes, where, and how exactly.</summary>
+public sealed record HessianAnalysisOptions
+{
+    /// <summary>The samples the mean loss runs over.</summary>
+    public required DatasetReference Dataset { get; init; }
+
+    /// <summary>How many of the largest eigenvalues (and their eigenvectors) Lanczos finds.</summary>
+    public int Top { get; init; } = 1;
+
+    /// <summary>Also estimate the trace (Hutchinson, Rademacher probes).</summary>
+    public bool Trace { get; init; }
+
+    public int Probes { get; init; } = 30;
+
+    /// <summary>Also estimate the spectral density (stochastic Lanczos quadrature).</summary>
+    public bool Density { get; init; }
+
+    public int Runs { get; init; } = 3;
+
+    public int LanczosSteps { get; init; } = 50;
+
+    /// <summary>Lanczos stops when every Ritz pair's residual is below this, relative to its eigenvalue.</summary>
+    public double Tolerance { get; init; } = 1e-6;
+
+    /// <summary>False: only tensors of rank &gt; 1, as the paper's code; true: biases and BN γ/β too.</summary>
+    public bool IncludeBiasAndNorm { get; init; }
+
+    public LossFunction LossFunction { get; init; } = LossFunction.CrossEntropy;
+
+    public int BatchSize { get; init; } = Evaluation.DefaultBatchSize;
+
+    public long Seed { get; init; }
+
+    /// <summary>Compute in float64 (small models; exactness).</summary>
+    public bool Float64 { get; init; }
+
+    /// <summary>Where the model and batches compute (null: the CPU).</summary>
+    public ComputeDevice? Device { get; init; }
+
+    /// <summary>None: the Hessian at θ*. One or two: at θ* + αδ + βη along them.</summary>
+    public IReadOnlyList<DirectionVector> Directions { get; init; } = [];
+
+    public double Alpha { get; init; }
+
+    public double Beta { get; init; }
+
+    /// <summary>The direction file for the top eigenvectors; null: <c>hessian-&lt;hash&gt;.h5</c> beside the checkpoint.</summary>
+    public string? EigenvectorFile { get; init; }
+
+    /// <summary>Checks what the solvers would reject only after the data and the model are loaded.</summary>
+    /// <exception cref="ArgumentException">An option is out of range, or the point does not fit the directions.</exception>
+    public void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Dataset);
+        if (Top < 1) throw new ArgumentException($"Top must be at least 1, got {Top}.");
+        if (Probes < 1) throw new ArgumentException($"Probes must be at least 1, got {Probes}.");
+        if (Runs < 1) throw new ArgumentException($"Runs must be at least 1, got {Runs}.");
+        if (LanczosSteps < 2) throw new ArgumentException($"LanczosSteps must be at least 2, got {LanczosSteps}.");
+        if (!(Tolerance > 0)) throw new ArgumentException($"Tolerance must be positive, got {Tolerance}.");
+        if (BatchSize < 1) throw new ArgumentException($"BatchSize must be at least 1, got {BatchSize}.");
+        if (Directions.Count > 2) throw new ArgumentException($"A point lies along one or two directions, got {Directions.Count}.");
+        if (Directions.Count < 2 && Beta != 0) throw new ArgumentException($"Beta = {Beta} needs a second direction.");
+    }
+}
