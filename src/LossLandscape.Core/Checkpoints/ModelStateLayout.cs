@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using LossLandscape.Core.Models;
+using LossLandscape.Core.Native;
 
 namespace LossLandscape.Core.Checkpoints;
 
@@ -9,11 +10,11 @@ public sealed record ModelStateLayout(IReadOnlyList<StateTensorInfo> Entries, IR
     private static readonly ConcurrentDictionary<ModelSpec, ModelStateLayout> Cache = new();
 
     /// <exception cref="ArgumentException">The spec is not a valid zoo model.</exception>
-    public static ModelStateLayout Of(ModelSpec spec) => Cache.GetOrAdd(spec, Build);
+    public static ModelStateLayout Of(LandscapeRuntime runtime, ModelSpec spec) => Cache.GetOrAdd(spec, key => Build(runtime, key));
 
-    private static ModelStateLayout Build(ModelSpec spec)
+    private static ModelStateLayout Build(LandscapeRuntime runtime, ModelSpec spec)
     {
-        using var model = ModelZoo.Create(spec);
+        using var model = ModelZoo.Create(runtime, spec);
         var entries = model.state_dict()
             .Select(pair => new StateTensorInfo(pair.Key, pair.Value.dtype.ToString().ToLowerInvariant(), pair.Value.shape))
             .ToArray();

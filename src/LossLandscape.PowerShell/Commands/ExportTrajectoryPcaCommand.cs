@@ -37,7 +37,7 @@ public sealed class ExportTrajectoryPcaCommand : LandscapeCmdlet
         var projection = file + "_proj_cos.h5";
         if (!MayWrite(file, Force) || !MayWrite(projection, Force)) return;
         if (!ShouldProcess(file, "Write PCA directions and projection in the paper code's layout")) return;
-        using (var model = CheckpointStore.LoadModel(Trajectory.Checkpoint.Info))
+        using (var model = CheckpointStore.LoadModel(Runtime, Trajectory.Checkpoint.Info))
         {
             PaperPcaFiles.Write(file, projection, Trajectory.Result, ParameterLayout.Of(model));
         }

@@ -110,8 +110,8 @@ public sealed class GetHessianSpectrumCommand : ComputeCmdlet, IDisposable
     {
         if (Direction is not { Length: > 0 }) return null;
         if (Direction.Length > 2) throw new ArgumentException($"-Direction takes one or two directions, got {Direction.Length}.");
-        var x = DirectionResolver.Resolve(Direction[0], Checkpoint.Info);
-        var y = Direction.Length > 1 ? DirectionResolver.Resolve(Direction[1], Checkpoint.Info) : null;
+        var x = DirectionResolver.Resolve(Runtime, Direction[0], Checkpoint.Info);
+        var y = Direction.Length > 1 ? DirectionResolver.Resolve(Runtime, Direction[1], Checkpoint.Info) : null;
         if (y is null && Beta != 0) throw new ArgumentException("-Beta needs a second direction.");
         var evaluator = new SurfaceEvaluator(model, x, y);
         evaluator.MoveTo(Alpha, Beta);
@@ -141,8 +141,8 @@ public sealed class GetHessianSpectrumCommand : ComputeCmdlet, IDisposable
         var clock = Stopwatch.StartNew();
         try
         {
-            using var data = DatasetCatalog.Load(reference, SelectedDevice);
-            using var model = CheckpointStore.LoadModel(Checkpoint.Info, SelectedDevice);
+            using var data = DatasetCatalog.Load(Runtime, reference, SelectedDevice);
+            using var model = CheckpointStore.LoadModel(Runtime, Checkpoint.Info, SelectedDevice);
             using var evaluator = AtPoint(model);
             using var hessian = new HessianOperator(model, data, LossFunction, BatchSize, weightsOnly: !IncludeBiasAndNorm, float64: Float64, cancellation: stopping.Token);
             WriteVerbose($"Hessian of the mean loss over {data.Count} samples of {reference}, {hessian.Dimension} parameters; seed {Seed}.");

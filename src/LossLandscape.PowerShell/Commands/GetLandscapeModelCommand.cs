@@ -33,7 +33,7 @@ public sealed class GetLandscapeModelCommand : LandscapeCmdlet
             foreach (var architecture in matches)
             {
                 var spec = ModelZoo.DefaultSpec(architecture);
-                var layout = ModelStateLayout.Of(spec);
+                var layout = ModelStateLayout.Of(Runtime, spec);
                 var parameters = layout.Entries.Where(e => layout.ParameterNames.Contains(e.Name)).Sum(e => e.ElementCount);
                 WriteObject(new LandscapeModelInfo(spec, parameters, layout.Entries.Count));
             }

@@ -221,7 +221,7 @@ public sealed class GetLossSurfaceCommand : ComputeCmdlet, IDisposable
         var observer = new CmdletSurfaceObserver(this);
         try
         {
-            var result = SurfaceEngine.Compute(request, observer, outFile, Force, stopping.Token);
+            var result = SurfaceEngine.Compute(Runtime, request, observer, outFile, Force, stopping.Token);
             WriteVerbose($"{result.ComputedCount} of {grid.PointCount} points{(shard is null ? "" : $" ({shard}: {result.OwnPointCount})")} in {result.Elapsed.TotalSeconds:F1} s on {string.Join(" + ", result.Metadata.Data.Select(d => $"{d.Dataset} ({d.SampleCount} samples)"))}{(outFile is null ? "" : $"; written to {outFile}")}.");
             WriteObject(new LossSurface(result));
         }
@@ -259,7 +259,7 @@ public sealed class GetLossSurfaceCommand : ComputeCmdlet, IDisposable
     {
         var dimensions = DirectionResolver.SurfaceDimensions(Dimensions, Direction);
         var random = new DirectionRecipe { Seed = Seed, Normalization = Normalization, IgnoreBiasAndNorm = IgnoreBiasAndNorm, CheckpointSha256 = checkpoint.Metadata.StateSha256 };
-        var directions = DirectionResolver.ForSurface(Direction, dimensions, checkpoint, random, Orthogonalize);
+        var directions = DirectionResolver.ForSurface(Runtime, Direction, dimensions, checkpoint, random, Orthogonalize);
 
         var xRange = XRange ?? Range;
         var yRange = YRange ?? Range;
@@ -281,7 +281,7 @@ public sealed class GetLossSurfaceCommand : ComputeCmdlet, IDisposable
         // A TorchScript model states no input shape; the engine tries one sample before it starts.
         foreach (var split in checkpoint.Format == CheckpointFormat.TorchScript ? [] : splits)
         {
-            var arrays = DatasetCatalog.LoadArrays(split);
+            var arrays = DatasetCatalog.LoadArrays(Runtime.DatasetCache, split);
             if (arrays.Channels != spec.InputChannels || arrays.Height != spec.InputHeight || arrays.Width != spec.InputWidth || arrays.ClassCount != spec.ClassCount)
                 throw new ArgumentException($"{split} has {arrays.Channels}×{arrays.Height}×{arrays.Width} inputs and {arrays.ClassCount} classes; {spec.Architecture} expects {spec.InputChannels}×{spec.InputHeight}×{spec.InputWidth} and {spec.ClassCount}.");
         }
@@ -324,7 +324,7 @@ public sealed class GetLossSurfaceCommand : ComputeCmdlet, IDisposable
         request = request with { Grid = earlier.Grid };
         if (File.Exists(outFile) || File.Exists(SurfaceJournal.PathFor(outFile))) return request;
 
-        var counts = request.Data.Select(d => DatasetCatalog.LoadArrays(d).Count).ToArray();
+        var counts = request.Data.Select(d => DatasetCatalog.LoadArrays(Runtime.DatasetCache, d).Count).ToArray();
         var metadata = SurfaceEngine.Describe(request, counts);
         var keys = request.EffectiveMetric.Keys(metadata.Data);
         if (!keys.All(earlier.Values.ContainsKey))

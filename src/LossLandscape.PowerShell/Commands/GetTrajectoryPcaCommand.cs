@@ -77,7 +77,7 @@ public sealed class GetTrajectoryPcaCommand : LandscapeCmdlet, IDisposable
         var progress = new ProgressReporter(this, "Trajectory PCA");
         try
         {
-            result = TrajectoryPcaBuilder.Compute(ordered.Select(c => c.Info).ToArray(), reference.Info, IncludeBiasAndNorm, Components, Projection,
+            result = TrajectoryPcaBuilder.Compute(Runtime, ordered.Select(c => c.Info).ToArray(), reference.Info, IncludeBiasAndNorm, Components, Projection,
                 loaded => progress.Report($"Checkpoint {loaded}/{ordered.Count}", loaded / (double)ordered.Count), stopping.Token);
         }
         catch (OperationCanceledException)
@@ -99,7 +99,7 @@ public sealed class GetTrajectoryPcaCommand : LandscapeCmdlet, IDisposable
         var hash = string.Concat(result.Components.Select(c => c.Sha256[..8]));
         var file = GetUnresolvedProviderPathFromPSPath(OutFile ?? System.IO.Path.Combine(System.IO.Path.GetDirectoryName(reference.Path)!, $"pca-{hash}.h5"));
         if (!ShouldProcess(file, "Write PCA direction file")) return;
-        using (var model = CheckpointStore.LoadModel(reference.Info))
+        using (var model = CheckpointStore.LoadModel(Runtime, reference.Info))
         {
             DirectionStore.Write(file, ParameterLayout.Of(model), result.Components);
         }

@@ -31,7 +31,7 @@ public sealed class ImportLandscapeDirectionCommand : LandscapeCmdlet
         var file = GetUnresolvedProviderPathFromPSPath(Path);
         try
         {
-            using var model = CheckpointStore.LoadModel(Checkpoint.Info);
+            using var model = CheckpointStore.LoadModel(Runtime, Checkpoint.Info);
             var directions = PaperDirectionFiles.Read(file, model, Checkpoint.Info.Metadata.StateSha256);
             double? cosine = directions.Count == 2 ? directions[0].CosineTo(directions[1]) : null;
             foreach (var direction in directions)

@@ -38,7 +38,7 @@ public sealed class ImportTrajectoryPcaCommand : LandscapeCmdlet
         var projection = ProjectionPath is null ? null : GetUnresolvedProviderPathFromPSPath(ProjectionPath);
         try
         {
-            using var model = CheckpointStore.LoadModel(Reference.Info);
+            using var model = CheckpointStore.LoadModel(Runtime, Reference.Info);
             var content = PaperPcaFiles.Read(file, projection, ParameterLayout.Of(model), Reference.Info.Metadata.StateSha256);
             var x = content.X ?? [];
             var y = content.Y ?? new double[x.Length];

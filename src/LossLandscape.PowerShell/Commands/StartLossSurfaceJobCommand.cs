@@ -302,14 +302,14 @@ public sealed class StartLossSurfaceJobCommand : LandscapeCmdlet
         try
         {
             var random = new DirectionRecipe { Seed = Seed, Normalization = Normalization, IgnoreBiasAndNorm = IgnoreBiasAndNorm, CheckpointSha256 = checkpoint.Metadata.StateSha256 };
-            directions = DirectionResolver.ForSurface(Direction, dimensions, checkpoint, random, Orthogonalize);
+            directions = DirectionResolver.ForSurface(Runtime, Direction, dimensions, checkpoint, random, Orthogonalize);
         }
         catch (ArgumentException e)
         {
             WriteError(e, ErrorIds.DirectionInvalid, ErrorCategory.InvalidArgument, Checkpoint);
             return false;
         }
-        using var model = CheckpointStore.LoadModel(checkpoint);
+        using var model = CheckpointStore.LoadModel(Runtime, checkpoint);
         DirectionStore.Write(spec.DirectionFile, ParameterLayout.Of(model), directions);
         WriteVerbose($"Directions written to {spec.DirectionFile}.");
         return true;

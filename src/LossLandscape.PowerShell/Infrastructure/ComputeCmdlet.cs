@@ -34,17 +34,17 @@ public abstract class ComputeCmdlet : LandscapeCmdlet
             ThrowTerminatingError(new ErrorRecord(e, ErrorIds.InvalidDevice, ErrorCategory.InvalidArgument, device));
             throw;
         }
-        LoadRuntime();
+        var runtime = LoadRuntime();
         try
         {
-            parsed.EnsureAvailable();
+            parsed.EnsureAvailable(runtime);
         }
         catch (DeviceUnavailableException e)
         {
             ThrowTerminatingError(new ErrorRecord(e, ErrorIds.DeviceUnavailable, ErrorCategory.ResourceUnavailable, device));
             throw;
         }
-        WriteVerbose($"Device {parsed}; {TorchRuntime.ThreadCount} intra-op thread(s) in force.");
+        WriteVerbose($"Device {parsed}; {runtime.ThreadCount} intra-op thread(s) in force.");
         return parsed;
     }
 }
