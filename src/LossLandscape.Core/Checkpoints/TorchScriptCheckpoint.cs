@@ -56,6 +56,7 @@ public static class TorchScriptCheckpoint
 
     /// <summary>Loads the module for evaluation (eval mode). The caller disposes it.</summary>
     /// <exception cref="CheckpointException">libtorch could not load it.</exception>
+    /// <param name="runtime">The loaded runtime: jit.load may be the first torch call of an import, and must not come before the native load.</param>
     public static nn.Module Load(LandscapeRuntime runtime, string path)
     {
         ArgumentNullException.ThrowIfNull(runtime);

@@ -70,6 +70,7 @@ public static class ModelZoo
     /// null or empty has no hidden layer. The spec is checked completely before any native call, so a
     /// bad spec gives an <see cref="ArgumentException"/> rather than a libtorch error.
     /// </summary>
+    /// <param name="runtime">Holds the lock on libtorch's process-wide generator that every initialisation draws from.</param>
     /// <param name="seed">Seeds libtorch's generator for the initial weights; the same seed gives the same weights.</param>
     public static Module<Tensor, Tensor> Create(LandscapeRuntime runtime, ModelSpec spec, long? seed = null)
     {
