@@ -22,7 +22,7 @@ internal static class LeverBenchmark
 
     public static void Run()
     {
-        TorchRuntime.ApplyThreadCount(1);
+        LandscapeRuntime.Load().ApplyThreadCount(1);
         Console.WriteLine($"One-thread sgemm 2048×2048×2048: {BenchMeasure.SgemmGigaflops():F0} GFLOP/s, the machine's practical float32 limit per core.");
         Measure("DigitsCnn", new ModelSpec { Architecture = "DigitsCnn" }, new DatasetReference(DigitsData.Name));
         Measure("ResNet-20", new ModelSpec { Architecture = "ResNet20", InputChannels = 3, InputHeight = 32, InputWidth = 32 }, new DatasetReference(SyntheticCifarData.Name, MaxSamples: 500, SubsetSeed: 1));
@@ -30,16 +30,16 @@ internal static class LeverBenchmark
 
     private static void Measure(string title, ModelSpec spec, DatasetReference reference)
     {
-        var arrays = DatasetCatalog.LoadArrays(reference);
+        var arrays = DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, reference);
         var flops = ForwardFlopsPerSample(spec);
         Console.WriteLine($"\n{title} on {reference} ({arrays.Count} samples, {flops / 1e6:F1} MFLOP per sample in convolutions and linear layers, padding taps excluded), one thread; time of one loss-and-accuracy pass over the data, min of {Repeats}:");
         Console.WriteLine($"  {"layout",-14} {"BatchNorm",-10} {string.Join(" ", BatchSizes(arrays.Count).Select(b => $"{"batch " + b,12}"))}");
         foreach (var channelsLast in new[] { false, true })
         {
-            using var data = new PreloadedDataset(reference, arrays, channelsLast);
+            using var data = new PreloadedDataset(LandscapeRuntime.Load(), reference, arrays, channelsLast);
             foreach (var fold in new[] { false, true })
             {
-                using var model = ModelZoo.Create(spec, seed: 1);
+                using var model = ModelZoo.Create(LandscapeRuntime.Load(), spec, seed: 1);
                 if (channelsLast) ChannelsLast.Apply(model);
                 using var folding = fold ? BatchNormFolding.Attach(model) : null;
                 folding?.Apply();
@@ -49,8 +49,8 @@ internal static class LeverBenchmark
             }
         }
 
-        using (var data = new PreloadedDataset(reference, arrays, channelsLast: true))
-        using (var model = ModelZoo.Create(spec, seed: 1))
+        using (var data = new PreloadedDataset(LandscapeRuntime.Load(), reference, arrays, channelsLast: true))
+        using (var model = ModelZoo.Create(LandscapeRuntime.Load(), spec, seed: 1))
         using (var noGrad = no_grad())
         {
             ChannelsLast.Apply(model);
@@ -89,7 +89,7 @@ internal static class LeverBenchmark
     /// <summary>FLOPs of every convolution and linear layer for one sample (padding taps excluded), counted by forward hooks on a throwaway model.</summary>
     private static double ForwardFlopsPerSample(ModelSpec spec)
     {
-        using var model = ModelZoo.Create(spec, seed: 1);
+        using var model = ModelZoo.Create(LandscapeRuntime.Load(), spec, seed: 1);
         model.eval();
         double flops = 0;
         foreach (var conv in model.modules().OfType<TorchSharp.Modules.Conv2d>())

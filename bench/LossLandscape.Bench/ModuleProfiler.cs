@@ -138,7 +138,8 @@ internal sealed class ModuleProfiler : IDisposable
 
         private static string OwnOps(Module module) => module switch
         {
-            BasicBlock => "ReLU ×2, residual add",
+            BasicBlock { Residual: true } => "ReLU ×2, residual add",
+            BasicBlock => "ReLU ×2",
             DigitsCnn => "ReLU ×3, max-pool ×2",
             CifarResNet => "ReLU, average pool",
             TorchSharp.Modules.Sequential => "handing maps on",

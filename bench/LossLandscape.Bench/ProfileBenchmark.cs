@@ -22,7 +22,7 @@ internal static class ProfileBenchmark
 
     public static void Run()
     {
-        TorchRuntime.ApplyThreadCount(1);
+        LandscapeRuntime.Load().ApplyThreadCount(1);
         var peak = BenchMeasure.FmaPeakGigaflops();
         var sgemm = BenchMeasure.SgemmGigaflops();
         Console.WriteLine($"One core: {peak:F0} GFLOP/s float32 multiply-add peak (a C# loop of independent FMAs), {sgemm:F0} GFLOP/s one-thread sgemm 2048³ (MKL).");
@@ -33,9 +33,9 @@ internal static class ProfileBenchmark
 
     private static void Profile(string title, ModelSpec spec, DatasetReference reference, double peak)
     {
-        var arrays = DatasetCatalog.LoadArrays(reference);
-        using var data = new PreloadedDataset(reference, arrays, channelsLast: true);
-        using var model = ModelZoo.Create(spec, seed: 1);
+        var arrays = DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, reference);
+        using var data = new PreloadedDataset(LandscapeRuntime.Load(), reference, arrays, channelsLast: true);
+        using var model = ModelZoo.Create(LandscapeRuntime.Load(), spec, seed: 1);
         ChannelsLast.Apply(model);
         model.eval();
         var parameterCount = (int)ParameterLayout.Of(model).ParameterLength;

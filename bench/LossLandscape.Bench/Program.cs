@@ -6,9 +6,9 @@ using LossLandscape.Core.Trajectories;
 
 // Benchmarks that print times; speed is never asserted by a unit test.
 var task = args.FirstOrDefault() ?? "pca";
-var runtime = TorchRuntime.EnsureLoaded();
+var runtime = LandscapeRuntime.Load();
 if (task == EngineRun.SubCommand) return EngineRun.Run(args[1]);
-Console.WriteLine($"LossLandscape bench: {task}; {Environment.ProcessorCount} cores; libtorch from {runtime.LibTorchDirectory}");
+Console.WriteLine($"LossLandscape bench: {task}; {Environment.ProcessorCount} cores; libtorch from {runtime.Report.LibTorchDirectory}");
 switch (task)
 {
     case "pca":

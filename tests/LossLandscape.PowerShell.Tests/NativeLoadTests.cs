@@ -2,7 +2,7 @@ using System.Text;
 
 namespace LossLandscape.PowerShell.Tests;
 
-// It changes the process-wide thread count, which would change the last bits of a training that runs beside it.
+// It changes the process-wide thread count and data set cache; the thread count would change the last bits of a training that runs beside it.
 [Collection(ProcessWideSettings.Name)]
 public sealed class NativeLoadTests(ModuleRunspace shell) : IClassFixture<ModuleRunspace>
 {
@@ -37,6 +37,32 @@ public sealed class NativeLoadTests(ModuleRunspace shell) : IClassFixture<Module
     public void InvalidThreadCountIsAParameterError()
     {
         var result = shell.Invoke("Set-LandscapeSetting -ThreadCount 0");
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("ParameterArgumentValidationError,LossLandscape.PowerShell.Commands.SetLandscapeSettingCommand", error.FullyQualifiedErrorId);
+    }
+
+    [Fact]
+    public void DatasetCacheCapacityRoundTripsThroughGetLandscapeSettingAndIsSaidUnderVerbose()
+    {
+        var original = (long)Assert.Single(shell.Invoke("Get-LandscapeSetting").ShouldSucceed().Output).Properties["DatasetCacheBytes"].Value;
+        try
+        {
+            var result = shell.Invoke("Set-LandscapeSetting -DatasetCacheBytes 12345678; Get-LandscapeSetting -Verbose").ShouldSucceed();
+
+            Assert.True(original > 0, $"The default capacity is {original} bytes.");
+            Assert.Equal(12345678L, (long)Assert.Single(result.Output).Properties["DatasetCacheBytes"].Value);
+            Assert.Contains(result.Verbose, line => line.StartsWith("Dataset cache: ", StringComparison.Ordinal) && line.Contains(" of 11.8 MiB used, ", StringComparison.Ordinal));
+        }
+        finally
+        {
+            shell.Invoke($"Set-LandscapeSetting -DatasetCacheBytes {original}").ShouldSucceed();
+        }
+    }
+
+    [Fact]
+    public void NegativeDatasetCacheBytesIsAParameterError()
+    {
+        var result = shell.Invoke("Set-LandscapeSetting -DatasetCacheBytes -1");
         var error = Assert.Single(result.Errors);
         Assert.StartsWith("ParameterArgumentValidationError,LossLandscape.PowerShell.Commands.SetLandscapeSettingCommand", error.FullyQualifiedErrorId);
     }

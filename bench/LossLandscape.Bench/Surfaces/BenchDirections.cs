@@ -1,5 +1,6 @@
 using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Directions;
+using LossLandscape.Core.Native;
 
 namespace LossLandscape.Bench.Surfaces;
 
@@ -13,8 +14,8 @@ internal static class BenchDirections
     public static (DirectionVector X, DirectionVector? Y) Build(CheckpointInfo checkpoint, bool twoDimensional)
     {
         var recipe = new DirectionRecipe { CheckpointSha256 = checkpoint.Metadata.StateSha256 };
-        var x = DirectionBuilder.Build(checkpoint, recipe);
-        var y = twoDimensional ? DirectionBuilder.Build(checkpoint, recipe with { Axis = 1 }) : null;
+        var x = DirectionBuilder.Build(LandscapeRuntime.Load(), checkpoint, recipe);
+        var y = twoDimensional ? DirectionBuilder.Build(LandscapeRuntime.Load(), checkpoint, recipe with { Axis = 1 }) : null;
         return (x, y);
     }
 }

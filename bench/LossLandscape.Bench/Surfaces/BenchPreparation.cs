@@ -6,6 +6,7 @@ using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Checkpoints.Formats;
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Directions;
+using LossLandscape.Core.Native;
 using LossLandscape.Core.Training;
 
 namespace LossLandscape.Bench.Surfaces;
@@ -24,7 +25,7 @@ internal static class BenchPreparation
         var settings = JsonSerializer.Serialize(training, CheckpointStore.JsonOptions);
         var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(settings)))[..12].ToLowerInvariant();
         var folder = Path.Combine(BenchPaths.WorkRoot, "checkpoints", $"{training.Model.Architecture}-{key}");
-        return Trainer.Run(training, folder, new ConsoleTrainingObserver(training.Model.Architecture))[^1];
+        return Trainer.Run(LandscapeRuntime.Load(), training, folder, new ConsoleTrainingObserver(training.Model.Architecture))[^1];
     }
 
     /// <summary>θ* (the full state dict, BN statistics included), the directions per parameter and the data, for the reference.</summary>
@@ -36,9 +37,9 @@ internal static class BenchPreparation
         var folder = Path.Combine(BenchPaths.CaseFolder(benchCase), "reference-input");
         Directory.CreateDirectory(folder);
 
-        SafetensorsWriter.Write(Path.Combine(folder, "state.safetensors"), CheckpointExporter.StateOf(checkpoint));
+        SafetensorsWriter.Write(Path.Combine(folder, "state.safetensors"), CheckpointExporter.StateOf(LandscapeRuntime.Load(), checkpoint));
 
-        using (var model = CheckpointStore.LoadModel(checkpoint))
+        using (var model = CheckpointStore.LoadModel(LandscapeRuntime.Load(), checkpoint))
         {
             var layout = ParameterLayout.Of(model);
             var perParameter = new List<NamedTensor>();
@@ -50,7 +51,7 @@ internal static class BenchPreparation
             SafetensorsWriter.Write(Path.Combine(folder, "directions.safetensors"), new StateDictionary(perParameter));
         }
 
-        var arrays = DatasetCatalog.LoadArrays(benchCase.Data);
+        var arrays = DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, benchCase.Data);
         SafetensorsWriter.Write(Path.Combine(folder, "data.safetensors"), new StateDictionary(
         [
             NamedTensor.FromFloat32("inputs", [arrays.Count, arrays.Channels, arrays.Height, arrays.Width], arrays.Inputs),

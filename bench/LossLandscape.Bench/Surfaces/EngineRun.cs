@@ -29,7 +29,7 @@ internal static class EngineRun
     public static int Run(string specPath)
     {
         var spec = BenchJson.Read<EngineRunSpec>(specPath);
-        var checkpoint = CheckpointStore.Read(spec.CheckpointPath);
+        var checkpoint = CheckpointStore.Read(LandscapeRuntime.Load(), spec.CheckpointPath);
         var (x, y) = BenchDirections.Build(checkpoint, spec.Y is not null);
         if (x.Sha256 != spec.XDirectionSha256 || y?.Sha256 != spec.YDirectionSha256)
             throw new InvalidOperationException("The rebuilt directions differ from those exported for the reference.");
@@ -48,9 +48,9 @@ internal static class EngineRun
         };
 
         // The built-in data are generated once per process: do it before the clock, as the reference reads its copy before its clock.
-        DatasetCatalog.LoadArrays(spec.Data);
+        DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, spec.Data);
         var clock = Stopwatch.StartNew();
-        var result = SurfaceEngine.Compute(request, new SilentObserver());
+        var result = SurfaceEngine.Compute(LandscapeRuntime.Load(), request, new SilentObserver());
         var seconds = clock.Elapsed.TotalSeconds;
         var peak = PeakMemory.OwnPeakRssKib();
         if (!result.IsComplete) throw new InvalidOperationException($"The engine computed {result.ComputedCount} of {result.Grid.PointCount} points.");
@@ -71,11 +71,11 @@ internal static class EngineRun
     private static BareForward MeasureBareForward(SurfaceRequest request, string device)
     {
         var target = new Device(device);
-        var arrays = DatasetCatalog.LoadArrays(request.Data[0]);
+        var arrays = DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, request.Data[0]);
         bool channelsLast;
-        using (var probe = CheckpointStore.LoadModel(request.Checkpoint)) channelsLast = ChannelsLast.Suits(probe);
+        using (var probe = CheckpointStore.LoadModel(LandscapeRuntime.Load(), request.Checkpoint)) channelsLast = ChannelsLast.Suits(probe);
         // The engine's layout: channels-last maps for zoo convolutional nets, BatchNorm folded when it folds.
-        using var data = new PreloadedDataset(request.Data[0], arrays, channelsLast);
+        using var data = new PreloadedDataset(LandscapeRuntime.Load(), request.Data[0], arrays, channelsLast);
         // Shared read-only by the workers, as the engine shares its data.
         using var copyOnDevice = target.type == DeviceType.CPU ? null : data.Inputs.to(target);
         var inputs = copyOnDevice ?? data.Inputs;
@@ -91,8 +91,8 @@ internal static class EngineRun
             nn.Module model;
             try
             {
-                TorchRuntime.ApplyThreadCount(request.ThreadsPerPoint);
-                model = CheckpointStore.LoadModel(request.Checkpoint).to(target);
+                LandscapeRuntime.Load().ApplyThreadCount(request.ThreadsPerPoint);
+                model = CheckpointStore.LoadModel(LandscapeRuntime.Load(), request.Checkpoint).to(target);
                 if (channelsLast) ChannelsLast.Apply(model);
                 if (request.FoldBatchNorm) BatchNormFolding.Attach(model).Apply();
                 var warmUp = Stopwatch.StartNew();

@@ -1,6 +1,6 @@
-using LossLandscape.Core.Native;
 using System.Diagnostics;
 using LossLandscape.Core.Data;
+using LossLandscape.Core.Native;
 
 namespace LossLandscape.Bench.Surfaces;
 
@@ -15,7 +15,7 @@ internal static class SurfaceBench
     {
         try
         {
-            ComputeDevice.Parse(options.Device).EnsureAvailable();
+            ComputeDevice.Parse(options.Device).EnsureAvailable(LandscapeRuntime.Load());
         }
         catch (Exception e) when (e is ArgumentException or DeviceUnavailableException)
         {
@@ -76,7 +76,7 @@ internal static class SurfaceBench
             reference.Add(referenceRun);
             Console.WriteLine($"  reference {repetition}/{options.Repeat}: {SurfaceReport.Time(referenceRun.Seconds)}");
         }
-        return new CaseMeasurement(benchCase, DatasetCatalog.LoadArrays(benchCase.Data).Count, ours, reference, tuning, bareForwards[dataKey], foreignLoad?.Share());
+        return new CaseMeasurement(benchCase, DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, benchCase.Data).Count, ours, reference, tuning, bareForwards[dataKey], foreignLoad?.Share());
     }
 
     /// <summary>Removes an earlier run's file, so a child that fails before writing cannot be read as having succeeded.</summary>

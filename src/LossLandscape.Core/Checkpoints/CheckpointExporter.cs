@@ -1,4 +1,5 @@
 using LossLandscape.Core.Checkpoints.Formats;
+using LossLandscape.Core.Native;
 using static TorchSharp.torch;
 
 namespace LossLandscape.Core.Checkpoints;
@@ -6,9 +7,9 @@ namespace LossLandscape.Core.Checkpoints;
 /// <summary>Any checkpoint's state dictionary in the file-format neutral form the writers take.</summary>
 public static class CheckpointExporter
 {
-    public static StateDictionary StateOf(CheckpointInfo checkpoint)
+    public static StateDictionary StateOf(LandscapeRuntime runtime, CheckpointInfo checkpoint)
     {
-        using var model = CheckpointStore.LoadModel(checkpoint);
+        using var model = CheckpointStore.LoadModel(runtime, checkpoint);
         using var scope = NewDisposeScope();
         var tensors = new List<NamedTensor>();
         foreach (var (name, value) in model.state_dict())

@@ -1,4 +1,5 @@
 using LossLandscape.Core.Models;
+using LossLandscape.Core.Native;
 
 namespace LossLandscape.Core.Checkpoints;
 
@@ -7,14 +8,14 @@ public static class CheckpointImporter
 {
     /// <param name="architecture">The zoo model a PyTorch or safetensors state dictionary belongs to; ignored for files that name their own.</param>
     /// <exception cref="CheckpointException">With the <see cref="CheckpointErrorKind"/> of the first problem.</exception>
-    public static CheckpointInfo Read(string path, ModelSpec? architecture = null)
+    public static CheckpointInfo Read(LandscapeRuntime runtime, string path, ModelSpec? architecture = null)
     {
         var fullPath = Path.GetFullPath(path);
-        if (Directory.Exists(fullPath) || !File.Exists(fullPath)) return CheckpointStore.Read(fullPath);
+        if (Directory.Exists(fullPath) || !File.Exists(fullPath)) return CheckpointStore.Read(runtime, fullPath);
         var extension = Path.GetExtension(fullPath).ToLowerInvariant();
-        if (extension is CheckpointStore.StateExtension or CheckpointStore.MetadataExtension) return CheckpointStore.Read(fullPath);
-        if (TorchScriptCheckpoint.IsTorchScript(fullPath)) return TorchScriptCheckpoint.Read(fullPath);
-        return ForeignStateCheckpoint.Read(fullPath, architecture ?? SideFileArchitecture(fullPath));
+        if (extension is CheckpointStore.StateExtension or CheckpointStore.MetadataExtension) return CheckpointStore.Read(runtime, fullPath);
+        if (TorchScriptCheckpoint.IsTorchScript(fullPath)) return TorchScriptCheckpoint.Read(runtime, fullPath);
+        return ForeignStateCheckpoint.Read(runtime, fullPath, architecture ?? SideFileArchitecture(fullPath));
     }
 
     /// <summary>The architecture named by one of our JSON side files beside a foreign state dict (e.g. after Export-Checkpoint), if any.</summary>

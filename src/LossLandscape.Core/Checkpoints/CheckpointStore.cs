@@ -30,7 +30,7 @@ public static class CheckpointStore
     public static string EpochFileName(int epoch) => $"epoch-{epoch:D3}";
 
     /// <summary>Saves the model's state and the metadata (whose hash and file fields are filled in here).</summary>
-    public static CheckpointInfo Write(nn.Module model, CheckpointMetadata metadata, string directory, string name)
+    public static CheckpointInfo Write(LandscapeRuntime runtime, nn.Module model, CheckpointMetadata metadata, string directory, string name)
     {
         Directory.CreateDirectory(directory);
         var statePath = Path.Combine(directory, name + StateExtension);
@@ -41,7 +41,7 @@ public static class CheckpointStore
 
         var complete = metadata with { StateFile = Path.GetFileName(statePath), StateSha256 = hash };
         AtomicFile.WriteAllBytes(metadataPath, JsonSerializer.SerializeToUtf8Bytes(complete, JsonOptions));
-        return Read(statePath);
+        return Read(runtime, statePath);
     }
 
     /// <summary>
@@ -49,7 +49,7 @@ public static class CheckpointStore
     /// parses, the state file is well formed, and its names and shapes are the architecture's.
     /// </summary>
     /// <exception cref="CheckpointException">With the <see cref="CheckpointErrorKind"/> of the first problem.</exception>
-    public static CheckpointInfo Read(string path)
+    public static CheckpointInfo Read(LandscapeRuntime runtime, string path)
     {
         var fullPath = Path.GetFullPath(path);
         if (Directory.Exists(fullPath))
@@ -79,7 +79,7 @@ public static class CheckpointStore
         ParameterLayout layout;
         try
         {
-            layout = ParameterLayout.Of(metadata.Model);
+            layout = ParameterLayout.Of(runtime, metadata.Model);
         }
         catch (ArgumentException e)
         {
@@ -95,21 +95,20 @@ public static class CheckpointStore
     /// <summary>Builds the checkpoint's model and loads its weights (in eval mode). The caller disposes it.</summary>
     /// <param name="device">Where the model computes (default: the CPU). Weights are read on the CPU, then moved.</param>
     /// <exception cref="DeviceUnavailableException">No such CUDA device in this process.</exception>
-    public static nn.Module LoadModel(CheckpointInfo checkpoint, ComputeDevice? device = null)
+    public static nn.Module LoadModel(LandscapeRuntime runtime, CheckpointInfo checkpoint, ComputeDevice? device = null)
     {
-        TorchRuntime.EnsureLoaded();
         device ??= ComputeDevice.Cpu;
-        var target = device.ToTorchDevice();
-        var model = LoadOnCpu(checkpoint);
+        var target = device.ToTorchDevice(runtime);
+        var model = LoadOnCpu(runtime, checkpoint);
         if (!device.IsCpu) model.to(target);
         return model;
     }
 
-    private static nn.Module LoadOnCpu(CheckpointInfo checkpoint)
+    private static nn.Module LoadOnCpu(LandscapeRuntime runtime, CheckpointInfo checkpoint)
     {
-        if (checkpoint.Format == CheckpointFormat.TorchScript) return TorchScriptCheckpoint.Load(checkpoint.StatePath);
-        if (checkpoint.Format is CheckpointFormat.PyTorch or CheckpointFormat.Safetensors) return ForeignStateCheckpoint.LoadModel(checkpoint);
-        var model = ModelZoo.Create(checkpoint.Metadata.Model);
+        if (checkpoint.Format == CheckpointFormat.TorchScript) return TorchScriptCheckpoint.Load(runtime, checkpoint.StatePath);
+        if (checkpoint.Format is CheckpointFormat.PyTorch or CheckpointFormat.Safetensors) return ForeignStateCheckpoint.LoadModel(runtime, checkpoint);
+        var model = ModelZoo.Create(runtime, checkpoint.Metadata.Model);
         model.load(checkpoint.StatePath, strict: true);
         model.eval();
         return model;

@@ -18,7 +18,7 @@ public static class ForeignStateCheckpoint
     private const string OptionalBuffer = "num_batches_tracked";
 
     /// <exception cref="CheckpointException">Unreadable, hostile, or not of the named architecture.</exception>
-    public static CheckpointInfo Read(string path, ModelSpec? architecture)
+    public static CheckpointInfo Read(LandscapeRuntime runtime, string path, ModelSpec? architecture)
     {
         var fullPath = Path.GetFullPath(path);
         var (state, format, extras) = ReadState(fullPath);
@@ -28,7 +28,7 @@ public static class ForeignStateCheckpoint
         ParameterLayout layout;
         try
         {
-            layout = ParameterLayout.Of(architecture);
+            layout = ParameterLayout.Of(runtime, architecture);
         }
         catch (ArgumentException e)
         {
@@ -53,11 +53,10 @@ public static class ForeignStateCheckpoint
     }
 
     /// <summary>Builds the zoo model and copies the file's tensors into it by name (eval mode).</summary>
-    public static nn.Module LoadModel(CheckpointInfo checkpoint)
+    public static nn.Module LoadModel(LandscapeRuntime runtime, CheckpointInfo checkpoint)
     {
-        TorchRuntime.EnsureLoaded();
         var (state, _, _) = ReadState(checkpoint.StatePath);
-        var model = ModelZoo.Create(checkpoint.Metadata.Model);
+        var model = ModelZoo.Create(runtime, checkpoint.Metadata.Model);
         using (var scope = NewDisposeScope())
         using (no_grad())
         {

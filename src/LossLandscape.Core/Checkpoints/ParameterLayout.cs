@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using LossLandscape.Core.Models;
+using LossLandscape.Core.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -80,23 +81,23 @@ public sealed class ParameterLayout
 
     /// <summary>The layout of a zoo model, built once per spec.</summary>
     /// <exception cref="ArgumentException">The spec is not a valid zoo model.</exception>
-    public static ParameterLayout Of(ModelSpec spec) => BySpec.GetOrAdd(spec, static spec =>
+    public static ParameterLayout Of(LandscapeRuntime runtime, ModelSpec spec) => BySpec.GetOrAdd(spec, static (spec, runtime) =>
     {
-        using var model = ModelZoo.Create(spec);
+        using var model = ModelZoo.Create(runtime, spec);
         return Of(model);
-    });
+    }, runtime);
 
     /// <summary>
     /// The checkpoint's layout, built once per <see cref="CheckpointInfo"/>: from its zoo spec when it
     /// names one (no weights are read), else from its model (TorchScript carries its own architecture).
     /// </summary>
-    public static ParameterLayout Of(CheckpointInfo checkpoint)
+    public static ParameterLayout Of(LandscapeRuntime runtime, CheckpointInfo checkpoint)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
-        return ByCheckpoint.GetValue(checkpoint, static checkpoint =>
+        return ByCheckpoint.GetValue(checkpoint, checkpoint =>
         {
-            if (checkpoint.Format != CheckpointFormat.TorchScript) return Of(checkpoint.Metadata.Model);
-            using var model = CheckpointStore.LoadModel(checkpoint);
+            if (checkpoint.Format != CheckpointFormat.TorchScript) return Of(runtime, checkpoint.Metadata.Model);
+            using var model = CheckpointStore.LoadModel(runtime, checkpoint);
             return Of(model);
         });
     }

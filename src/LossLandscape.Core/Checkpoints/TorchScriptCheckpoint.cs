@@ -30,12 +30,12 @@ public static class TorchScriptCheckpoint
     }
 
     /// <exception cref="CheckpointException">The file is not a loadable TorchScript module.</exception>
-    public static CheckpointInfo Read(string path)
+    public static CheckpointInfo Read(LandscapeRuntime runtime, string path)
     {
         var fullPath = Path.GetFullPath(path);
         if (!IsTorchScript(fullPath))
             throw new CheckpointException(CheckpointErrorKind.Corrupt, fullPath, $"'{fullPath}' is not a TorchScript archive (no code/ and data.pkl entries).");
-        using var model = Load(fullPath);
+        using var model = Load(runtime, fullPath);
         using var scope = NewDisposeScope();
         var parameters = model.named_parameters().Select(p => p.name).ToHashSet(StringComparer.Ordinal);
         var tensors = model.named_parameters().Select(p => Describe(p.name, p.parameter))
@@ -56,9 +56,10 @@ public static class TorchScriptCheckpoint
 
     /// <summary>Loads the module for evaluation (eval mode). The caller disposes it.</summary>
     /// <exception cref="CheckpointException">libtorch could not load it.</exception>
-    public static nn.Module Load(string path)
+    /// <param name="runtime">The loaded runtime: jit.load may be the first torch call of an import, and must not come before the native load.</param>
+    public static nn.Module Load(LandscapeRuntime runtime, string path)
     {
-        TorchRuntime.EnsureLoaded();
+        ArgumentNullException.ThrowIfNull(runtime);
         try
         {
             var module = jit.load<Tensor, Tensor>(path);

@@ -1,3 +1,4 @@
+using LossLandscape.Core.Common;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -73,13 +74,7 @@ public sealed record SlurmJobManifest
         return manifest;
     }
 
-    public void Write(string jobFolder)
-    {
-        var path = PathIn(jobFolder);
-        var aside = path + ".tmp";
-        File.WriteAllText(aside, JsonSerializer.Serialize(this, Options));
-        File.Move(aside, path, overwrite: true);
-    }
+    public void Write(string jobFolder) => AtomicFile.WriteAllBytes(PathIn(jobFolder), JsonSerializer.SerializeToUtf8Bytes(this, Options));
 
     /// <summary>The array task of shard <paramref name="shard"/> in its latest submission, as Slurm names it (arrayId_task).</summary>
     public string? LatestTaskOf(int shard) =>

@@ -1,6 +1,7 @@
 using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Directions;
+using LossLandscape.Core.Native;
 using LossLandscape.Core.Surfaces;
 using LossLandscape.Core.Training;
 
@@ -14,15 +15,17 @@ namespace LossLandscape.Core.Curvature;
 /// </summary>
 public sealed class HessianAnalysis
 {
+    private readonly LandscapeRuntime runtime;
     private readonly CheckpointInfo checkpoint;
     private readonly HessianAnalysisOptions options;
 
     /// <exception cref="ArgumentException">The options are invalid (<see cref="HessianAnalysisOptions.Validate"/>).</exception>
-    public HessianAnalysis(CheckpointInfo checkpoint, HessianAnalysisOptions options)
+    public HessianAnalysis(LandscapeRuntime runtime, CheckpointInfo checkpoint, HessianAnalysisOptions options)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        this.runtime = runtime;
         this.checkpoint = checkpoint;
         this.options = options;
     }
@@ -31,8 +34,8 @@ public sealed class HessianAnalysis
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> fired.</exception>
     public HessianAnalysisResult Run(Action<int>? hessianVectorProducts = null, CancellationToken cancellation = default)
     {
-        using var data = DatasetCatalog.Load(options.Dataset, options.Device);
-        using var model = CheckpointStore.LoadModel(checkpoint, options.Device);
+        using var data = DatasetCatalog.Load(runtime, options.Dataset, options.Device);
+        using var model = CheckpointStore.LoadModel(runtime, checkpoint, options.Device);
         using var point = options.Directions.Count == 0 ? null : new SurfaceEvaluator(model, options.Directions[0], options.Directions.ElementAtOrDefault(1));
         point?.MoveTo(options.Alpha, options.Beta);
         // The loss the Hessian is of, computed as a surface computes it: the same data give the same value.
@@ -55,7 +58,7 @@ public sealed class HessianAnalysis
             ? new SpectralDensityEstimator(Apply, hessian.Dimension) { Seed = options.Seed, Cancellation = cancellation }.Estimate(options.Runs, options.LanczosSteps)
             : null;
 
-        var layout = ParameterLayout.Of(checkpoint);
+        var layout = ParameterLayout.Of(runtime, checkpoint);
         var eigenvectors = EigenvectorDirections.Create(layout, hessian.ParameterNames, largest.Eigenvectors.Take(2).ToArray(), checkpoint.Metadata.StateSha256);
         var file = options.EigenvectorFile
             ?? Path.Combine(Path.GetDirectoryName(checkpoint.StatePath)!, $"hessian-{string.Concat(eigenvectors.Select(e => e.Sha256[..8]))}.h5");

@@ -1,6 +1,5 @@
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Models;
-using LossLandscape.Core.Native;
 using LossLandscape.Core.Training;
 using TorchSharp;
 using Parameter = TorchSharp.Modules.Parameter;
@@ -52,7 +51,6 @@ public sealed class HessianOperator : IDisposable
         ArgumentNullException.ThrowIfNull(batchMeanLoss);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
         if (data.Count == 0) throw new ArgumentException("The data set is empty; the mean loss has no Hessian.", nameof(data));
-        TorchRuntime.EnsureLoaded();
 
         var chosen = model.named_parameters().Where(p => !weightsOnly || p.parameter.dim() > 1).ToArray();
         if (chosen.Length == 0) throw new ArgumentException(weightsOnly ? "The model has no parameter with more than one dimension." : "The model has no parameters.", nameof(model));

@@ -44,14 +44,14 @@ public static class Cifar10Folder
         .Select(c => Enumerable.Range(0, 256).Select(p => (float)((p / 255.0 - Mean[c]) / StandardDeviation[c])).ToArray())
         .ToArray();
 
-    /// <summary>Reads a split, decoding the files once per process (see <see cref="DatasetFileCache"/>).</summary>
+    /// <summary>Reads a split, decoding the files once while <paramref name="cache"/> keeps them.</summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="FileNotFoundException">A file of the split is missing; the message lists the expected files.</exception>
     /// <exception cref="InvalidDataException">A file is not a whole number of records, or holds a label above 9.</exception>
-    public static DatasetArrays Load(string folder, DatasetSplit split)
+    public static DatasetArrays Load(DatasetCache cache, string folder, DatasetSplit split)
     {
         var files = SplitFiles(folder, split);
-        return DatasetFileCache.GetOrRead(files, () => Read(files));
+        return cache.GetOrRead(files, () => Read(files));
     }
 
     private static string[] SplitFiles(string folder, DatasetSplit split)

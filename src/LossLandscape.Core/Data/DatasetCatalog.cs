@@ -31,7 +31,7 @@ public static class DatasetCatalog
     /// <exception cref="ArgumentException">Unknown name, invalid subset size, or a path that does not fit the format.</exception>
     /// <exception cref="IOException">The folder or one of its files is missing (the message says which files are expected where).</exception>
     /// <exception cref="InvalidDataException">A file is not in the format's layout.</exception>
-    public static DatasetArrays LoadArrays(DatasetReference reference)
+    public static DatasetArrays LoadArrays(DatasetCache cache, DatasetReference reference)
     {
         ArgumentNullException.ThrowIfNull(reference);
         if (reference.MaxSamples is < 1)
@@ -39,9 +39,9 @@ public static class DatasetCatalog
         var arrays = reference.Format switch
         {
             DatasetFormat.BuiltIn => LoadBuiltIn(reference),
-            DatasetFormat.Cifar10 => Cifar10Folder.Load(RequirePath(reference), reference.Split),
-            DatasetFormat.Mnist => MnistFolder.Load(RequirePath(reference), reference.Split),
-            DatasetFormat.Tensors => TensorFolder.Load(RequirePath(reference), reference.Split),
+            DatasetFormat.Cifar10 => Cifar10Folder.Load(cache, RequirePath(reference), reference.Split),
+            DatasetFormat.Mnist => MnistFolder.Load(cache, RequirePath(reference), reference.Split),
+            DatasetFormat.Tensors => TensorFolder.Load(cache, RequirePath(reference), reference.Split),
             _ => throw new ArgumentException($"Unknown data set format '{reference.Format}'. Known: {FolderFormats}.", nameof(reference)),
         };
         return reference.MaxSamples is { } max ? arrays.Subset(max, reference.SubsetSeed) : arrays;
@@ -54,7 +54,7 @@ public static class DatasetCatalog
 
     /// <summary>Loads the reference as tensors, once, for batched iteration.</summary>
     /// <param name="device">Where the tensors live (default: the CPU).</param>
-    public static PreloadedDataset Load(DatasetReference reference, ComputeDevice? device = null) => new(reference, LoadArrays(reference), device: device);
+    public static PreloadedDataset Load(LandscapeRuntime runtime, DatasetReference reference, ComputeDevice? device = null) => new(runtime, reference, LoadArrays(runtime.DatasetCache, reference), device: device);
 
     private static string FolderFormats => string.Join(" or ", Enum.GetValues<DatasetFormat>().Where(f => f != DatasetFormat.BuiltIn));
 

@@ -29,17 +29,17 @@ public static class MnistFolder
 
     private static string AllFileNames => string.Join(", ", new[] { DatasetSplit.Train, DatasetSplit.Test }.SelectMany(split => new[] { FileNames(split).Images, FileNames(split).Labels }));
 
-    /// <summary>Reads a split, decoding the files once per process (see <see cref="DatasetFileCache"/>).</summary>
+    /// <summary>Reads a split, decoding the files once while <paramref name="cache"/> keeps them.</summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="FileNotFoundException">A file of the split is missing (plain and gzipped); the message names both files.</exception>
     /// <exception cref="InvalidDataException">Wrong magic number, truncated or overlong file, image and label counts that differ, or a label above 9.</exception>
-    public static DatasetArrays Load(string folder, DatasetSplit split)
+    public static DatasetArrays Load(DatasetCache cache, string folder, DatasetSplit split)
     {
         var (imagesName, labelsName) = FileNames(split);
         if (!Directory.Exists(folder))
             throw new DirectoryNotFoundException($"The MNIST folder '{folder}' does not exist. It should hold {AllFileNames}, each as is or gzipped ({GzipSuffix}).");
         string[] files = [Find(folder, imagesName, split), Find(folder, labelsName, split)];
-        return DatasetFileCache.GetOrRead(files, () => Read(files[0], files[1]));
+        return cache.GetOrRead(files, () => Read(files[0], files[1]));
     }
 
     private static string Find(string folder, string name, DatasetSplit split)

@@ -12,10 +12,9 @@ public sealed class PreloadedDataset : IDisposable
     /// <param name="channelsLast">Store the inputs NHWC in memory (see <see cref="Models.ChannelsLast"/>); the shape stays NCHW.</param>
     /// <param name="device">Where the tensors live (default: the CPU).</param>
     /// <exception cref="DeviceUnavailableException">No such CUDA device in this process.</exception>
-    public PreloadedDataset(DatasetReference reference, DatasetArrays arrays, bool channelsLast = false, ComputeDevice? device = null)
+    public PreloadedDataset(LandscapeRuntime runtime, DatasetReference reference, DatasetArrays arrays, bool channelsLast = false, ComputeDevice? device = null)
     {
-        TorchRuntime.EnsureLoaded();
-        var target = (device ?? ComputeDevice.Cpu).ToTorchDevice();
+        var target = (device ?? ComputeDevice.Cpu).ToTorchDevice(runtime);
         Reference = reference;
         Count = arrays.Count;
         ClassCount = arrays.ClassCount;

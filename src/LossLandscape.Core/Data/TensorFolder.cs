@@ -13,14 +13,14 @@ public static class TensorFolder
     public const string InputsName = "inputs";
     public const string LabelsName = "labels";
 
-    public static DatasetArrays Load(string folder, DatasetSplit split)
+    public static DatasetArrays Load(DatasetCache cache, string folder, DatasetSplit split)
     {
         if (!Directory.Exists(folder))
             throw new DirectoryNotFoundException($"The tensor folder '{folder}' does not exist. It should hold train.safetensors and test.safetensors (or train.pt and test.pt) with '{InputsName}' and '{LabelsName}' tensors.");
         var stem = split == DatasetSplit.Test ? "test" : "train";
         var path = new[] { ".safetensors", ".pt", ".pth" }.Select(ext => Path.Combine(folder, stem + ext)).FirstOrDefault(File.Exists)
             ?? throw new FileNotFoundException($"The {split} split of '{folder}' needs {stem}.safetensors or {stem}.pt.", Path.Combine(folder, stem + ".safetensors"));
-        return DatasetFileCache.GetOrRead([path], () => Read(path));
+        return cache.GetOrRead([path], () => Read(path));
     }
 
     private static DatasetArrays Read(string path)

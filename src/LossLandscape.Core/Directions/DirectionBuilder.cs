@@ -1,4 +1,5 @@
 using LossLandscape.Core.Checkpoints;
+using LossLandscape.Core.Native;
 
 namespace LossLandscape.Core.Directions;
 
@@ -7,7 +8,7 @@ public static class DirectionBuilder
 {
     /// <param name="target">θ_target for <see cref="DirectionKind.Target"/> recipes.</param>
     /// <exception cref="ArgumentException">The recipe does not belong to these checkpoints.</exception>
-    public static DirectionVector Build(CheckpointInfo checkpoint, DirectionRecipe recipe, CheckpointInfo? target = null)
+    public static DirectionVector Build(LandscapeRuntime runtime, CheckpointInfo checkpoint, DirectionRecipe recipe, CheckpointInfo? target = null)
     {
         if (recipe.CheckpointSha256 != checkpoint.Metadata.StateSha256)
             throw new ArgumentException($"The direction was made for the checkpoint with SHA-256 {recipe.CheckpointSha256}, not {checkpoint.Name} ({checkpoint.Metadata.StateSha256}).");
@@ -15,7 +16,7 @@ public static class DirectionBuilder
             throw new ArgumentException("A direction read from a file can only be read from that file again.");
         if (recipe.Orthogonalized && recipe.Axis == 0)
             throw new ArgumentException("Only the second (y) direction can be orthogonalized, against the first.");
-        using var model = CheckpointStore.LoadModel(checkpoint);
+        using var model = CheckpointStore.LoadModel(runtime, checkpoint);
         if (recipe.Kind == DirectionKind.Target)
         {
             if (target is null) throw new ArgumentException("A target direction needs the target checkpoint.");
@@ -23,7 +24,7 @@ public static class DirectionBuilder
                 throw new ArgumentException($"The direction was made towards the checkpoint with SHA-256 {recipe.TargetSha256}, not {target.Name}.");
             if (!checkpoint.Metadata.Model.Equals(target.Metadata.Model))
                 throw new ArgumentException($"{checkpoint.Name} ({checkpoint.Metadata.Model.Architecture}) and {target.Name} ({target.Metadata.Model.Architecture}) are different architectures.");
-            using var targetModel = CheckpointStore.LoadModel(target);
+            using var targetModel = CheckpointStore.LoadModel(runtime, target);
             return DirectionFactory.Target(model, targetModel, recipe with { TargetSha256 = target.Metadata.StateSha256 });
         }
         if (!recipe.Orthogonalized) return DirectionFactory.Random(model, recipe);

@@ -57,9 +57,7 @@ public sealed class CifarResNet : PyTorchOrderedModule
         for (var i = 0; i < blocks; i++)
         {
             var blockStride = i == 0 ? stride : 1;
-            stage[i] = shortcuts
-                ? new BasicBlock(inputPlanes, planes, blockStride)
-                : new BasicBlockNoShortcut(inputPlanes, planes, blockStride);
+            stage[i] = new BasicBlock(inputPlanes, planes, blockStride, residual: shortcuts);
             inputPlanes = planes;
         }
         return Sequential(stage);

@@ -1,3 +1,4 @@
+using LossLandscape.Core.Native;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -69,24 +70,18 @@ public static class ModelZoo
     /// null or empty has no hidden layer. The spec is checked completely before any native call, so a
     /// bad spec gives an <see cref="ArgumentException"/> rather than a libtorch error.
     /// </summary>
+    /// <param name="runtime">Holds the lock on libtorch's process-wide generator that every initialisation draws from.</param>
     /// <param name="seed">Seeds libtorch's generator for the initial weights; the same seed gives the same weights.</param>
-    public static Module<Tensor, Tensor> Create(ModelSpec spec, long? seed = null)
+    public static Module<Tensor, Tensor> Create(LandscapeRuntime runtime, ModelSpec spec, long? seed = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var canonical = CanonicalName(spec.Architecture);
         Validate(spec, canonical);
 
-        // Initialisation draws from libtorch's process-wide generator. Every model is built under one
-        // lock, so no other build (a surface worker, a checkpoint import, another runspace) can draw
-        // between a seed and the initialisation it seeds.
-        lock (GlobalGeneratorGate)
-        {
-            if (seed is { } value) manual_seed(value);
-            return Build(spec, canonical);
-        }
+        ArgumentNullException.ThrowIfNull(runtime);
+        // Initialisation draws from libtorch's process-wide generator: every build, seeded or not, holds its lock.
+        return runtime.WithGlobalGenerator(seed, () => Build(spec, canonical));
     }
-
-    private static readonly object GlobalGeneratorGate = new();
 
     private static Module<Tensor, Tensor> Build(ModelSpec spec, string canonical)
     {

@@ -51,21 +51,21 @@ public sealed record ComputeDevice
         throw new ArgumentException($"'{text}' is not a device; use {AcceptedForms}.", nameof(text));
     }
 
-    /// <summary>Loads libtorch if needed and checks that this device exists; the CPU always does.</summary>
+    /// <summary>Checks that this device exists in <paramref name="runtime"/>; the CPU always does.</summary>
     /// <exception cref="DeviceUnavailableException">No such CUDA device in this process.</exception>
-    public void EnsureAvailable()
+    public void EnsureAvailable(LandscapeRuntime runtime)
     {
         if (IsCpu) return;
-        var report = TorchRuntime.EnsureLoaded();
+        var report = runtime.Report;
         if (report.CudaAvailable && Index < report.CudaDeviceCount) return;
         throw new DeviceUnavailableException(this, report.CudaDeviceCount, UnavailableReason(report));
     }
 
     /// <summary>The libtorch device, after <see cref="EnsureAvailable"/>: no tensor reaches a missing device.</summary>
     /// <exception cref="DeviceUnavailableException">No such CUDA device in this process.</exception>
-    public torch.Device ToTorchDevice()
+    public torch.Device ToTorchDevice(LandscapeRuntime runtime)
     {
-        EnsureAvailable();
+        EnsureAvailable(runtime);
         return IsCpu ? torch.CPU : new torch.Device(Type, Index);
     }
 
@@ -81,7 +81,7 @@ public sealed record ComputeDevice
         return $"{this} is not available: CUDA is not available in this build, whose libtorch ({report.LibTorchDirectory}) is CPU-only ({found}). " +
             "To compute on an NVIDIA GPU, build the module with a CUDA libtorch: ./build.ps1 -Task Build -TorchBackend cuda-linux (or cuda-windows; " +
             "dotnet build -p:TorchBackend=cuda-linux), which references libtorch-cuda-12.8-linux-x64 / -win-x64, the runtime the TorchSharp-cuda-linux and " +
-            $"TorchSharp-cuda-windows packages bundle; or set {TorchRuntime.LibTorchDirectoryVariable} to a CUDA build of libtorch {TorchVersion.LibTorch}. " +
+            $"TorchSharp-cuda-windows packages bundle; or set {LandscapeRuntime.LibTorchDirectoryVariable} to a CUDA build of libtorch {TorchVersion.LibTorch}. " +
             "Until then, compute on the CPU.";
     }
 }

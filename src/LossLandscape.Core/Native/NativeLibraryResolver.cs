@@ -7,7 +7,7 @@ namespace LossLandscape.Core.Native;
 /// <summary>
 /// Finds native libraries (SkiaSharp, HarfBuzzSharp, …) in the runtimes/&lt;rid&gt;/native folder
 /// beside our assemblies. A host such as pwsh probes its own folders only, so a binary module's
-/// natives are not found without this. libtorch is loaded by <see cref="TorchRuntime"/> instead.
+/// natives are not found without this. libtorch is loaded by <see cref="LandscapeRuntime"/> instead.
 /// </summary>
 public static class NativeLibraryResolver
 {

@@ -1,5 +1,6 @@
 using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Models;
+using LossLandscape.Core.Native;
 
 namespace LossLandscape.Core.Specs;
 
@@ -17,9 +18,9 @@ public sealed record CheckpointSource(string Path, string StateSha256, ModelSpec
     /// <summary>Reads and validates the checkpoint, and checks that it is still the one the spec was made for.</summary>
     /// <exception cref="CheckpointException">The file is missing or invalid.</exception>
     /// <exception cref="SpecException">The file now holds another state.</exception>
-    public CheckpointInfo Read()
+    public CheckpointInfo Read(LandscapeRuntime runtime)
     {
-        var checkpoint = CheckpointImporter.Read(Path, Architecture);
+        var checkpoint = CheckpointImporter.Read(runtime, Path, Architecture);
         CheckIs(checkpoint);
         return checkpoint;
     }

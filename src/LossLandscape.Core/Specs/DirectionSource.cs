@@ -1,5 +1,6 @@
 using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Directions;
+using LossLandscape.Core.Native;
 using LossLandscape.Core.PaperFiles;
 
 namespace LossLandscape.Core.Specs;
@@ -39,12 +40,12 @@ public sealed record DirectionSource
 
     /// <summary>The direction's values for <paramref name="checkpoint"/>, read from its file or rebuilt, and checked against <see cref="Sha256"/>.</summary>
     /// <exception cref="SpecException">The direction cannot be made for this checkpoint, or its values changed.</exception>
-    public DirectionVector Resolve(CheckpointInfo checkpoint)
+    public DirectionVector Resolve(LandscapeRuntime runtime, CheckpointInfo checkpoint)
     {
         DirectionVector vector;
         try
         {
-            vector = FilePath is not null ? ReadFromFile(checkpoint) : DirectionBuilder.Build(checkpoint, Recipe, TargetPath is null ? null : CheckpointStore.Read(TargetPath));
+            vector = FilePath is not null ? ReadFromFile(runtime, checkpoint) : DirectionBuilder.Build(runtime, checkpoint, Recipe, TargetPath is null ? null : CheckpointStore.Read(runtime, TargetPath));
         }
         catch (Exception e) when (e is (ArgumentException or InvalidDataException or IOException or CheckpointException) and not SpecException)
         {
@@ -57,9 +58,9 @@ public sealed record DirectionSource
 
     private string AxisName => Recipe.Axis == 0 ? "x" : "y";
 
-    private DirectionVector ReadFromFile(CheckpointInfo checkpoint)
+    private DirectionVector ReadFromFile(LandscapeRuntime runtime, CheckpointInfo checkpoint)
     {
-        var all = PaperDirectionFiles.Read(FilePath!, ParameterLayout.Of(checkpoint), checkpoint.Metadata.StateSha256);
+        var all = PaperDirectionFiles.Read(FilePath!, ParameterLayout.Of(runtime, checkpoint), checkpoint.Metadata.StateSha256);
         return all.FirstOrDefault(d => Sha256 is null ? d.Recipe.Axis == Recipe.Axis : d.Sha256 == Sha256)
             ?? throw new SpecException(SpecProblem.Direction, $"'{FilePath}' no longer holds the {AxisName} direction with SHA-256 {Sha256}.");
     }

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Data;
+using LossLandscape.Core.Native;
 using LossLandscape.Core.Training;
 
 namespace LossLandscape.Core.Specs;
@@ -67,7 +68,7 @@ public sealed record EvaluationSpec
     /// <summary>The splits to evaluate, checked against the checkpoint: its values are finite (unless allowed) and its model takes the data's inputs and classes.</summary>
     /// <exception cref="SpecException">The checkpoint is not finite, or the data does not fit its model.</exception>
     /// <exception cref="InvalidDataException">A data file cannot be read.</exception>
-    public IReadOnlyList<DatasetReference> PlanData(CheckpointInfo checkpoint)
+    public IReadOnlyList<DatasetReference> PlanData(LandscapeRuntime runtime, CheckpointInfo checkpoint)
     {
         Checkpoint.CheckIs(checkpoint);
         if (checkpoint.NonFiniteCount > 0 && !AllowNonFinite)
@@ -78,7 +79,7 @@ public sealed record EvaluationSpec
         if (checkpoint.Format == CheckpointFormat.TorchScript) return splits;
         foreach (var split in splits)
         {
-            var arrays = DatasetCatalog.LoadArrays(split);
+            var arrays = DatasetCatalog.LoadArrays(runtime.DatasetCache, split);
             if (arrays.Channels != model.InputChannels || arrays.Height != model.InputHeight || arrays.Width != model.InputWidth || arrays.ClassCount != model.ClassCount)
                 throw new SpecException(SpecProblem.Data, $"{split} has {arrays.Channels}×{arrays.Height}×{arrays.Width} inputs and {arrays.ClassCount} classes; {model.Architecture} expects {model.InputChannels}×{model.InputHeight}×{model.InputWidth} and {model.ClassCount}.");
         }

@@ -1,6 +1,7 @@
 using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Curvature;
 using LossLandscape.Core.Data;
+using LossLandscape.Core.Native;
 using LossLandscape.Core.Surfaces;
 
 namespace LossLandscape.Core.Specs;
@@ -12,14 +13,14 @@ public static class SurfacePlanner
     /// <exception cref="SpecException">The spec is invalid or does not fit the checkpoint.</exception>
     /// <exception cref="CheckpointException">The checkpoint cannot be read.</exception>
     /// <exception cref="InvalidDataException">A data file cannot be read.</exception>
-    public static SurfaceRequest Plan(SurfaceSpec spec, RunOptions run, CheckpointInfo? checkpoint = null)
+    public static SurfaceRequest Plan(LandscapeRuntime runtime, SurfaceSpec spec, RunOptions run, CheckpointInfo? checkpoint = null)
     {
         spec.Validate();
         run.Validate();
         var evaluation = spec.Evaluation;
-        checkpoint ??= evaluation.Checkpoint.Read();
-        var data = evaluation.PlanData(checkpoint);
-        var directions = spec.Directions.Select(d => d.Resolve(checkpoint)).ToArray();
+        checkpoint ??= evaluation.Checkpoint.Read(runtime);
+        var data = evaluation.PlanData(runtime, checkpoint);
+        var directions = spec.Directions.Select(d => d.Resolve(runtime, checkpoint)).ToArray();
         return new SurfaceRequest
         {
             Checkpoint = checkpoint,
@@ -45,7 +46,7 @@ public static class SurfacePlanner
     /// </summary>
     /// <returns>The request on the adopted grid, and how many finished points were taken over (null when <paramref name="outFile"/> already has its own progress, which the engine resumes).</returns>
     /// <exception cref="SpecException">The files are the same, or the source does not fit the request.</exception>
-    public static (SurfaceRequest Request, int? Taken) TakeOver(SurfaceRequest request, string source, string outFile)
+    public static (SurfaceRequest Request, int? Taken) TakeOver(LandscapeRuntime runtime, SurfaceRequest request, string source, string outFile)
     {
         if (string.Equals(Path.GetFullPath(source), Path.GetFullPath(outFile), StringComparison.Ordinal))
             throw new SpecException(SpecProblem.Argument, "-OutFile must differ from -ResumeFrom: the original file is never modified.");
@@ -55,7 +56,7 @@ public static class SurfacePlanner
         request = request with { Grid = earlier.Grid };
         if (File.Exists(outFile) || File.Exists(SurfaceJournal.PathFor(outFile))) return (request, null);
 
-        var counts = request.Data.Select(d => DatasetCatalog.LoadArrays(d).Count).ToArray();
+        var counts = request.Data.Select(d => DatasetCatalog.LoadArrays(runtime.DatasetCache, d).Count).ToArray();
         var metadata = SurfaceEngine.Describe(request, counts);
         var keys = request.EffectiveMetric.Keys(metadata.Data);
         if (!keys.All(earlier.Values.ContainsKey))

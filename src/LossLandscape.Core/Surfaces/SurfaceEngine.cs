@@ -42,13 +42,12 @@ public static class SurfaceEngine
     /// <param name="restart">Discard an existing file or journal for <paramref name="outFile"/> instead of resuming.</param>
     /// <exception cref="SurfaceSettingsMismatchException">The file or journal belongs to other settings.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; finished points stay in the journal and a partial file.</exception>
-    public static SurfaceResult Compute(SurfaceRequest request, ISurfaceObserver observer, string? outFile = null, bool restart = false, CancellationToken cancellation = default)
+    public static SurfaceResult Compute(LandscapeRuntime runtime, SurfaceRequest request, ISurfaceObserver observer, string? outFile = null, bool restart = false, CancellationToken cancellation = default)
     {
         request.Validate();
-        TorchRuntime.EnsureLoaded();
-        request.Device.EnsureAvailable();
+        request.Device.EnsureAvailable(runtime);
         var clock = Stopwatch.StartNew();
-        var arrays = request.Data.Select(DatasetCatalog.LoadArrays).ToArray();
+        var arrays = request.Data.Select(reference => DatasetCatalog.LoadArrays(runtime.DatasetCache, reference)).ToArray();
         var metadata = Describe(request, arrays.Select(a => a.Count).ToArray());
         var keys = request.EffectiveMetric.Keys(metadata.Data).ToArray();
         if (keys.Distinct().Count() != keys.Length) throw new ArgumentException("Each split may be evaluated once per surface.");
@@ -87,11 +86,11 @@ public static class SurfaceEngine
         {
             var pending = (request.Shard?.Points(total) ?? Enumerable.Range(0, total)).Where(i => !computed[i]).ToArray();
             if (request.Shard is { } shard) observer.Verbose($"{shard}: {shard.PointCount(total)} of the grid's {total} points (those whose index mod {shard.Count} is {shard.Index}).");
-            var channelsLast = CheckModelTakesData(request.Checkpoint, arrays[0], request.Data[0], request.Device) && !request.EffectiveMetric.NeedsGradients;
-            var data = request.Data.Zip(arrays, (reference, a) => new PreloadedDataset(reference, a, channelsLast, request.Device)).ToArray();
+            var channelsLast = CheckModelTakesData(runtime, request.Checkpoint, arrays[0], request.Data[0], request.Device) && !request.EffectiveMetric.NeedsGradients;
+            var data = request.Data.Zip(arrays, (reference, a) => new PreloadedDataset(runtime, reference, a, channelsLast, request.Device)).ToArray();
             try
             {
-                Run(request, data, channelsLast, pending, ownPoints, keys, values, computed, journal, observer, cancellation);
+                Run(runtime, request, data, channelsLast, pending, ownPoints, keys, values, computed, journal, observer, cancellation);
             }
             finally
             {
@@ -118,7 +117,7 @@ public static class SurfaceEngine
     }
 
     /// <param name="ownPoints">The points this run is responsible for (the grid's or its shard's), finished ones included: progress counts up to it.</param>
-    private static void Run(SurfaceRequest request, PreloadedDataset[] data, bool channelsLast, int[] pending, int ownPoints, string[] keys,
+    private static void Run(LandscapeRuntime runtime, SurfaceRequest request, PreloadedDataset[] data, bool channelsLast, int[] pending, int ownPoints, string[] keys,
         Dictionary<string, double[]> values, bool[] computed, SurfaceJournal? journal, ISurfaceObserver observer, CancellationToken cancellation)
     {
         if (pending.Length == 0) return;
@@ -135,8 +134,8 @@ public static class SurfaceEngine
         {
             try
             {
-                TorchRuntime.ApplyThreadCount(request.ThreadsPerPoint);
-                using var model = CheckpointStore.LoadModel(request.Checkpoint, request.Device);
+                runtime.ApplyThreadCount(request.ThreadsPerPoint);
+                using var model = CheckpointStore.LoadModel(runtime, request.Checkpoint, request.Device);
                 if (channelsLast) ChannelsLast.Apply(model);
                 using var evaluator = new SurfaceEvaluator(model, request.X, request.Y);
                 using var folding = request.FoldBatchNorm ? BatchNormFolding.Attach(model) : null;
@@ -190,16 +189,16 @@ public static class SurfaceEngine
 
     /// <summary>One sample through the model first: a shape mismatch is a clear error here, not a failure in every worker.</summary>
     /// <returns>Whether the model suits channels-last maps.</returns>
-    private static bool CheckModelTakesData(CheckpointInfo checkpoint, DatasetArrays arrays, DatasetReference reference, ComputeDevice device)
+    private static bool CheckModelTakesData(LandscapeRuntime runtime, CheckpointInfo checkpoint, DatasetArrays arrays, DatasetReference reference, ComputeDevice device)
     {
-        using var model = CheckpointStore.LoadModel(checkpoint, device);
+        using var model = CheckpointStore.LoadModel(runtime, checkpoint, device);
         using var scope = TorchSharp.torch.NewDisposeScope();
         using var noGrad = TorchSharp.torch.no_grad();
         long[] sampleShape = [arrays.Channels, arrays.Height, arrays.Width];
         var maxLabel = arrays.Labels.Max();
         try
         {
-            var logits = model.Forward(TorchSharp.torch.tensor(arrays.Inputs[..arrays.SampleSize], [1, .. sampleShape], device: device.ToTorchDevice()));
+            var logits = model.Forward(TorchSharp.torch.tensor(arrays.Inputs[..arrays.SampleSize], [1, .. sampleShape], device: device.ToTorchDevice(runtime)));
             if (logits.dim() != 2 || logits.shape[1] < 2)
                 throw new ArgumentException($"{checkpoint.Name} maps a {string.Join("×", sampleShape)} input to shape [{string.Join("×", logits.shape)}], not to class scores [1×classes].");
             if (maxLabel >= logits.shape[1])

@@ -26,30 +26,30 @@ public static class Trainer
 
     /// <param name="device">Where the model, the data and the optimizer state live (default: the CPU).</param>
     /// <exception cref="DeviceUnavailableException">No such CUDA device in this process.</exception>
-    public static IReadOnlyList<CheckpointInfo> Run(TrainingOptions options, string outputDirectory, ITrainingObserver observer, bool restart = false, ComputeDevice? device = null, CancellationToken cancellation = default)
+    public static IReadOnlyList<CheckpointInfo> Run(LandscapeRuntime runtime, TrainingOptions options, string outputDirectory, ITrainingObserver observer, bool restart = false, ComputeDevice? device = null, CancellationToken cancellation = default)
     {
         options.Validate();
         device ??= ComputeDevice.Cpu;
-        var target = device.ToTorchDevice();
-        var trainArrays = DatasetCatalog.LoadArrays(options.Dataset with { Split = DatasetSplit.Train });
-        var testArrays = DatasetCatalog.LoadArrays(options.Dataset with { Split = DatasetSplit.Test, MaxSamples = null });
+        var target = device.ToTorchDevice(runtime);
+        var trainArrays = DatasetCatalog.LoadArrays(runtime.DatasetCache, options.Dataset with { Split = DatasetSplit.Train });
+        var testArrays = DatasetCatalog.LoadArrays(runtime.DatasetCache, options.Dataset with { Split = DatasetSplit.Test, MaxSamples = null });
         CheckDataFitsModel(options.Model, trainArrays);
         // The weights' last bits depend on the count: the one applied is the one recorded.
-        var threads = TorchRuntime.ThreadCount;
-        TorchRuntime.ApplyThreadCount(threads);
+        var threads = runtime.ThreadCount;
+        runtime.ApplyThreadCount(threads);
 
         var directory = Path.GetFullPath(outputDirectory);
         if (restart) DeleteRun(directory);
-        var finished = FinishedCheckpoints(options, directory);
+        var finished = FinishedCheckpoints(runtime, options, directory);
 
-        using var train = new PreloadedDataset(options.Dataset with { Split = DatasetSplit.Train }, trainArrays, device: device);
-        using var test = new PreloadedDataset(options.Dataset with { Split = DatasetSplit.Test, MaxSamples = null }, testArrays, device: device);
+        using var train = new PreloadedDataset(runtime, options.Dataset with { Split = DatasetSplit.Train }, trainArrays, device: device);
+        using var test = new PreloadedDataset(runtime, options.Dataset with { Split = DatasetSplit.Test, MaxSamples = null }, testArrays, device: device);
         observer.Verbose($"Training {options.Model.Architecture} on {train.Reference} ({train.Count} samples; test {test.Count}), {options.Epochs} epoch(s), batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate}, seed {options.Seed}, device {device}, into {directory}.");
 
         var checkpoints = new List<CheckpointInfo>(finished);
         var done = finished.Count - 1;
         foreach (var existing in finished) observer.CheckpointReady(existing, reused: true);
-        using var model = CreateSeededModel(options);
+        using var model = CreateSeededModel(runtime, options);
         if (done >= 0) model.load(checkpoints[^1].StatePath, strict: true);
         // Moving may replace the parameter tensors, so the optimizer is made from the moved model.
         if (!device.IsCpu) model.to(target);
@@ -72,13 +72,13 @@ public static class Trainer
         }
         else
         {
-            checkpoints.Add(WriteCheckpoint(model, optimizer, options, threads, directory, epoch: 0, train, test, observer));
+            checkpoints.Add(WriteCheckpoint(runtime, model, optimizer, options, threads, directory, epoch: 0, train, test, observer));
         }
 
         for (var epoch = Math.Max(done, 0) + 1; epoch <= options.Epochs; epoch++)
         {
             TrainEpoch(model, optimizer, options, train, epoch, observer, cancellation);
-            checkpoints.Add(WriteCheckpoint(model, optimizer, options, threads, directory, epoch, train, test, observer));
+            checkpoints.Add(WriteCheckpoint(runtime, model, optimizer, options, threads, directory, epoch, train, test, observer));
         }
         return checkpoints;
     }
@@ -93,9 +93,9 @@ public static class Trainer
         if (badLabel != -1) throw new ArgumentException($"The data set has a label {badLabel} outside 0..{data.ClassCount - 1}.");
     }
 
-    private static nn.Module<Tensor, Tensor> CreateSeededModel(TrainingOptions options)
+    private static nn.Module<Tensor, Tensor> CreateSeededModel(LandscapeRuntime runtime, TrainingOptions options)
     {
-        var model = ModelZoo.Create(options.Model, options.Seed);
+        var model = ModelZoo.Create(runtime, options.Model, options.Seed);
         model.train();
         return model;
     }
@@ -139,7 +139,7 @@ public static class Trainer
         }
     }
 
-    private static CheckpointInfo WriteCheckpoint(nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer, TrainingOptions options, int threads, string directory, int epoch, PreloadedDataset train, PreloadedDataset test, ITrainingObserver observer)
+    private static CheckpointInfo WriteCheckpoint(LandscapeRuntime runtime, nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer, TrainingOptions options, int threads, string directory, int epoch, PreloadedDataset train, PreloadedDataset test, ITrainingObserver observer)
     {
         var (trainLoss, trainAccuracy) = Evaluation.Evaluate(model, train);
         var (testLoss, testAccuracy) = Evaluation.Evaluate(model, test);
@@ -167,7 +167,7 @@ public static class Trainer
             TestAccuracy = testAccuracy,
             IntraOpThreads = threads,
         };
-        var checkpoint = CheckpointStore.Write(model, metadata, directory, name);
+        var checkpoint = CheckpointStore.Write(runtime, model, metadata, directory, name);
         if (epoch > 1) File.Delete(OptimizerStatePath(directory, epoch - 1));
         observer.Verbose($"Epoch {epoch}: train loss {trainLoss:F4}, acc {trainAccuracy:F2}%; test loss {testLoss:F4}, acc {testAccuracy:F2}% → {checkpoint.StatePath}");
         observer.CheckpointReady(checkpoint, reused: false);
@@ -179,7 +179,7 @@ public static class Trainer
     /// <paramref name="directory"/>; empty when it holds none.
     /// </summary>
     /// <exception cref="TrainingDirectoryConflictException">The folder holds checkpoints of a different run, or cannot be resumed exactly.</exception>
-    private static List<CheckpointInfo> FinishedCheckpoints(TrainingOptions options, string directory)
+    private static List<CheckpointInfo> FinishedCheckpoints(LandscapeRuntime runtime, TrainingOptions options, string directory)
     {
         var finished = new List<CheckpointInfo>();
         if (!Directory.Exists(directory)) return finished;
@@ -188,7 +188,7 @@ public static class Trainer
         {
             var metadataPath = Path.Combine(directory, CheckpointStore.EpochFileName(epoch) + CheckpointStore.MetadataExtension);
             if (!File.Exists(metadataPath)) break;
-            var checkpoint = CheckpointStore.Read(metadataPath);
+            var checkpoint = CheckpointStore.Read(runtime, metadataPath);
             var training = checkpoint.Metadata.Training;
             var found = training is null ? "" : JsonSerializer.Serialize(training with { Epochs = options.Epochs }, CheckpointStore.JsonOptions);
             if (found != wanted)

@@ -1,5 +1,6 @@
 using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Directions;
+using LossLandscape.Core.Native;
 
 namespace LossLandscape.Core.Trajectories;
 
@@ -11,7 +12,7 @@ public static class TrajectoryPcaBuilder
     /// <param name="checkpointLoaded">Called with the count of checkpoints read so far, after each.</param>
     /// <exception cref="ArgumentException">Too few checkpoints, or checkpoints of different models.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was signalled; checked between checkpoints.</exception>
-    public static TrajectoryPcaResult Compute(IReadOnlyList<CheckpointInfo> checkpoints, CheckpointInfo? reference = null,
+    public static TrajectoryPcaResult Compute(LandscapeRuntime runtime, IReadOnlyList<CheckpointInfo> checkpoints, CheckpointInfo? reference = null,
         bool includeBiasAndNorm = false, int components = 2, ProjectionMethod projection = ProjectionMethod.Orthogonal,
         Action<int>? checkpointLoaded = null, CancellationToken cancellation = default)
     {
@@ -19,7 +20,7 @@ public static class TrajectoryPcaBuilder
         reference ??= checkpoints[^1];
         ParameterLayout layout;
         float[] origin;
-        using (var model = CheckpointStore.LoadModel(reference))
+        using (var model = CheckpointStore.LoadModel(runtime, reference))
         {
             layout = ParameterLayout.Of(model);
             origin = layout.FlattenParameters(model);
@@ -29,7 +30,7 @@ public static class TrajectoryPcaBuilder
         foreach (var checkpoint in checkpoints)
         {
             cancellation.ThrowIfCancellationRequested();
-            using var model = CheckpointStore.LoadModel(checkpoint);
+            using var model = CheckpointStore.LoadModel(runtime, checkpoint);
             var current = ParameterLayout.Of(model);
             if (current.ParameterLength != layout.ParameterLength || !current.Parameters.Select(p => p.Name).SequenceEqual(layout.Parameters.Select(p => p.Name)))
                 throw new ArgumentException($"{checkpoint.Name} has other parameters than the reference {reference.Name}: a trajectory must be one model.");

@@ -46,7 +46,7 @@ public sealed class ExportCheckpointCommand : LandscapeCmdlet
         if (!ShouldProcess(file, $"Write {Checkpoint.Name} as {Format}")) return;
         try
         {
-            var state = CheckpointExporter.StateOf(Checkpoint.Info);
+            var state = CheckpointExporter.StateOf(Runtime, Checkpoint.Info);
             if (Format == CheckpointFormat.Safetensors) SafetensorsWriter.Write(file, state);
             else PyTorchCheckpointWriter.Write(file, state);
             WriteVerbose($"{state.Tensors.Count} tensors of {Checkpoint.Name} written to {file} ({Format}).");

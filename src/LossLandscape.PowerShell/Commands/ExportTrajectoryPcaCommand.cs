@@ -37,7 +37,7 @@ public sealed class ExportTrajectoryPcaCommand : LandscapeCmdlet
         var projection = file + "_proj_cos.h5";
         if (!MayWrite(file, Force) || !MayWrite(projection, Force)) return;
         if (!ShouldProcess(file, "Write PCA directions and projection in the paper code's layout")) return;
-        PaperPcaFiles.Write(file, projection, Trajectory.Result, ParameterLayout.Of(Trajectory.Checkpoint.Info));
+        PaperPcaFiles.Write(file, projection, Trajectory.Result, ParameterLayout.Of(Runtime, Trajectory.Checkpoint.Info));
         WriteVerbose($"PCA written to {file} and {projection}.");
         if (PassThru)
         {

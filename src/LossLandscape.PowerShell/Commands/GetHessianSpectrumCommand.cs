@@ -97,11 +97,11 @@ public sealed class GetHessianSpectrumCommand : EvaluationCmdlet, IDisposable
         if (evaluation.Split == EvaluationSplit.Both) throw new SpecException(SpecProblem.Argument, "The Hessian is of one split's mean loss: give -Split Train or -Split Test.");
         if (evaluation.FoldBatchNorm) throw new SpecException(SpecProblem.Argument, "-FoldBatchNorm applies to forward-only evaluation; the Hessian needs the unfolded model.");
         if (Direction is { Length: > 2 }) throw new SpecException(SpecProblem.Direction, $"-Direction takes one or two directions, got {Direction.Length}.");
-        var directions = (Direction ?? []).Select(d => d.Source.Resolve(Checkpoint.Info)).ToArray();
+        var directions = (Direction ?? []).Select(d => d.Source.Resolve(Runtime, Checkpoint.Info)).ToArray();
         if (directions.Length > 0) WriteVerbose($"At (α, β) = ({Alpha}, {Beta}) along {string.Join(" / ", directions.Select(d => d.Recipe))}.");
         return new HessianAnalysisOptions
         {
-            Dataset = evaluation.PlanData(Checkpoint.Info)[0],
+            Dataset = evaluation.PlanData(Runtime, Checkpoint.Info)[0],
             Top = Top,
             Trace = Trace,
             Probes = Probes,
@@ -145,10 +145,10 @@ public sealed class GetHessianSpectrumCommand : EvaluationCmdlet, IDisposable
         var progress = new ProgressReporter(this, $"Hessian of {Checkpoint.Name}");
         var clock = Stopwatch.StartNew();
         // libtorch's thread count is per calling thread: this pipeline thread's is set for the analysis and restored after it.
-        if (ThreadCount is { } threads) TorchRuntime.ApplyThreadCount(threads);
+        if (ThreadCount is { } threads) Runtime.ApplyThreadCount(threads);
         try
         {
-            var analysis = new HessianAnalysis(Checkpoint.Info, options).Run(
+            var analysis = new HessianAnalysis(Runtime, Checkpoint.Info, options).Run(
                 products => progress.Report($"{products} Hessian-vector products", 0), stopping.Token);
             WriteVerbose($"Hessian of the mean loss over {analysis.SampleCount} samples of {options.Dataset}, {analysis.Dimension} parameters; probe seed {ProbeSeed}.");
             var eigenvectors = analysis.Eigenvectors;
@@ -183,7 +183,7 @@ public sealed class GetHessianSpectrumCommand : EvaluationCmdlet, IDisposable
         }
         finally
         {
-            if (ThreadCount is not null) TorchRuntime.ApplyThreadCount();
+            if (ThreadCount is not null) Runtime.ApplyThreadCount();
             progress.Complete();
         }
     }

@@ -12,7 +12,7 @@ namespace LossLandscape.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "LandscapeDataset", DefaultParameterSetName = NameSet)]
 [OutputType(typeof(LandscapeDataset))]
-public sealed class GetLandscapeDatasetCommand : PSCmdlet
+public sealed class GetLandscapeDatasetCommand : LandscapeCmdlet
 {
     private const string NameSet = "Name";
     private const string FolderSet = "Folder";
@@ -51,6 +51,9 @@ public sealed class GetLandscapeDatasetCommand : PSCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public long SubsetSeed { get; set; }
 
+    /// <summary>Data sets on disk are decoded into the runtime's cache, which the verbose lines describe.</summary>
+    protected override void BeginProcessing() => LoadRuntime();
+
     protected override void ProcessRecord()
     {
         if (MaxSamples is < 1)
@@ -76,7 +79,7 @@ public sealed class GetLandscapeDatasetCommand : PSCmdlet
     {
         try
         {
-            WriteObject(LandscapeDataset.Resolve(reference()));
+            WriteObject(LandscapeDataset.Resolve(Runtime.DatasetCache, reference()));
         }
         catch (ArgumentException e)
         {

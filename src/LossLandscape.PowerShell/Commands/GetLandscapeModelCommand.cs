@@ -33,7 +33,7 @@ public sealed class GetLandscapeModelCommand : LandscapeCmdlet
             foreach (var architecture in matches)
             {
                 var spec = ModelZoo.DefaultSpec(architecture);
-                var layout = ParameterLayout.Of(spec);
+                var layout = ParameterLayout.Of(Runtime, spec);
                 WriteObject(new LandscapeModelInfo(spec, layout.ParameterLength, layout.StateEntries.Count));
             }
         }

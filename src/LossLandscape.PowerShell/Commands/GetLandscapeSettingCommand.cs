@@ -5,21 +5,23 @@ using LossLandscape.PowerShell.Types;
 
 namespace LossLandscape.PowerShell.Commands;
 
-/// <summary>Shows the process-wide settings: threads, the CUDA devices -Device can name, and what native runtime was loaded.</summary>
+/// <summary>Shows the process-wide settings: threads, the data set cache, the CUDA devices -Device can name, and what native runtime was loaded.</summary>
 [Cmdlet(VerbsCommon.Get, "LandscapeSetting")]
 [OutputType(typeof(LandscapeSetting))]
 public sealed class GetLandscapeSettingCommand : LandscapeCmdlet
 {
     protected override void EndProcessing() => WriteObject(Snapshot(EnsureRuntime()));
 
-    internal static LandscapeSetting Snapshot(TorchLoadReport report) => new()
+    internal static LandscapeSetting Snapshot(LandscapeRuntime runtime) => new()
     {
-        ThreadCount = TorchRuntime.ThreadCount,
-        CudaDeviceCount = report.CudaDeviceCount,
-        LibTorchDirectory = report.LibTorchDirectory,
-        PatchedShim = report.UsedPatchedShim,
-        ShimPath = report.PatchedShimPath ?? report.ShimPath,
-        OmpWaitPolicy = report.OmpWaitPolicy,
-        Allocator = report.Allocator,
+        ThreadCount = runtime.ThreadCount,
+        DatasetCacheBytes = runtime.DatasetCache.CapacityBytes,
+        DatasetCacheUsedBytes = runtime.DatasetCache.UsedBytes,
+        CudaDeviceCount = runtime.Report.CudaDeviceCount,
+        LibTorchDirectory = runtime.Report.LibTorchDirectory,
+        PatchedShim = runtime.Report.UsedPatchedShim,
+        ShimPath = runtime.Report.PatchedShimPath ?? runtime.Report.ShimPath,
+        OmpWaitPolicy = runtime.Report.OmpWaitPolicy,
+        Allocator = runtime.Report.Allocator,
     };
 }

@@ -93,7 +93,7 @@ public sealed class GetLossSurfaceCommand : SurfaceCmdlet, IDisposable
         try
         {
             var spec = BindSurface(Checkpoint.Info) with { Shard = shard };
-            request = SurfacePlanner.Plan(spec, new RunOptions { Device = SelectedDevice, Workers = ThrottleLimit, ThreadsPerPoint = ThreadCount }, Checkpoint.Info);
+            request = SurfacePlanner.Plan(Runtime, spec, new RunOptions { Device = SelectedDevice, Workers = ThrottleLimit, ThreadsPerPoint = ThreadCount }, Checkpoint.Info);
             if (ResumeFrom is not null) request = TakeOver(request, outFile);
         }
         catch (SpecException e)
@@ -114,7 +114,7 @@ public sealed class GetLossSurfaceCommand : SurfaceCmdlet, IDisposable
         var observer = new CmdletSurfaceObserver(this);
         try
         {
-            var result = SurfaceEngine.Compute(request, observer, outFile, Force, stopping.Token);
+            var result = SurfaceEngine.Compute(Runtime, request, observer, outFile, Force, stopping.Token);
             WriteVerbose($"{result.ComputedCount} of {grid.PointCount} points{(shard is null ? "" : $" ({shard}: {result.OwnPointCount})")} in {result.Elapsed.TotalSeconds:F1} s on {string.Join(" + ", result.Metadata.Data.Select(d => $"{d.Dataset} ({d.SampleCount} samples)"))}{(outFile is null ? "" : $"; written to {outFile}")}.");
             WriteObject(new LossSurface(result));
         }
@@ -155,7 +155,7 @@ public sealed class GetLossSurfaceCommand : SurfaceCmdlet, IDisposable
         if (outFile is null) throw new SpecException(SpecProblem.Argument, "-ResumeFrom writes the finished surface to a new file: give -OutFile.");
         if (Direction is not { Length: > 0 })
             throw new SpecException(SpecProblem.Direction, $"-ResumeFrom needs the directions '{source}' was computed along (-Direction).");
-        var (adopted, taken) = SurfacePlanner.TakeOver(request, source, outFile);
+        var (adopted, taken) = SurfacePlanner.TakeOver(Runtime, request, source, outFile);
         if (taken is not null) WriteVerbose($"Took over {taken} of {adopted.Grid.PointCount} finished points from {source}{(adopted.Shard is null ? "" : $" for {adopted.Shard}")}.");
         return adopted;
     }

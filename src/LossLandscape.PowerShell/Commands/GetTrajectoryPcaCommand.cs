@@ -77,7 +77,7 @@ public sealed class GetTrajectoryPcaCommand : LandscapeCmdlet, IDisposable
         var progress = new ProgressReporter(this, "Trajectory PCA");
         try
         {
-            result = TrajectoryPcaBuilder.Compute(ordered.Select(c => c.Info).ToArray(), reference.Info, IncludeBiasAndNorm, Components, Projection,
+            result = TrajectoryPcaBuilder.Compute(Runtime, ordered.Select(c => c.Info).ToArray(), reference.Info, IncludeBiasAndNorm, Components, Projection,
                 loaded => progress.Report($"Checkpoint {loaded}/{ordered.Count}", loaded / (double)ordered.Count), stopping.Token);
         }
         catch (OperationCanceledException)
@@ -99,7 +99,7 @@ public sealed class GetTrajectoryPcaCommand : LandscapeCmdlet, IDisposable
         var hash = string.Concat(result.Components.Select(c => c.Sha256[..8]));
         var file = GetUnresolvedProviderPathFromPSPath(OutFile ?? System.IO.Path.Combine(System.IO.Path.GetDirectoryName(reference.Path)!, $"pca-{hash}.h5"));
         if (!ShouldProcess(file, "Write PCA direction file")) return;
-        DirectionStore.Write(file, ParameterLayout.Of(reference.Info), result.Components);
+        DirectionStore.Write(file, ParameterLayout.Of(Runtime, reference.Info), result.Components);
         double? cosine = result.Components.Count == 2 ? result.Components[0].CosineTo(result.Components[1]) : null;
         var directions = result.Components.Select(c => new LandscapeDirection(c, reference.Path, null, file, cosine)).ToArray();
         WriteVerbose($"Explained variance ratio: {string.Join(", ", result.ExplainedVarianceRatio.Select(r => r.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))}; components saved to {file}.");

@@ -91,7 +91,7 @@ public sealed class ImportCheckpointCommand : LandscapeCmdlet
         WriteVerbose($"Importing {file}");
         try
         {
-            var checkpoint = CheckpointImporter.Read(file, ArchitectureSpec());
+            var checkpoint = CheckpointImporter.Read(Runtime, file, ArchitectureSpec());
             if (checkpoint.NonFiniteCount > 0)
                 WriteWarning($"{file} holds {checkpoint.NonFiniteCount} NaN or infinite value(s): a diverged or damaged checkpoint. Get-LossSurface refuses it unless -AllowNonFinite is given.");
             WriteObject(new Checkpoint(checkpoint));

@@ -31,7 +31,7 @@ public sealed class ImportLandscapeDirectionCommand : LandscapeCmdlet
         var file = GetUnresolvedProviderPathFromPSPath(Path);
         try
         {
-            var directions = PaperDirectionFiles.Read(file, ParameterLayout.Of(Checkpoint.Info), Checkpoint.Info.Metadata.StateSha256);
+            var directions = PaperDirectionFiles.Read(file, ParameterLayout.Of(Runtime, Checkpoint.Info), Checkpoint.Info.Metadata.StateSha256);
             double? cosine = directions.Count == 2 ? directions[0].CosineTo(directions[1]) : null;
             foreach (var direction in directions)
             {

@@ -38,7 +38,7 @@ public sealed class ImportTrajectoryPcaCommand : LandscapeCmdlet
         var projection = ProjectionPath is null ? null : GetUnresolvedProviderPathFromPSPath(ProjectionPath);
         try
         {
-            var content = PaperPcaFiles.Read(file, projection, ParameterLayout.Of(Reference.Info), Reference.Info.Metadata.StateSha256);
+            var content = PaperPcaFiles.Read(file, projection, ParameterLayout.Of(Runtime, Reference.Info), Reference.Info.Metadata.StateSha256);
             var x = content.X ?? [];
             var y = content.Y ?? new double[x.Length];
             var result = new TrajectoryPcaResult(

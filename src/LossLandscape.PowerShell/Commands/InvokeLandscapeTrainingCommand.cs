@@ -96,7 +96,7 @@ public sealed class InvokeLandscapeTrainingCommand : ComputeCmdlet, IDisposable
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
-        if (ThreadCount is { } threads) TorchRuntime.ThreadCount = threads;
+        if (ThreadCount is { } threads) Runtime.ThreadCount = threads;
     }
 
     protected override void ProcessRecord()
@@ -115,13 +115,13 @@ public sealed class InvokeLandscapeTrainingCommand : ComputeCmdlet, IDisposable
         }
 
         var dataset = options.Dataset;
-        WriteVerbose($"Seed {options.Seed}; data {dataset} ; {TorchRuntime.ThreadCount} thread(s); checkpoints to {directory}.");
+        WriteVerbose($"Seed {options.Seed}; data {dataset} ; {Runtime.ThreadCount} thread(s); checkpoints to {directory}.");
         if (!ShouldProcess(directory, $"Train {options.Model.Architecture} for {options.Epochs} epoch(s) and write checkpoints")) return;
 
         var observer = new CmdletTrainingObserver(this, options.Model.Architecture);
         try
         {
-            Trainer.Run(options, directory, observer, Restart, SelectedDevice, stopping.Token);
+            Trainer.Run(Runtime, options, directory, observer, Restart, SelectedDevice, stopping.Token);
         }
         catch (OperationCanceledException)
         {
@@ -153,7 +153,7 @@ public sealed class InvokeLandscapeTrainingCommand : ComputeCmdlet, IDisposable
     {
         var architecture = ModelZoo.Architectures.FirstOrDefault(a => string.Equals(a, Model, StringComparison.OrdinalIgnoreCase))
             ?? throw new ArgumentException($"Unknown model '{Model}'. Known: {string.Join(", ", ModelZoo.Architectures)}.");
-        var dataset = Dataset ?? LandscapeDataset.Resolve(new DatasetReference(DigitsData.Name));
+        var dataset = Dataset ?? LandscapeDataset.Resolve(Runtime.DatasetCache, new DatasetReference(DigitsData.Name));
         var reference = dataset.Reference with { Split = DatasetSplit.Train, MaxSamples = MaxSamples ?? dataset.MaxSamples };
         var spec = ModelZoo.DefaultSpec(architecture) with
         {
@@ -180,7 +180,7 @@ public sealed class InvokeLandscapeTrainingCommand : ComputeCmdlet, IDisposable
             Seed = Seed,
         };
         options.Validate();
-        ParameterLayout.Of(spec);
+        ParameterLayout.Of(Runtime, spec);
         return options;
     }
 

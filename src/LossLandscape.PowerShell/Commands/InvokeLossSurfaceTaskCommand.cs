@@ -70,10 +70,10 @@ public sealed class InvokeLossSurfaceTaskCommand : LandscapeCmdlet, IDisposable
         {
             ThrowTerminatingError(new ErrorRecord(new ArgumentException($"The job in '{folder}' has shards 0..{job.ShardCount - 1}; there is no shard {Shard}."), ErrorIds.SurfaceShardInvalid, ErrorCategory.InvalidArgument, Shard));
         }
-        EnsureRuntime();
+        var runtime = EnsureRuntime();
         try
         {
-            job.Run.Device.EnsureAvailable();
+            job.Run.Device.EnsureAvailable(runtime);
         }
         catch (DeviceUnavailableException e)
         {
@@ -83,7 +83,7 @@ public sealed class InvokeLossSurfaceTaskCommand : LandscapeCmdlet, IDisposable
         SurfaceRequest request;
         try
         {
-            request = SurfacePlanner.Plan(job.ShardSurface(Shard), job.Run);
+            request = SurfacePlanner.Plan(runtime, job.ShardSurface(Shard), job.Run);
         }
         catch (Exception e) when (e is SpecException or CheckpointException or InvalidDataException)
         {
@@ -94,7 +94,7 @@ public sealed class InvokeLossSurfaceTaskCommand : LandscapeCmdlet, IDisposable
         var progress = new ProgressReporter(this, $"Shard {Shard} of {job.ShardCount}");
         try
         {
-            var result = SurfaceEngine.Compute(request, new TaskObserver(this, progress), outFile, restart: false, stopping.Token);
+            var result = SurfaceEngine.Compute(runtime, request, new TaskObserver(this, progress), outFile, restart: false, stopping.Token);
             WriteVerbose($"Shard {Shard}: {result.OwnPointCount} point(s) in {result.Elapsed.TotalSeconds:F1} s, in {outFile}.");
             WriteObject(new LossSurface(result));
         }

@@ -86,7 +86,7 @@ public sealed class NewLandscapeDirectionCommand : LandscapeCmdlet
     {
         try
         {
-            DirectionStore.Write(file, ParameterLayout.Of(Checkpoint.Info), directions);
+            DirectionStore.Write(file, ParameterLayout.Of(Runtime, Checkpoint.Info), directions);
             return true;
         }
         catch (UnauthorizedAccessException e)
@@ -101,7 +101,7 @@ public sealed class NewLandscapeDirectionCommand : LandscapeCmdlet
     }
 
     private DirectionVector MakeTarget(CheckpointInfo checkpoint) =>
-        DirectionBuilder.Build(checkpoint, new DirectionRecipe
+        DirectionBuilder.Build(Runtime, checkpoint, new DirectionRecipe
         {
             Kind = DirectionKind.Target,
             Normalization = DirectionNormalization.None,
@@ -120,8 +120,8 @@ public sealed class NewLandscapeDirectionCommand : LandscapeCmdlet
             CheckpointSha256 = checkpoint.Metadata.StateSha256,
         };
         WriteVerbose($"Seed {Seed}; {Normalization} normalization; biases and BN {(IgnoreBiasAndNorm ? "zeroed" : "copied from θ*")}.");
-        var directions = new List<DirectionVector> { DirectionBuilder.Build(checkpoint, recipe) };
-        if (Dimensions == 2) directions.Add(DirectionBuilder.Build(checkpoint, recipe with { Axis = 1, Orthogonalized = Orthogonalize }));
+        var directions = new List<DirectionVector> { DirectionBuilder.Build(Runtime, checkpoint, recipe) };
+        if (Dimensions == 2) directions.Add(DirectionBuilder.Build(Runtime, checkpoint, recipe with { Axis = 1, Orthogonalized = Orthogonalize }));
         return directions;
     }
 }

@@ -182,8 +182,8 @@ public sealed class StartLossSurfaceJobCommand : SurfaceCmdlet
     private IReadOnlyList<DirectionSource> SaveDirections(string file, SurfaceSpec surface)
     {
         var checkpoint = Checkpoint.Info;
-        var directions = surface.Directions.Select(d => d.Resolve(checkpoint)).ToArray();
-        DirectionStore.Write(file, ParameterLayout.Of(checkpoint), directions);
+        var directions = surface.Directions.Select(d => d.Resolve(Runtime, checkpoint)).ToArray();
+        DirectionStore.Write(file, ParameterLayout.Of(Runtime, checkpoint), directions);
         WriteVerbose($"Directions written to {file}.");
         return directions.Select(d => new DirectionSource { Recipe = d.Recipe, Sha256 = d.Sha256, FilePath = file }).ToArray();
     }

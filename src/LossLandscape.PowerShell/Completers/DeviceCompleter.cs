@@ -13,7 +13,7 @@ public sealed class DeviceCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        var cudaDevices = Math.Max(1, TorchRuntime.Report?.CudaDeviceCount ?? 0);
+        var cudaDevices = Math.Max(1, LandscapeRuntime.IfLoaded?.Report.CudaDeviceCount ?? 0);
         var names = new[] { ComputeDevice.Cpu.ToString(), "cuda" }
             .Concat(Enumerable.Range(0, cudaDevices).Select(index => $"cuda:{index}"));
         return NameCompletion.Complete(names, wordToComplete);

@@ -38,17 +38,17 @@ public abstract class ComputeCmdlet : LandscapeCmdlet
             throw;
         }
         if (!ComputesHere) return parsed;
-        LoadRuntime();
+        var runtime = LoadRuntime();
         try
         {
-            parsed.EnsureAvailable();
+            parsed.EnsureAvailable(runtime);
         }
         catch (DeviceUnavailableException e)
         {
             ThrowTerminatingError(new ErrorRecord(e, ErrorIds.DeviceUnavailable, ErrorCategory.ResourceUnavailable, device));
             throw;
         }
-        WriteVerbose($"Device {parsed}; {TorchRuntime.ThreadCount} intra-op thread(s) in force.");
+        WriteVerbose($"Device {parsed}; {runtime.ThreadCount} intra-op thread(s) in force.");
         return parsed;
     }
 }

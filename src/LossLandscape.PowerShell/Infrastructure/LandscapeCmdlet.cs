@@ -6,28 +6,32 @@ namespace LossLandscape.PowerShell.Infrastructure;
 /// <summary>Base of the cmdlets that need libtorch: loads it once and says under -Verbose what was loaded.</summary>
 public abstract class LandscapeCmdlet : PSCmdlet
 {
+    private LandscapeRuntime? runtime;
+
+    /// <summary>The process's runtime, handed to the engines; set by <see cref="EnsureRuntime"/> (or a compute cmdlet's BeginProcessing).</summary>
+    protected LandscapeRuntime Runtime => runtime ?? throw new InvalidOperationException($"{GetType().Name} used the runtime before loading it.");
+
     /// <summary>Loads the native runtime (a terminating error if that fails) and writes its report to the verbose stream.</summary>
-    protected TorchLoadReport EnsureRuntime()
+    protected LandscapeRuntime EnsureRuntime()
     {
-        var report = LoadRuntime();
-        WriteVerbose($"Device {ComputeDevice.Cpu}; {TorchRuntime.ThreadCount} intra-op thread(s) in force.");
-        return report;
+        var loaded = LoadRuntime();
+        WriteVerbose($"Device {ComputeDevice.Cpu}; {loaded.ThreadCount} intra-op thread(s) in force.");
+        return loaded;
     }
 
-    private protected TorchLoadReport LoadRuntime()
+    private protected LandscapeRuntime LoadRuntime()
     {
-        TorchLoadReport report;
         try
         {
-            report = TorchRuntime.EnsureLoaded();
+            runtime = LandscapeRuntime.Load();
         }
         catch (Exception e) when (e is TorchLoadException or DllNotFoundException or BadImageFormatException)
         {
             ThrowTerminatingError(new ErrorRecord(e, ErrorIds.NativeRuntimeLoadFailed, ErrorCategory.ResourceUnavailable, null));
             throw;
         }
-        foreach (var line in report.Describe()) WriteVerbose(line);
-        return report;
+        foreach (var line in runtime.Describe()) WriteVerbose(line);
+        return runtime;
     }
 
     /// <summary>False (with an OutputFileExists error) when <paramref name="file"/> exists and -Force was not given: existing results are never overwritten by accident.</summary>

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using LossLandscape.Core.Data;
+using LossLandscape.Core.Native;
 
 namespace LossLandscape.PowerShell.Types;
 
@@ -23,7 +24,7 @@ public sealed class DatasetTransformationAttribute : ArgumentTransformationAttri
     {
         try
         {
-            return LandscapeDataset.Resolve(new DatasetReference(name));
+            return LandscapeDataset.Resolve(LandscapeRuntime.Load().DatasetCache, new DatasetReference(name));
         }
         catch (ArgumentException e)
         {

@@ -1,4 +1,5 @@
 using LossLandscape.Core.Data;
+using LossLandscape.Core.Native;
 
 namespace LossLandscape.PowerShell.Types;
 
@@ -51,9 +52,9 @@ public sealed class LandscapeDataset
     /// <exception cref="ArgumentException">Unknown name or invalid subset.</exception>
     /// <exception cref="IOException">A folder or file of a data set on disk is missing.</exception>
     /// <exception cref="InvalidDataException">A file of a data set on disk is not in its format.</exception>
-    internal static LandscapeDataset Resolve(DatasetReference reference)
+    internal static LandscapeDataset Resolve(DatasetCache cache, DatasetReference reference)
     {
         var canonical = reference.Format == DatasetFormat.BuiltIn ? reference with { Name = DatasetCatalog.CanonicalName(reference.Name) } : reference;
-        return new LandscapeDataset(canonical, DatasetCatalog.LoadArrays(canonical));
+        return new LandscapeDataset(canonical, DatasetCatalog.LoadArrays(cache, canonical));
     }
 }

@@ -5,6 +5,12 @@ public sealed class LandscapeSetting
 {
     public required int ThreadCount { get; init; }
 
+    /// <summary>Capacity of the decoded data set cache in bytes (Set-LandscapeSetting -DatasetCacheBytes); 0 when caching is off.</summary>
+    public required long DatasetCacheBytes { get; init; }
+
+    /// <summary>Decoded bytes the cache holds now.</summary>
+    public required long DatasetCacheUsedBytes { get; init; }
+
     /// <summary>CUDA devices libtorch found: 0 with the CPU-only build, so -Device accepts only cpu.</summary>
     public required int CudaDeviceCount { get; init; }
 

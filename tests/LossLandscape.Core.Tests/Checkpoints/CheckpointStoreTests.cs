@@ -9,7 +9,7 @@ public sealed class CheckpointStoreTests : IDisposable
 {
     private readonly string directory = Path.Combine(Path.GetTempPath(), "losslandscape-core-tests", Guid.NewGuid().ToString("N"));
 
-    public CheckpointStoreTests() => TorchRuntime.EnsureLoaded();
+    public CheckpointStoreTests() => LandscapeRuntime.Load();
 
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
@@ -17,13 +17,13 @@ public sealed class CheckpointStoreTests : IDisposable
     public void WrittenCheckpointReloadsToTheSameFunction()
     {
         var spec = ModelZoo.DefaultSpec("DigitsCnn");
-        using var model = ModelZoo.Create(spec);
+        using var model = ModelZoo.Create(LandscapeRuntime.Load(), spec);
         model.eval();
         using var input = rand(5, 1, 8, 8);
         using var expected = model.forward(input);
 
-        var info = CheckpointStore.Write(model, new CheckpointMetadata { Model = spec, StateFile = "", StateSha256 = "" }, directory, "weights");
-        using var reloaded = CheckpointStore.LoadModel(info);
+        var info = CheckpointStore.Write(LandscapeRuntime.Load(), model, new CheckpointMetadata { Model = spec, StateFile = "", StateSha256 = "" }, directory, "weights");
+        using var reloaded = CheckpointStore.LoadModel(LandscapeRuntime.Load(), info);
         using var actual = reloaded.Forward(input);
 
         Assert.Equal(expected.data<float>().ToArray(), actual.data<float>().ToArray());
@@ -39,12 +39,12 @@ public sealed class CheckpointStoreTests : IDisposable
     public void ReadNamesTheFirstShapeDifference()
     {
         var small = ModelZoo.DefaultSpec("Mlp") with { HiddenWidths = [16] };
-        using var model = ModelZoo.Create(small);
-        CheckpointStore.Write(model, new CheckpointMetadata { Model = small, StateFile = "", StateSha256 = "" }, directory, "mlp");
+        using var model = ModelZoo.Create(LandscapeRuntime.Load(), small);
+        CheckpointStore.Write(LandscapeRuntime.Load(), model, new CheckpointMetadata { Model = small, StateFile = "", StateSha256 = "" }, directory, "mlp");
         var json = File.ReadAllText(Path.Combine(directory, "mlp.json")).Replace("16", "17", StringComparison.Ordinal);
         File.WriteAllText(Path.Combine(directory, "mlp.json"), json);
 
-        var error = Assert.Throws<CheckpointException>(() => CheckpointStore.Read(Path.Combine(directory, "mlp.dat")));
+        var error = Assert.Throws<CheckpointException>(() => CheckpointStore.Read(LandscapeRuntime.Load(), Path.Combine(directory, "mlp.dat")));
         Assert.Equal(CheckpointErrorKind.ArchitectureMismatch, error.Kind);
         Assert.Contains("'layers.0.weight' is [16×64] in the file but [17×64] in the model", error.Message);
     }

@@ -8,7 +8,7 @@ public sealed class ParameterLayoutTests : IDisposable
 {
     private readonly string directory = Path.Combine(Path.GetTempPath(), "losslandscape-core-tests", Guid.NewGuid().ToString("N"));
 
-    public ParameterLayoutTests() => TorchRuntime.EnsureLoaded();
+    private readonly LandscapeRuntime runtime = LandscapeRuntime.Load();
 
     public void Dispose()
     {
@@ -18,7 +18,7 @@ public sealed class ParameterLayoutTests : IDisposable
     [Fact]
     public void EntriesAreFiltersBiasesOrBatchNormInModuleOrderWithFlatOffsets()
     {
-        var layout = ParameterLayout.Of(ModelZoo.DefaultSpec("DigitsCnn"));
+        var layout = ParameterLayout.Of(runtime, ModelZoo.DefaultSpec("DigitsCnn"));
 
         Assert.Equal(
             ["conv1.weight", "bn1.weight", "bn1.bias", "conv2.weight", "bn2.weight", "bn2.bias", "conv3.weight", "bn3.weight", "bn3.bias", "linear.weight", "linear.bias"],
@@ -42,14 +42,14 @@ public sealed class ParameterLayoutTests : IDisposable
     public void CheckpointLayoutIsTheLoadedModelsAndIsBuiltOnce()
     {
         var spec = ModelZoo.DefaultSpec("DigitsCnn");
-        using var model = ModelZoo.Create(spec);
-        var info = CheckpointStore.Write(model, new CheckpointMetadata { Model = spec, StateFile = "", StateSha256 = "" }, directory, "weights");
+        using var model = ModelZoo.Create(runtime, spec);
+        var info = CheckpointStore.Write(runtime, model, new CheckpointMetadata { Model = spec, StateFile = "", StateSha256 = "" }, directory, "weights");
 
-        var layout = ParameterLayout.Of(info);
-        using var loaded = CheckpointStore.LoadModel(info);
+        var layout = ParameterLayout.Of(runtime, info);
+        using var loaded = CheckpointStore.LoadModel(runtime, info);
         var live = ParameterLayout.Of(loaded);
 
-        Assert.Same(layout, ParameterLayout.Of(info));
+        Assert.Same(layout, ParameterLayout.Of(runtime, info));
         Assert.Equal(live.Parameters.Select(p => (p.Name, string.Join(",", p.Shape), p.Offset, p.Role)), layout.Parameters.Select(p => (p.Name, string.Join(",", p.Shape), p.Offset, p.Role)));
         Assert.Equal(live.Buffers.Select(b => (b.Name, b.Offset)), layout.Buffers.Select(b => (b.Name, b.Offset)));
         Assert.Equal(info.ParameterCount, layout.ParameterLength);

@@ -17,12 +17,12 @@ public sealed class TorchScriptCheckpointTests
     private static readonly string ModelPath = Path.Combine(Folder, "gated_cnn.pt");
     private static readonly JsonElement Reference = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "gated_cnn_reference.json"))).RootElement;
 
-    public TorchScriptCheckpointTests() => TorchRuntime.EnsureLoaded();
+    public TorchScriptCheckpointTests() => LandscapeRuntime.Load();
 
     [Fact]
     public void ReadsNamesAndShapesInPyTorchOrder()
     {
-        var info = TorchScriptCheckpoint.Read(ModelPath);
+        var info = TorchScriptCheckpoint.Read(LandscapeRuntime.Load(), ModelPath);
         Assert.Equal(CheckpointFormat.TorchScript, info.Format);
         var expected = Reference.GetProperty("parameters").EnumerateArray().Concat(Reference.GetProperty("buffers").EnumerateArray())
             .Select(e => $"{e[0].GetString()} [{string.Join(",", e[1].EnumerateArray().Select(d => d.GetInt64()))}]");
@@ -33,8 +33,8 @@ public sealed class TorchScriptCheckpointTests
     [Fact]
     public void LogitsEqualPyTorchs()
     {
-        var info = TorchScriptCheckpoint.Read(ModelPath);
-        using var model = CheckpointStore.LoadModel(info);
+        var info = TorchScriptCheckpoint.Read(LandscapeRuntime.Load(), ModelPath);
+        using var model = CheckpointStore.LoadModel(LandscapeRuntime.Load(), info);
         var inputs = Reference.GetProperty("inputs").EnumerateArray().Select(v => v.GetSingle()).ToArray();
         using var batch = tensor(inputs, [4, 1, 8, 8]);
         using var noGrad = no_grad();
@@ -47,22 +47,22 @@ public sealed class TorchScriptCheckpointTests
     [Fact]
     public void SurfaceCentreEqualsPyTorchsTrainLossAndThetaIsRestored()
     {
-        var info = TorchScriptCheckpoint.Read(ModelPath);
+        var info = TorchScriptCheckpoint.Read(LandscapeRuntime.Load(), ModelPath);
         var recipe = new DirectionRecipe { CheckpointSha256 = info.Metadata.StateSha256 };
         var request = new SurfaceRequest
         {
             Checkpoint = info,
-            X = DirectionBuilder.Build(info, recipe),
-            Y = DirectionBuilder.Build(info, recipe with { Axis = 1 }),
+            X = DirectionBuilder.Build(LandscapeRuntime.Load(), info, recipe),
+            Y = DirectionBuilder.Build(LandscapeRuntime.Load(), info, recipe with { Axis = 1 }),
             Grid = new SurfaceGrid(SurfaceGrid.Linspace(-1, 1, 3), SurfaceGrid.Linspace(-1, 1, 3)),
             Data = [new DatasetReference("Digits")],
             Workers = 2,
         };
         // The 0-d gate and the GroupNorm affine parameters have dim ≤ 1: zero in a filter-normalized direction.
-        var gate = ParameterLayout.Of(info).Parameters.Single(p => p.Name == "block.gate");
+        var gate = ParameterLayout.Of(LandscapeRuntime.Load(), info).Parameters.Single(p => p.Name == "block.gate");
         Assert.Equal(ParameterRole.Bias, gate.Role);
         Assert.Equal(0f, request.X.Parameters[gate.Offset]);
-        var result = SurfaceEngine.Compute(request, new RecordingSurfaceObserver());
+        var result = SurfaceEngine.Compute(LandscapeRuntime.Load(), request, new RecordingSurfaceObserver());
         var expected = Reference.GetProperty("train_loss").GetDouble();
         Assert.Equal(expected, result.Values["train_loss"][4], expected * 1e-5);
         Assert.Equal(Reference.GetProperty("train_accuracy").GetDouble(), result.Values["train_acc"][4], 1e-3);
@@ -77,7 +77,7 @@ public sealed class TorchScriptCheckpointTests
         try
         {
             Assert.False(TorchScriptCheckpoint.IsTorchScript(notScript));
-            var error = Assert.Throws<CheckpointException>(() => TorchScriptCheckpoint.Read(notScript));
+            var error = Assert.Throws<CheckpointException>(() => TorchScriptCheckpoint.Read(LandscapeRuntime.Load(), notScript));
             Assert.Equal(CheckpointErrorKind.Corrupt, error.Kind);
         }
         finally

@@ -6,7 +6,7 @@ namespace LossLandscape.Core.Tests.Checkpoints;
 
 public sealed class TorchSharpStateFileTests
 {
-    public TorchSharpStateFileTests() => TorchRuntime.EnsureLoaded();
+    public TorchSharpStateFileTests() => LandscapeRuntime.Load();
 
     [Fact]
     public void ReadsAHandWrittenFile()
@@ -21,7 +21,7 @@ public sealed class TorchSharpStateFileTests
     [Fact]
     public void ReadsWhatTorchSharpWritesEntryForEntry()
     {
-        using var model = ModelZoo.Create(ModelZoo.DefaultSpec("DigitsCnn"));
+        using var model = ModelZoo.Create(LandscapeRuntime.Load(), ModelZoo.DefaultSpec("DigitsCnn"));
         var path = Path.GetTempFileName();
         try
         {

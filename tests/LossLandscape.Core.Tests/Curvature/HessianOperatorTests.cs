@@ -9,7 +9,7 @@ namespace LossLandscape.Core.Tests.Curvature;
 
 public sealed class HessianOperatorTests
 {
-    public HessianOperatorTests() => TorchRuntime.EnsureLoaded();
+    public HessianOperatorTests() => LandscapeRuntime.Load();
 
     [Fact]
     public void LinearModelWithSquaredLossHasTheClosedFormHessian()
@@ -101,7 +101,7 @@ public sealed class HessianOperatorTests
     {
         using var data = HessianTestModels.Digits(37);
         manual_seed(9);
-        using var model = Core.Models.ModelZoo.Create(Core.Models.ModelZoo.DefaultSpec("Mlp"));
+        using var model = Core.Models.ModelZoo.Create(LandscapeRuntime.Load(), Core.Models.ModelZoo.DefaultSpec("Mlp"));
         using var full = new HessianOperator(model, data, batchSize: 37, float64: true);
         var v = HessianTestModels.RandomVector(full.Dimension, seed: 6);
         var expected = full.Apply(v);
@@ -149,7 +149,7 @@ public sealed class HessianOperatorTests
     [Fact]
     public void EmptyDataIsRefused()
     {
-        using var data = new PreloadedDataset(new DatasetReference("Digits"), new DatasetArrays([], [], 1, 8, 8, 10));
+        using var data = new PreloadedDataset(LandscapeRuntime.Load(), new DatasetReference("Digits"), new DatasetArrays([], [], 1, 8, 8, 10));
         using var model = HessianTestModels.Softplus(seed: 1);
         Assert.Throws<ArgumentException>(() => new HessianOperator(model, data));
     }

@@ -1,5 +1,6 @@
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Models;
+using LossLandscape.Core.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -8,13 +9,13 @@ namespace LossLandscape.Core.Tests.Curvature;
 internal static class HessianTestModels
 {
     public static PreloadedDataset Digits(int samples, long seed = 1) =>
-        DatasetCatalog.Load(new DatasetReference("Digits", DatasetSplit.Train, MaxSamples: samples, SubsetSeed: seed));
+        DatasetCatalog.Load(LandscapeRuntime.Load(), new DatasetReference("Digits", DatasetSplit.Train, MaxSamples: samples, SubsetSeed: seed));
 
     /// <summary>Linear 64 → 10 on the digits: the Mlp with no hidden layer.</summary>
     public static nn.Module<Tensor, Tensor> Linear(long seed)
     {
         manual_seed(seed);
-        return ModelZoo.Create(ModelZoo.DefaultSpec("Mlp") with { HiddenWidths = [] });
+        return ModelZoo.Create(LandscapeRuntime.Load(), ModelZoo.DefaultSpec("Mlp") with { HiddenWidths = [] });
     }
 
     /// <summary>A smooth two-layer network (softplus), so finite differences of the gradient behave like a Taylor series.</summary>

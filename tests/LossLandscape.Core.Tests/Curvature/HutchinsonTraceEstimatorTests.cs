@@ -21,7 +21,7 @@ public sealed class HutchinsonTraceEstimatorTests
     [Fact]
     public void EstimateOfAGeneralSymmetricMatrixIsWithinThreeStandardErrors()
     {
-        TorchRuntime.EnsureLoaded();
+        LandscapeRuntime.Load();
         var matrix = SymmetricTestMatrix.Random(80, seed: 21);
         var estimate = new HutchinsonTraceEstimator(matrix.Apply, matrix.Dimension) { Seed = 1 }.Estimate(200);
 

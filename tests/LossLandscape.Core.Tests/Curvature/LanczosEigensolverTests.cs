@@ -5,7 +5,7 @@ namespace LossLandscape.Core.Tests.Curvature;
 
 public sealed class LanczosEigensolverTests
 {
-    public LanczosEigensolverTests() => TorchRuntime.EnsureLoaded();
+    public LanczosEigensolverTests() => LandscapeRuntime.Load();
 
     [Fact]
     public void TopAndBottomEigenvaluesOfARandomSymmetricMatrixMatchLapack()

@@ -1,4 +1,5 @@
 using LossLandscape.Core.Data;
+using LossLandscape.Core.Native;
 
 namespace LossLandscape.Core.Tests.Data;
 
@@ -18,7 +19,7 @@ public sealed class Cifar10FolderTests : IDisposable
     public void FirstTrainImageIsTheFirstRecordNormalizedPerChannelInRedGreenBlueRowMajorOrder()
     {
         WriteAll(folder);
-        var train = DatasetCatalog.LoadArrays(DatasetCatalog.FromFolder(folder, DatasetFormat.Cifar10));
+        var train = DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, DatasetCatalog.FromFolder(folder, DatasetFormat.Cifar10));
 
         Assert.Equal((3, 32, 32, 10), (train.Channels, train.Height, train.Width, train.ClassCount));
         Assert.Equal(5 * RecordsPerFile, train.Count);
@@ -50,7 +51,7 @@ public sealed class Cifar10FolderTests : IDisposable
         record[1 + 2 * PlaneSize + 32] = 255;
         File.WriteAllBytes(Path.Combine(folder, "test_batch.bin"), record);
 
-        var test = DatasetCatalog.LoadArrays(DatasetCatalog.FromFolder(folder, DatasetFormat.Cifar10, DatasetSplit.Test));
+        var test = DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, DatasetCatalog.FromFolder(folder, DatasetFormat.Cifar10, DatasetSplit.Test));
 
         var black = (float)((0 - 125.3 / 255) / (63.0 / 255));
         Assert.Equal(9, test.Labels.Single());
@@ -64,8 +65,8 @@ public sealed class Cifar10FolderTests : IDisposable
     public void TrainIsTheFiveBatchesInOrderAndTestIsTheTestBatch()
     {
         WriteAll(folder);
-        var train = DatasetCatalog.LoadArrays(DatasetCatalog.FromFolder(folder, DatasetFormat.Cifar10));
-        var test = DatasetCatalog.LoadArrays(DatasetCatalog.FromFolder(folder, DatasetFormat.Cifar10, DatasetSplit.Test));
+        var train = DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, DatasetCatalog.FromFolder(folder, DatasetFormat.Cifar10));
+        var test = DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, DatasetCatalog.FromFolder(folder, DatasetFormat.Cifar10, DatasetSplit.Test));
 
         var expectedTrainLabels = Enumerable.Range(0, 5).SelectMany(file => Enumerable.Range(0, RecordsPerFile).Select(index => (long)Record(file, index)[0]));
         Assert.Equal(expectedTrainLabels, train.Labels);
@@ -82,7 +83,7 @@ public sealed class Cifar10FolderTests : IDisposable
     public void ReadsTheArchivesSubfolder()
     {
         WriteAll(Path.Combine(folder, "cifar-10-batches-bin"));
-        var test = DatasetCatalog.LoadArrays(DatasetCatalog.FromFolder(folder, DatasetFormat.Cifar10, DatasetSplit.Test));
+        var test = DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, DatasetCatalog.FromFolder(folder, DatasetFormat.Cifar10, DatasetSplit.Test));
         Assert.Equal(RecordsPerFile, test.Count);
     }
 
@@ -90,25 +91,25 @@ public sealed class Cifar10FolderTests : IDisposable
     public void MissingFolderOrFilesSayWhatIsExpectedWhere()
     {
         var absent = Path.Combine(folder, "absent");
-        var noFolder = Assert.Throws<DirectoryNotFoundException>(() => DatasetCatalog.LoadArrays(DatasetCatalog.FromFolder(absent, DatasetFormat.Cifar10)));
+        var noFolder = Assert.Throws<DirectoryNotFoundException>(() => DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, DatasetCatalog.FromFolder(absent, DatasetFormat.Cifar10)));
         Assert.Contains(absent, noFolder.Message);
         Assert.Contains("data_batch_1.bin", noFolder.Message);
 
         WriteAll(folder);
         File.Delete(Path.Combine(folder, "data_batch_4.bin"));
-        var noBatch = Assert.Throws<FileNotFoundException>(() => DatasetCatalog.LoadArrays(DatasetCatalog.FromFolder(folder, DatasetFormat.Cifar10)));
+        var noBatch = Assert.Throws<FileNotFoundException>(() => DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, DatasetCatalog.FromFolder(folder, DatasetFormat.Cifar10)));
         Assert.Contains("missing: data_batch_4.bin", noBatch.Message);
         Assert.Contains("data_batch_5.bin", noBatch.Message);
         Assert.Contains(folder, noBatch.Message);
         // The test split needs only its own file.
-        Assert.Equal(RecordsPerFile, DatasetCatalog.LoadArrays(DatasetCatalog.FromFolder(folder, DatasetFormat.Cifar10, DatasetSplit.Test)).Count);
+        Assert.Equal(RecordsPerFile, DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, DatasetCatalog.FromFolder(folder, DatasetFormat.Cifar10, DatasetSplit.Test)).Count);
     }
 
     [Fact]
     public void FileThatIsNotWholeRecordsIsInvalid()
     {
         File.WriteAllBytes(Path.Combine(folder, "test_batch.bin"), new byte[3073 * 2 + 100]);
-        var error = Assert.Throws<InvalidDataException>(() => DatasetCatalog.LoadArrays(DatasetCatalog.FromFolder(folder, DatasetFormat.Cifar10, DatasetSplit.Test)));
+        var error = Assert.Throws<InvalidDataException>(() => DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, DatasetCatalog.FromFolder(folder, DatasetFormat.Cifar10, DatasetSplit.Test)));
         Assert.Contains("3073", error.Message);
         Assert.Contains("test_batch.bin", error.Message);
     }
@@ -119,7 +120,7 @@ public sealed class Cifar10FolderTests : IDisposable
         var record = new byte[3073];
         record[0] = 10;
         File.WriteAllBytes(Path.Combine(folder, "test_batch.bin"), record);
-        Assert.Throws<InvalidDataException>(() => DatasetCatalog.LoadArrays(DatasetCatalog.FromFolder(folder, DatasetFormat.Cifar10, DatasetSplit.Test)));
+        Assert.Throws<InvalidDataException>(() => DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, DatasetCatalog.FromFolder(folder, DatasetFormat.Cifar10, DatasetSplit.Test)));
     }
 
     [Fact]
@@ -128,8 +129,8 @@ public sealed class Cifar10FolderTests : IDisposable
         var path = Path.Combine(folder, "test_batch.bin");
         WriteAll(folder);
         var reference = DatasetCatalog.FromFolder(folder, DatasetFormat.Cifar10, DatasetSplit.Test);
-        var first = DatasetCatalog.LoadArrays(reference);
-        Assert.Same(first, DatasetCatalog.LoadArrays(reference));
+        var first = DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, reference);
+        Assert.Same(first, DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, reference));
 
         // Same size, other labels, and a later write time (set explicitly so that coarse file-system clocks cannot hide the change).
         var bytes = File.ReadAllBytes(path);
@@ -138,7 +139,7 @@ public sealed class Cifar10FolderTests : IDisposable
         File.WriteAllBytes(path, bytes);
         File.SetLastWriteTimeUtc(path, written.AddMinutes(1));
 
-        var second = DatasetCatalog.LoadArrays(reference);
+        var second = DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, reference);
         Assert.NotSame(first, second);
         Assert.Equal(first.Labels.Select(label => (label + 1) % 10), second.Labels);
     }

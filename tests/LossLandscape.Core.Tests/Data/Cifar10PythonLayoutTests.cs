@@ -1,4 +1,5 @@
 using LossLandscape.Core.Data;
+using LossLandscape.Core.Native;
 
 namespace LossLandscape.Core.Tests.Data;
 
@@ -13,7 +14,7 @@ public sealed class Cifar10PythonLayoutTests
     [Fact]
     public void TrainSplitDecodesEveryPixelWithThePapersNormalization()
     {
-        var train = Cifar10Folder.Load(Folder, DatasetSplit.Train);
+        var train = Cifar10Folder.Load(LandscapeRuntime.Load().DatasetCache, Folder, DatasetSplit.Train);
         Assert.Equal(10, train.Count);
         Assert.Equal((3, 32, 32, 10), (train.Channels, train.Height, train.Width, train.ClassCount));
         for (var batch = 1; batch <= 5; batch++)
@@ -35,7 +36,7 @@ public sealed class Cifar10PythonLayoutTests
     [Fact]
     public void TestSplitIsTheTestBatch()
     {
-        var test = Cifar10Folder.Load(Folder, DatasetSplit.Test);
+        var test = Cifar10Folder.Load(LandscapeRuntime.Load().DatasetCache, Folder, DatasetSplit.Test);
         Assert.Equal([0L, 1L], test.Labels);
     }
 
@@ -49,7 +50,7 @@ public sealed class Cifar10PythonLayoutTests
             // pickle.dumps of a __reduce__ returning (os.system, ('echo',)), protocol 2.
             byte[] hostile = [0x80, 0x02, (byte)'c', .. "os\nsystem\n"u8.ToArray(), (byte)'X', 4, 0, 0, 0, .. "echo"u8.ToArray(), 0x85, (byte)'R', (byte)'.'];
             File.WriteAllBytes(Path.Combine(folder.FullName, "test_batch"), hostile);
-            var error = Assert.ThrowsAny<InvalidDataException>(() => Cifar10Folder.Load(folder.FullName, DatasetSplit.Test));
+            var error = Assert.ThrowsAny<InvalidDataException>(() => Cifar10Folder.Load(LandscapeRuntime.Load().DatasetCache, folder.FullName, DatasetSplit.Test));
             Assert.Contains("test_batch", error.Message);
             Assert.Contains("os.system", error.Message);
         }

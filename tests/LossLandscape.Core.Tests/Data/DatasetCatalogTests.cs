@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Data;
+using LossLandscape.Core.Native;
 
 namespace LossLandscape.Core.Tests.Data;
 
@@ -31,9 +32,9 @@ public sealed class DatasetCatalogTests
     public void ReferencesThatDoNotFitTheirFormatAreRefused()
     {
         var builtInWithPath = new DatasetReference("Digits") { Path = "/somewhere" };
-        Assert.Contains("built in", Assert.Throws<ArgumentException>(() => DatasetCatalog.LoadArrays(builtInWithPath)).Message);
+        Assert.Contains("built in", Assert.Throws<ArgumentException>(() => DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, builtInWithPath)).Message);
         var folderWithoutPath = new DatasetReference("Mnist") { Format = DatasetFormat.Mnist };
-        Assert.Contains("folder", Assert.Throws<ArgumentException>(() => DatasetCatalog.LoadArrays(folderWithoutPath)).Message);
+        Assert.Contains("folder", Assert.Throws<ArgumentException>(() => DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, folderWithoutPath)).Message);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.IO.Compression;
 using LossLandscape.Core.Data;
+using LossLandscape.Core.Native;
 
 namespace LossLandscape.Core.Tests.Data;
 
@@ -53,9 +54,9 @@ public sealed class DigitsDataTests
     [Fact]
     public void CatalogRefusesUnknownNamesAndBadSubsets()
     {
-        var unknown = Assert.Throws<ArgumentException>(() => DatasetCatalog.LoadArrays(new DatasetReference("Cifar99")));
+        var unknown = Assert.Throws<ArgumentException>(() => DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, new DatasetReference("Cifar99")));
         Assert.Contains("Digits", unknown.Message);
-        Assert.Throws<ArgumentException>(() => DatasetCatalog.LoadArrays(new DatasetReference("Digits", MaxSamples: 0)));
+        Assert.Throws<ArgumentException>(() => DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, new DatasetReference("Digits", MaxSamples: 0)));
         Assert.Equal("Digits", DatasetCatalog.CanonicalName("dIgItS"));
     }
 

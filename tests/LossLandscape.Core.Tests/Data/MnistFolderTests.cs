@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using LossLandscape.Core.Data;
+using LossLandscape.Core.Native;
 
 namespace LossLandscape.Core.Tests.Data;
 
@@ -22,7 +23,7 @@ public sealed class MnistFolderTests : IDisposable
     public void FirstImageIsItsBytesOverTwoHundredFiftyFiveRowMajor(bool gzipped)
     {
         WriteSplit("train", TrainCount, seed: 1, gzipped);
-        var train = DatasetCatalog.LoadArrays(DatasetCatalog.FromFolder(folder, DatasetFormat.Mnist));
+        var train = DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, DatasetCatalog.FromFolder(folder, DatasetFormat.Mnist));
 
         Assert.Equal((1, Side, Side, 10), (train.Channels, train.Height, train.Width, train.ClassCount));
         Assert.Equal(TrainCount, train.Count);
@@ -45,7 +46,7 @@ public sealed class MnistFolderTests : IDisposable
         WriteFile("t10k-images-idx3-ubyte", Images(1, pixels), gzipped: false);
         WriteFile("t10k-labels-idx1-ubyte", LabelFile([7]), gzipped: false);
 
-        var test = DatasetCatalog.LoadArrays(DatasetCatalog.FromFolder(folder, DatasetFormat.Mnist, DatasetSplit.Test));
+        var test = DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, DatasetCatalog.FromFolder(folder, DatasetFormat.Mnist, DatasetSplit.Test));
 
         Assert.Equal(7, test.Labels.Single());
         Assert.Equal(0f, test.Inputs[0]);
@@ -58,23 +59,23 @@ public sealed class MnistFolderTests : IDisposable
     {
         WriteSplit("train", TrainCount, seed: 1, gzipped: false);
         WriteSplit("t10k", TestCount, seed: 2, gzipped: true);
-        var test = DatasetCatalog.LoadArrays(DatasetCatalog.FromFolder(folder, DatasetFormat.Mnist, DatasetSplit.Test));
+        var test = DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, DatasetCatalog.FromFolder(folder, DatasetFormat.Mnist, DatasetSplit.Test));
         Assert.Equal(TestCount, test.Count);
         Assert.Equal(Labels(TestCount, seed: 2).Select(label => (long)label), test.Labels);
         Assert.Equal(Pixels(TestCount, seed: 2).Select(p => p / 255f), test.Inputs);
-        Assert.Equal(TrainCount, DatasetCatalog.LoadArrays(DatasetCatalog.FromFolder(folder, DatasetFormat.Mnist)).Count);
+        Assert.Equal(TrainCount, DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, DatasetCatalog.FromFolder(folder, DatasetFormat.Mnist)).Count);
     }
 
     [Fact]
     public void MissingFolderOrFileSaysWhatIsExpectedWhere()
     {
         var absent = Path.Combine(folder, "absent");
-        var noFolder = Assert.Throws<DirectoryNotFoundException>(() => DatasetCatalog.LoadArrays(DatasetCatalog.FromFolder(absent, DatasetFormat.Mnist)));
+        var noFolder = Assert.Throws<DirectoryNotFoundException>(() => DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, DatasetCatalog.FromFolder(absent, DatasetFormat.Mnist)));
         Assert.Contains(absent, noFolder.Message);
         Assert.Contains("train-images-idx3-ubyte", noFolder.Message);
 
         WriteFile("t10k-images-idx3-ubyte", Images(TestCount, Pixels(TestCount, seed: 2)), gzipped: true);
-        var noLabels = Assert.Throws<FileNotFoundException>(() => DatasetCatalog.LoadArrays(DatasetCatalog.FromFolder(folder, DatasetFormat.Mnist, DatasetSplit.Test)));
+        var noLabels = Assert.Throws<FileNotFoundException>(() => DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, DatasetCatalog.FromFolder(folder, DatasetFormat.Mnist, DatasetSplit.Test)));
         Assert.Contains("t10k-labels-idx1-ubyte is missing", noLabels.Message);
         Assert.Contains(".gz", noLabels.Message);
         Assert.Contains(folder, noLabels.Message);
@@ -86,7 +87,7 @@ public sealed class MnistFolderTests : IDisposable
         WriteSplit("t10k", TestCount, seed: 2, gzipped: false);
         // An images file where the labels file belongs.
         File.Copy(Path.Combine(folder, "t10k-images-idx3-ubyte"), Path.Combine(folder, "t10k-labels-idx1-ubyte"), overwrite: true);
-        var error = Assert.Throws<InvalidDataException>(() => DatasetCatalog.LoadArrays(DatasetCatalog.FromFolder(folder, DatasetFormat.Mnist, DatasetSplit.Test)));
+        var error = Assert.Throws<InvalidDataException>(() => DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, DatasetCatalog.FromFolder(folder, DatasetFormat.Mnist, DatasetSplit.Test)));
         Assert.Contains("0x00000803", error.Message);
         Assert.Contains("0x00000801", error.Message);
     }
@@ -96,7 +97,7 @@ public sealed class MnistFolderTests : IDisposable
     {
         WriteFile("t10k-images-idx3-ubyte", Images(TestCount, Pixels(TestCount, seed: 2)), gzipped: false);
         WriteFile("t10k-labels-idx1-ubyte", LabelFile(Labels(TestCount - 1, seed: 2)), gzipped: false);
-        var error = Assert.Throws<InvalidDataException>(() => DatasetCatalog.LoadArrays(DatasetCatalog.FromFolder(folder, DatasetFormat.Mnist, DatasetSplit.Test)));
+        var error = Assert.Throws<InvalidDataException>(() => DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, DatasetCatalog.FromFolder(folder, DatasetFormat.Mnist, DatasetSplit.Test)));
         Assert.Contains($"{TestCount} images", error.Message);
         Assert.Contains($"{TestCount - 1} labels", error.Message);
     }
@@ -109,7 +110,7 @@ public sealed class MnistFolderTests : IDisposable
         var images = Images(TestCount, Pixels(TestCount, seed: 2));
         WriteFile("t10k-images-idx3-ubyte", images[..^10], gzipped);
         WriteFile("t10k-labels-idx1-ubyte", LabelFile(Labels(TestCount, seed: 2)), gzipped);
-        var error = Assert.Throws<InvalidDataException>(() => DatasetCatalog.LoadArrays(DatasetCatalog.FromFolder(folder, DatasetFormat.Mnist, DatasetSplit.Test)));
+        var error = Assert.Throws<InvalidDataException>(() => DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, DatasetCatalog.FromFolder(folder, DatasetFormat.Mnist, DatasetSplit.Test)));
         Assert.Contains("truncated", error.Message);
     }
 
@@ -118,7 +119,7 @@ public sealed class MnistFolderTests : IDisposable
     {
         WriteFile("t10k-images-idx3-ubyte", Images(TestCount, Pixels(TestCount, seed: 2))[..10], gzipped: false);
         WriteFile("t10k-labels-idx1-ubyte", LabelFile(Labels(TestCount, seed: 2)), gzipped: false);
-        Assert.Throws<InvalidDataException>(() => DatasetCatalog.LoadArrays(DatasetCatalog.FromFolder(folder, DatasetFormat.Mnist, DatasetSplit.Test)));
+        Assert.Throws<InvalidDataException>(() => DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, DatasetCatalog.FromFolder(folder, DatasetFormat.Mnist, DatasetSplit.Test)));
     }
 
     private void WriteSplit(string prefix, int count, int seed, bool gzipped)

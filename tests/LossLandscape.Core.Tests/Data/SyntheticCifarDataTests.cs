@@ -1,4 +1,5 @@
 using LossLandscape.Core.Data;
+using LossLandscape.Core.Native;
 
 namespace LossLandscape.Core.Tests.Data;
 
@@ -7,8 +8,8 @@ public sealed class SyntheticCifarDataTests
     [Fact]
     public void SplitsHaveCifarShapeAndTheirSizes()
     {
-        var train = DatasetCatalog.LoadArrays(new DatasetReference("syntheticcifar"));
-        var test = DatasetCatalog.LoadArrays(new DatasetReference("SyntheticCifar", DatasetSplit.Test));
+        var train = DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, new DatasetReference("syntheticcifar"));
+        var test = DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, new DatasetReference("SyntheticCifar", DatasetSplit.Test));
         Assert.Equal((2000, 3, 32, 32, 10), (train.Count, train.Channels, train.Height, train.Width, train.ClassCount));
         Assert.Equal(500, test.Count);
         Assert.Equal(2000 * 3072, train.Inputs.Length);

@@ -1,4 +1,5 @@
 using LossLandscape.Core.Data;
+using LossLandscape.Core.Native;
 
 namespace LossLandscape.Core.Tests.Data;
 
@@ -7,8 +8,8 @@ public sealed class SyntheticPatternsDataTests
     [Fact]
     public void SplitsHaveTheirShapesAndSizes()
     {
-        var train = DatasetCatalog.LoadArrays(new DatasetReference("syntheticpatterns"));
-        var test = DatasetCatalog.LoadArrays(new DatasetReference("SyntheticPatterns", DatasetSplit.Test));
+        var train = DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, new DatasetReference("syntheticpatterns"));
+        var test = DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, new DatasetReference("SyntheticPatterns", DatasetSplit.Test));
         Assert.Equal((4000, 3, 16, 16, 10), (train.Count, train.Channels, train.Height, train.Width, train.ClassCount));
         Assert.Equal(1000, test.Count);
         Assert.Equal(4000 * 768, train.Inputs.Length);

@@ -1,5 +1,6 @@
 using LossLandscape.Core.Checkpoints.Formats;
 using LossLandscape.Core.Data;
+using LossLandscape.Core.Native;
 
 namespace LossLandscape.Core.Tests.Data;
 
@@ -18,8 +19,8 @@ public sealed class TensorFolderTests : IDisposable
         SafetensorsWriter.Write(Path.Combine(folder.FullName, "train.safetensors"), state);
         PyTorchCheckpointWriter.Write(Path.Combine(folder.FullName, "test.pt"), state);
 
-        var train = DatasetCatalog.LoadArrays(DatasetCatalog.FromFolder(folder.FullName, DatasetFormat.Tensors));
-        var test = DatasetCatalog.LoadArrays(DatasetCatalog.FromFolder(folder.FullName, DatasetFormat.Tensors, DatasetSplit.Test));
+        var train = DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, DatasetCatalog.FromFolder(folder.FullName, DatasetFormat.Tensors));
+        var test = DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, DatasetCatalog.FromFolder(folder.FullName, DatasetFormat.Tensors, DatasetSplit.Test));
         foreach (var split in new[] { train, test })
         {
             Assert.Equal(pixels, split.Inputs);
@@ -31,11 +32,11 @@ public sealed class TensorFolderTests : IDisposable
     [Fact]
     public void MissingFilesAndWrongTensorsAreClearErrors()
     {
-        var missing = Assert.Throws<FileNotFoundException>(() => TensorFolder.Load(folder.FullName, DatasetSplit.Train));
+        var missing = Assert.Throws<FileNotFoundException>(() => TensorFolder.Load(LandscapeRuntime.Load().DatasetCache, folder.FullName, DatasetSplit.Train));
         Assert.Contains("train.safetensors", missing.Message);
 
         SafetensorsWriter.Write(Path.Combine(folder.FullName, "train.safetensors"), new StateDictionary([NamedTensor.FromFloat32("x", [2], [1f, 2f])]));
-        var wrong = Assert.Throws<InvalidDataException>(() => TensorFolder.Load(folder.FullName, DatasetSplit.Train));
+        var wrong = Assert.Throws<InvalidDataException>(() => TensorFolder.Load(LandscapeRuntime.Load().DatasetCache, folder.FullName, DatasetSplit.Train));
         Assert.Contains("'inputs' and 'labels'", wrong.Message);
     }
 }

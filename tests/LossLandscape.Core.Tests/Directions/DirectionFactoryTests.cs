@@ -13,8 +13,8 @@ public sealed class DirectionFactoryTests : IDisposable
 
     public DirectionFactoryTests()
     {
-        TorchRuntime.EnsureLoaded();
-        model = ModelZoo.Create(ModelZoo.DefaultSpec("ResNet20") with { InputChannels = 1, InputHeight = 8, InputWidth = 8 });
+        LandscapeRuntime.Load();
+        model = ModelZoo.Create(LandscapeRuntime.Load(), ModelZoo.DefaultSpec("ResNet20") with { InputChannels = 1, InputHeight = 8, InputWidth = 8 });
         // Give BN γ/β and biases non-trivial values so "copied from θ*" is distinguishable from defaults.
         using var noGrad = no_grad();
         using var generator = new Generator(99);
@@ -116,7 +116,7 @@ public sealed class DirectionFactoryTests : IDisposable
     [Fact]
     public void TargetDirectionIsTheDifferenceOfTheTwoModels()
     {
-        using var target = ModelZoo.Create(ModelZoo.DefaultSpec("ResNet20") with { InputChannels = 1, InputHeight = 8, InputWidth = 8 });
+        using var target = ModelZoo.Create(LandscapeRuntime.Load(), ModelZoo.DefaultSpec("ResNet20") with { InputChannels = 1, InputHeight = 8, InputWidth = 8 });
         var recipe = new DirectionRecipe { Kind = DirectionKind.Target, CheckpointSha256 = "a", TargetSha256 = "b", BatchNormStatistics = BatchNormStatistics.Interpolate };
         var direction = DirectionFactory.Target(model, target, recipe);
         var layout = ParameterLayout.Of(model);

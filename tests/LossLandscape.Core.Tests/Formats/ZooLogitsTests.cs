@@ -12,7 +12,7 @@ namespace LossLandscape.Core.Tests.Formats;
 /// </summary>
 public sealed class ZooLogitsTests
 {
-    public ZooLogitsTests() => TorchRuntime.EnsureLoaded();
+    public ZooLogitsTests() => LandscapeRuntime.Load();
 
     [Theory]
     [InlineData("digits_plain.pt", "DigitsCnn", "DigitsCnn", CheckpointFormat.PyTorch)]
@@ -30,10 +30,10 @@ public sealed class ZooLogitsTests
         var inputShape = reference.GetProperty("input_shape").EnumerateArray().Select(size => size.GetInt64()).ToArray();
         var expected = reference.GetProperty("logits").EnumerateArray().Select(value => value.GetDouble()).ToArray();
 
-        var checkpoint = CheckpointImporter.Read(FormatFixtures.PathOf(fixture), ModelZoo.DefaultSpec(architecture));
+        var checkpoint = CheckpointImporter.Read(LandscapeRuntime.Load(), FormatFixtures.PathOf(fixture), ModelZoo.DefaultSpec(architecture));
         Assert.Equal(format, checkpoint.Format);
         Assert.Equal(0, checkpoint.NonFiniteCount);
-        using var model = CheckpointStore.LoadModel(checkpoint);
+        using var model = CheckpointStore.LoadModel(LandscapeRuntime.Load(), checkpoint);
         using var input = tensor(inputValues, inputShape);
         using var noGrad = no_grad();
         using var logits = model.Forward(input);
@@ -47,14 +47,14 @@ public sealed class ZooLogitsTests
     [Fact]
     public void ThePapersCheckpointDictKeepsItsEpoch()
     {
-        var checkpoint = CheckpointImporter.Read(FormatFixtures.PathOf("digits_paper.t7"), ModelZoo.DefaultSpec("DigitsCnn"));
+        var checkpoint = CheckpointImporter.Read(LandscapeRuntime.Load(), FormatFixtures.PathOf("digits_paper.t7"), ModelZoo.DefaultSpec("DigitsCnn"));
         Assert.Equal(7, checkpoint.Metadata.Epoch);
     }
 
     [Fact]
     public void AWrongArchitectureNamesMissingAndUnexpectedKeys()
     {
-        var error = Assert.Throws<CheckpointException>(() => CheckpointImporter.Read(FormatFixtures.PathOf("digits_plain.pt"), ModelZoo.DefaultSpec("ResNet20")));
+        var error = Assert.Throws<CheckpointException>(() => CheckpointImporter.Read(LandscapeRuntime.Load(), FormatFixtures.PathOf("digits_plain.pt"), ModelZoo.DefaultSpec("ResNet20")));
         Assert.Equal(CheckpointErrorKind.ArchitectureMismatch, error.Kind);
         Assert.Contains("missing keys 'layer1.0.conv1.weight'", error.Message);
         Assert.Contains("unexpected keys", error.Message);
@@ -71,7 +71,7 @@ public sealed class ZooLogitsTests
             var metadata = new CheckpointMetadata { Model = ModelZoo.DefaultSpec("DigitsCnn"), StateFile = "weights.pt", StateSha256 = "" };
             File.WriteAllBytes(Path.ChangeExtension(stateDict, ".json"), System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(metadata, CheckpointStore.JsonOptions));
 
-            var checkpoint = CheckpointImporter.Read(stateDict);
+            var checkpoint = CheckpointImporter.Read(LandscapeRuntime.Load(), stateDict);
 
             Assert.Equal("DigitsCnn", checkpoint.Metadata.Model.Architecture);
             Assert.Equal(CheckpointFormat.PyTorch, checkpoint.Format);
@@ -85,7 +85,7 @@ public sealed class ZooLogitsTests
     [Fact]
     public void WithoutAnArchitectureAStateDictIsAClearError()
     {
-        var error = Assert.Throws<CheckpointException>(() => CheckpointImporter.Read(FormatFixtures.PathOf("digits_plain.pt")));
+        var error = Assert.Throws<CheckpointException>(() => CheckpointImporter.Read(LandscapeRuntime.Load(), FormatFixtures.PathOf("digits_plain.pt")));
         Assert.Equal(CheckpointErrorKind.UnknownArchitecture, error.Kind);
         Assert.Contains("-Architecture", error.Message);
     }
@@ -98,7 +98,7 @@ public sealed class ZooLogitsTests
     [InlineData("hostile_offsets_past_end.safetensors", CheckpointErrorKind.Corrupt, "")]
     public void HostileFilesAreRefusedWithTheirReason(string fixture, CheckpointErrorKind kind, string named)
     {
-        var error = Assert.Throws<CheckpointException>(() => CheckpointImporter.Read(FormatFixtures.PathOf(fixture), ModelZoo.DefaultSpec("DigitsCnn")));
+        var error = Assert.Throws<CheckpointException>(() => CheckpointImporter.Read(LandscapeRuntime.Load(), FormatFixtures.PathOf(fixture), ModelZoo.DefaultSpec("DigitsCnn")));
         Assert.Equal(kind, error.Kind);
         Assert.Contains(named, error.Message);
     }

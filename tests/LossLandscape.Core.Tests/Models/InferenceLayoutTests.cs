@@ -14,7 +14,7 @@ namespace LossLandscape.Core.Tests.Models;
 /// </summary>
 public sealed class InferenceLayoutTests
 {
-    public InferenceLayoutTests() => TorchRuntime.EnsureLoaded();
+    public InferenceLayoutTests() => LandscapeRuntime.Load();
 
     public static TheoryData<string, bool, bool> Layouts()
     {
@@ -49,7 +49,7 @@ public sealed class InferenceLayoutTests
     [Fact]
     public void FoldingPairsEveryConvolutionBatchNormOfResNet20AndUnfoldsCompletely()
     {
-        using var model = ModelZoo.Create(new ModelSpec { Architecture = "ResNet20", InputChannels = 3, InputHeight = 32, InputWidth = 32 }, seed: 5);
+        using var model = ModelZoo.Create(LandscapeRuntime.Load(), new ModelSpec { Architecture = "ResNet20", InputChannels = 3, InputHeight = 32, InputWidth = 32 }, seed: 5);
         var namesBefore = model.named_parameters().Select(p => p.name).ToArray();
         // 1 stem + 9 blocks × 2 + 2 projection shortcuts, each conv followed by its BatchNorm.
         using (var folding = BatchNormFolding.Attach(model))
@@ -65,7 +65,7 @@ public sealed class InferenceLayoutTests
     public void FoldedForwardMatchesUnfoldedWithinFloatRounding()
     {
         var spec = new ModelSpec { Architecture = "Vgg9", InputChannels = 3, InputHeight = 16, InputWidth = 16 };
-        using var model = ModelZoo.Create(spec, seed: 2);
+        using var model = ModelZoo.Create(LandscapeRuntime.Load(), spec, seed: 2);
         ReferenceFill.FillState(model, 11);
         model.eval();
         using var input = ReferenceFill.Input(11, [6, 3, 16, 16]);
@@ -88,7 +88,7 @@ public sealed class InferenceLayoutTests
     [Fact]
     public void ChannelsLastKeepsParameterObjectsValuesAndOrder()
     {
-        using var model = ModelZoo.Create(new ModelSpec { Architecture = "DigitsCnn" }, seed: 4);
+        using var model = ModelZoo.Create(LandscapeRuntime.Load(), new ModelSpec { Architecture = "DigitsCnn" }, seed: 4);
         var before = model.named_parameters().Select(p => (p.name, p.parameter.Handle)).ToArray();
         var values = ParameterLayout.Of(model).FlattenParameters(model);
         ChannelsLast.Apply(model);

@@ -6,7 +6,7 @@ namespace LossLandscape.Core.Tests.Models;
 
 public sealed class ModelForwardTests
 {
-    public ModelForwardTests() => TorchRuntime.EnsureLoaded();
+    public ModelForwardTests() => LandscapeRuntime.Load();
 
     public static TheoryData<string> AllArchitectures() => new(ModelZoo.Architectures);
 
@@ -16,7 +16,7 @@ public sealed class ModelForwardTests
     {
         // The 1×8×8 digits input keeps even ResNet110 and VGG-9 forwards to a few milliseconds.
         var spec = ModelZoo.DefaultSpec(architecture) with { InputChannels = 1, InputHeight = 8, InputWidth = 8, ClassCount = 7 };
-        using var model = ModelZoo.Create(spec);
+        using var model = ModelZoo.Create(LandscapeRuntime.Load(), spec);
         model.eval();
         using var input = randn(3, 1, 8, 8);
         using var output = model.call(input);
@@ -33,7 +33,7 @@ public sealed class ModelForwardTests
     public void Input_channels_and_size_come_from_the_spec(string architecture, int channels, int height, int width)
     {
         var spec = ModelZoo.DefaultSpec(architecture) with { InputChannels = channels, InputHeight = height, InputWidth = width };
-        using var model = ModelZoo.Create(spec);
+        using var model = ModelZoo.Create(LandscapeRuntime.Load(), spec);
         model.train();
         using var input = randn(2, channels, height, width);
         using var output = model.call(input);
@@ -50,7 +50,7 @@ public sealed class ModelForwardTests
     {
         // The forwards dispose their intermediates; autograd must still hold what it needs.
         var spec = ModelZoo.DefaultSpec(architecture) with { InputChannels = 1, InputHeight = 8, InputWidth = 8 };
-        using var model = ModelZoo.Create(spec);
+        using var model = ModelZoo.Create(LandscapeRuntime.Load(), spec);
         model.train();
         using var input = randn(4, 1, 8, 8);
         using var output = model.call(input);
@@ -63,7 +63,7 @@ public sealed class ModelForwardTests
     [Fact]
     public void WideResNet56_width_factor_multiplies_every_stage_width()
     {
-        using var model = ModelZoo.Create(ModelZoo.DefaultSpec("WideResNet56") with { WidthFactor = 3 });
+        using var model = ModelZoo.Create(LandscapeRuntime.Load(), ModelZoo.DefaultSpec("WideResNet56") with { WidthFactor = 3 });
         var shapes = model.state_dict().ToDictionary(entry => entry.Key, entry => entry.Value.shape);
 
         Assert.Equal([48L, 3, 3, 3], shapes["conv1.weight"]);
@@ -75,7 +75,7 @@ public sealed class ModelForwardTests
     [Fact]
     public void Mlp_without_hidden_widths_is_a_single_linear_layer()
     {
-        using var model = ModelZoo.Create(ModelZoo.DefaultSpec("Mlp") with { HiddenWidths = null });
+        using var model = ModelZoo.Create(LandscapeRuntime.Load(), ModelZoo.DefaultSpec("Mlp") with { HiddenWidths = null });
 
         Assert.Equal(["layers.0.weight", "layers.0.bias"], model.named_parameters().Select(p => p.name));
     }

@@ -5,7 +5,7 @@ namespace LossLandscape.Core.Tests.Models;
 
 public sealed class ModelNamesTests
 {
-    public ModelNamesTests() => TorchRuntime.EnsureLoaded();
+    public ModelNamesTests() => LandscapeRuntime.Load();
 
     public static TheoryData<string> ReferenceModels() =>
         new(ReferenceFixtures.ModelNames.EnumerateObject().Select(model => model.Name));
@@ -15,7 +15,7 @@ public sealed class ModelNamesTests
     public void State_dict_and_parameters_equal_pytorch_in_names_order_and_shapes(string referenceModel)
     {
         var reference = ReferenceFixtures.ModelNames.GetProperty(referenceModel);
-        using var model = ModelZoo.Create(ReferenceFixtures.Spec(reference.GetProperty("spec")));
+        using var model = ModelZoo.Create(LandscapeRuntime.Load(), ReferenceFixtures.Spec(reference.GetProperty("spec")));
 
         var expectedState = reference.GetProperty("state_dict").EnumerateArray()
             .Select(entry => $"{entry[0].GetString()} [{string.Join(", ", entry[1].EnumerateArray().Select(d => d.GetInt64()))}]")
@@ -38,7 +38,7 @@ public sealed class ModelNamesTests
     [Fact]
     public void ResNet20_has_the_paper_names_and_parameter_count()
     {
-        using var model = ModelZoo.Create(ModelZoo.DefaultSpec("ResNet20"));
+        using var model = ModelZoo.Create(LandscapeRuntime.Load(), ModelZoo.DefaultSpec("ResNet20"));
         var keys = model.state_dict().Keys.ToList();
         var parameterNames = model.named_parameters().Select(p => p.name).ToList();
 
@@ -74,8 +74,8 @@ public sealed class ModelNamesTests
     [Fact]
     public void Identity_shortcuts_and_NoShort_blocks_hold_no_shortcut_parameters()
     {
-        using var plain = ModelZoo.Create(ModelZoo.DefaultSpec("ResNet56"));
-        using var noShort = ModelZoo.Create(ModelZoo.DefaultSpec("ResNet56NoShort"));
+        using var plain = ModelZoo.Create(LandscapeRuntime.Load(), ModelZoo.DefaultSpec("ResNet56"));
+        using var noShort = ModelZoo.Create(LandscapeRuntime.Load(), ModelZoo.DefaultSpec("ResNet56NoShort"));
 
         Assert.Equal(6, plain.named_parameters().Count(p => p.name.Contains(".shortcut.")));
         Assert.DoesNotContain(noShort.state_dict().Keys, key => key.Contains("shortcut"));

@@ -1,10 +1,11 @@
 using LossLandscape.Core.Models;
+using LossLandscape.Core.Native;
 
 namespace LossLandscape.Core.Tests.Models;
 
 /// <summary>
-/// Spec handling without loading libtorch: a native error can abort the test host, so every
-/// rejection here must come before any torch call (this class never calls TorchRuntime.EnsureLoaded).
+/// Spec handling: a native error can abort the test host, so every rejection here must come before
+/// any torch call. Building needs the runtime, so it is loaded, but no spec reaches libtorch.
 /// </summary>
 public sealed class ModelZooSpecTests
 {
@@ -21,7 +22,7 @@ public sealed class ModelZooSpecTests
     [Fact]
     public void Unknown_architecture_is_rejected_with_the_valid_names()
     {
-        var error = Assert.Throws<ArgumentException>(() => ModelZoo.Create(new ModelSpec { Architecture = "ResNet18" }));
+        var error = Assert.Throws<ArgumentException>(() => ModelZoo.Create(LandscapeRuntime.Load(), new ModelSpec { Architecture = "ResNet18" }));
 
         Assert.Contains("ResNet18", error.Message);
         Assert.Contains(string.Join(", ", ModelZoo.Architectures), error.Message);
@@ -66,6 +67,6 @@ public sealed class ModelZooSpecTests
     [MemberData(nameof(InvalidSpecs))]
     public void Invalid_specs_are_rejected_before_any_native_call(ModelSpec spec)
     {
-        Assert.Throws<ArgumentException>(() => ModelZoo.Create(spec));
+        Assert.Throws<ArgumentException>(() => ModelZoo.Create(LandscapeRuntime.Load(), spec));
     }
 }

@@ -11,7 +11,7 @@ public sealed class PyTorchOrderedModuleTests : IDisposable
 {
     private readonly string folder = Directory.CreateTempSubdirectory("LossLandscape.Models.").FullName;
 
-    public PyTorchOrderedModuleTests() => TorchRuntime.EnsureLoaded();
+    public PyTorchOrderedModuleTests() => LandscapeRuntime.Load();
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
@@ -20,11 +20,11 @@ public sealed class PyTorchOrderedModuleTests : IDisposable
     {
         var spec = ModelZoo.DefaultSpec("DigitsCnn");
         var path = Path.Combine(folder, "digits.dat");
-        using var trained = ModelZoo.Create(spec);
+        using var trained = ModelZoo.Create(LandscapeRuntime.Load(), spec);
         using (var batch = randn(4, 1, 8, 8)) trained.call(batch).Dispose();
         trained.save(path);
 
-        using var restored = ModelZoo.Create(spec);
+        using var restored = ModelZoo.Create(LandscapeRuntime.Load(), spec);
         restored.load(path);
 
         var expected = trained.state_dict();
@@ -37,8 +37,8 @@ public sealed class PyTorchOrderedModuleTests : IDisposable
     public void Load_state_dict_accepts_the_reordered_keys()
     {
         var spec = ModelZoo.DefaultSpec("ResNet20") with { InputChannels = 1, InputHeight = 8, InputWidth = 8 };
-        using var source = ModelZoo.Create(spec);
-        using var target = ModelZoo.Create(spec);
+        using var source = ModelZoo.Create(LandscapeRuntime.Load(), spec);
+        using var target = ModelZoo.Create(LandscapeRuntime.Load(), spec);
 
         var (missing, unexpected) = target.load_state_dict(source.state_dict());
 
@@ -50,7 +50,7 @@ public sealed class PyTorchOrderedModuleTests : IDisposable
     [Fact]
     public void A_prefix_is_joined_with_a_dot_as_in_TorchSharp()
     {
-        using var model = ModelZoo.Create(ModelZoo.DefaultSpec("Mlp"));
+        using var model = ModelZoo.Create(LandscapeRuntime.Load(), ModelZoo.DefaultSpec("Mlp"));
 
         Assert.Equal("model.layers.0.weight", model.state_dict(prefix: "model").Keys.First());
     }

@@ -1,4 +1,5 @@
 using LossLandscape.Core.Models;
+using LossLandscape.Core.Native;
 using static TorchSharp.torch;
 
 namespace LossLandscape.Core.Tests.Models;
@@ -36,7 +37,7 @@ internal sealed class ReferenceOutputCase
     /// <summary>The zoo model with every floating state entry filled as PyTorch's was, in eval mode.</summary>
     public nn.Module<Tensor, Tensor> FilledModel()
     {
-        var model = ModelZoo.Create(Spec);
+        var model = ModelZoo.Create(LandscapeRuntime.Load(), Spec);
         ReferenceFill.FillState(model, Seed);
         model.eval();
         return model;

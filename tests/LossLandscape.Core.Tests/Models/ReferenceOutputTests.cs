@@ -9,7 +9,7 @@ namespace LossLandscape.Core.Tests.Models;
 /// </summary>
 public sealed class ReferenceOutputTests
 {
-    public ReferenceOutputTests() => TorchRuntime.EnsureLoaded();
+    public ReferenceOutputTests() => LandscapeRuntime.Load();
 
     public static TheoryData<string> ReferenceModels() => new(ReferenceOutputCase.Names);
 

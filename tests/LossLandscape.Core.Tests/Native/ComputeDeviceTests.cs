@@ -55,8 +55,8 @@ public sealed class ComputeDeviceTests
     [Fact]
     public void TheCpuIsAlwaysAvailableAndIsTorchsCpu()
     {
-        ComputeDevice.Cpu.EnsureAvailable();
-        var device = ComputeDevice.Parse("cpu").ToTorchDevice();
+        ComputeDevice.Cpu.EnsureAvailable(LandscapeRuntime.Load());
+        var device = ComputeDevice.Parse("cpu").ToTorchDevice(LandscapeRuntime.Load());
 
         Assert.Equal(DeviceType.CPU, device.type);
         Assert.True(ComputeDevice.Cpu.IsCpu);
@@ -65,7 +65,7 @@ public sealed class ComputeDeviceTests
     [Fact]
     public void ThisBuildsLibtorchHasNoCudaAndSaysSoWithoutFailing()
     {
-        var report = TorchRuntime.EnsureLoaded();
+        var report = LandscapeRuntime.Load().Report;
 
         Assert.False(cuda.is_available());
         Assert.Equal(0, cuda.device_count());
@@ -83,7 +83,7 @@ public sealed class ComputeDeviceTests
     {
         var device = ComputeDevice.Parse(text);
 
-        var error = Assert.Throws<DeviceUnavailableException>(device.EnsureAvailable);
+        var error = Assert.Throws<DeviceUnavailableException>(() => device.EnsureAvailable(LandscapeRuntime.Load()));
 
         Assert.Equal(device, error.Device);
         Assert.Equal(0, error.CudaDeviceCount);
@@ -94,19 +94,19 @@ public sealed class ComputeDeviceTests
         Assert.Contains("cuda-windows", error.Message);
         Assert.Contains("TorchSharp-cuda-linux", error.Message);
         Assert.Contains("TorchSharp-cuda-windows", error.Message);
-        Assert.Contains(TorchRuntime.LibTorchDirectoryVariable, error.Message);
+        Assert.Contains(LandscapeRuntime.LibTorchDirectoryVariable, error.Message);
     }
 
     [Fact]
     public void NoTorchDeviceIsHandedOutForAMissingDevice()
     {
-        Assert.Throws<DeviceUnavailableException>(() => ComputeDevice.Parse("cuda:1").ToTorchDevice());
+        Assert.Throws<DeviceUnavailableException>(() => ComputeDevice.Parse("cuda:1").ToTorchDevice(LandscapeRuntime.Load()));
     }
 
     [Fact]
     public void AModelsDeviceIsThatOfItsTensorsOrTheCpuWhenItHasNone()
     {
-        TorchRuntime.EnsureLoaded();
+        LandscapeRuntime.Load();
         using var linear = nn.Linear(3, 2);
         using var empty = nn.Sequential();
 

@@ -61,7 +61,7 @@ public sealed class ElfVersionPatcherTests
     [Fact]
     public void TheRuntimeLoadedThePatchedCopyExactlyWhenTheSystemLibStdCxxIsTooOld()
     {
-        var report = TorchRuntime.EnsureLoaded();
+        var report = LandscapeRuntime.Load().Report;
         var libstdcxx = new[] { "/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib/x86_64-linux-gnu/libstdc++.so.6" }.First(File.Exists);
         var systemHasIt = IndexOf(File.ReadAllBytes(libstdcxx), "GLIBCXX_3.4.32\0") >= 0;
 

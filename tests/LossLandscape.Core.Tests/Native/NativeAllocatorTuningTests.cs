@@ -15,10 +15,10 @@ public sealed class NativeAllocatorTuningTests
     [Fact]
     public void ForwardPassesReuseHeapPagesInsteadOfFaultingEveryFeatureMapInAgain()
     {
-        var report = TorchRuntime.EnsureLoaded();
+        var report = LandscapeRuntime.Load().Report;
         Assert.StartsWith("glibc malloc reuses blocks up to 32 MiB", report.Allocator);
         var reference = new DatasetReference(DigitsData.Name);
-        using var data = new PreloadedDataset(reference, DatasetCatalog.LoadArrays(reference));
+        using var data = new PreloadedDataset(LandscapeRuntime.Load(), reference, DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, reference));
 
         // Untuned, each feature map of a 250-sample batch is a fresh mapping whose pages fault in
         // when written: ≈ 8,400 faults per pass over the digits train split. Reused heap memory
@@ -26,8 +26,8 @@ public sealed class NativeAllocatorTuningTests
         long faults = 0;
         var worker = new Thread(() =>
         {
-            TorchRuntime.ApplyThreadCount(1);
-            using var model = ModelZoo.Create(new ModelSpec { Architecture = "DigitsCnn" }, seed: 1);
+            LandscapeRuntime.Load().ApplyThreadCount(1);
+            using var model = ModelZoo.Create(LandscapeRuntime.Load(), new ModelSpec { Architecture = "DigitsCnn" }, seed: 1);
             Evaluation.Evaluate(model, data, BatchSize);
             var before = MinorFaultsOfThisThread();
             for (var i = 0; i < Passes; i++) Evaluation.Evaluate(model, data, BatchSize);

@@ -16,8 +16,8 @@ public sealed class PaperDirectionFilesTests : IDisposable
 
     public PaperDirectionFilesTests()
     {
-        TorchRuntime.EnsureLoaded();
-        model = ModelZoo.Create(ModelZoo.DefaultSpec("DigitsCnn"));
+        LandscapeRuntime.Load();
+        model = ModelZoo.Create(LandscapeRuntime.Load(), ModelZoo.DefaultSpec("DigitsCnn"));
         layout = ParameterLayout.Of(model);
     }
 
@@ -78,7 +78,7 @@ public sealed class PaperDirectionFilesTests : IDisposable
     [Fact]
     public void FileOfAnotherModelIsRejected()
     {
-        using var mlp = ModelZoo.Create(ModelZoo.DefaultSpec("Mlp"));
+        using var mlp = ModelZoo.Create(LandscapeRuntime.Load(), ModelZoo.DefaultSpec("Mlp"));
 
         var error = Assert.Throws<InvalidDataException>(() => PaperDirectionFiles.Read(PaperFileFormulas.PathOf("digits_states.h5"), ParameterLayout.Of(mlp), Sha));
 

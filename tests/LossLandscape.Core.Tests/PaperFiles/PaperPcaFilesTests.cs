@@ -17,8 +17,8 @@ public sealed class PaperPcaFilesTests : IDisposable
 
     public PaperPcaFilesTests()
     {
-        TorchRuntime.EnsureLoaded();
-        using var model = ModelZoo.Create(ModelZoo.DefaultSpec("Mlp"));
+        LandscapeRuntime.Load();
+        using var model = ModelZoo.Create(LandscapeRuntime.Load(), ModelZoo.DefaultSpec("Mlp"));
         layout = ParameterLayout.Of(model);
     }
 

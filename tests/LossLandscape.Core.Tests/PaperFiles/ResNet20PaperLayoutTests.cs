@@ -17,7 +17,7 @@ public sealed class ResNet20PaperLayoutTests : IDisposable
 {
     private readonly string folder = Directory.CreateTempSubdirectory("LossLandscape.PaperResNet20.").FullName;
 
-    public ResNet20PaperLayoutTests() => TorchRuntime.EnsureLoaded();
+    public ResNet20PaperLayoutTests() => LandscapeRuntime.Load();
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
@@ -28,7 +28,7 @@ public sealed class ResNet20PaperLayoutTests : IDisposable
     {
         var expected = JsonSerializer.Deserialize<Entry[]>(File.ReadAllText(PaperFileFormulas.PathOf("resnet20_paper_layout.json")),
             new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!;
-        using var model = ModelZoo.Create(ModelZoo.DefaultSpec("ResNet20"));
+        using var model = ModelZoo.Create(LandscapeRuntime.Load(), ModelZoo.DefaultSpec("ResNet20"));
         var layout = ParameterLayout.Of(model);
         Assert.Equal(expected.Select(e => e.Parameter), layout.Parameters.Select(p => p.Name));
         var directions = Enumerable.Range(0, 2).Select(axis => new DirectionVector(

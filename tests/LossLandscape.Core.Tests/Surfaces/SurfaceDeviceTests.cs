@@ -19,8 +19,8 @@ public sealed class SurfaceDeviceTests(TrainedCheckpoints checkpoints) : IClassF
         return new SurfaceRequest
         {
             Checkpoint = checkpoint,
-            X = DirectionBuilder.Build(checkpoint, recipe),
-            Y = DirectionBuilder.Build(checkpoint, recipe with { Axis = 1 }),
+            X = DirectionBuilder.Build(LandscapeRuntime.Load(), checkpoint, recipe),
+            Y = DirectionBuilder.Build(LandscapeRuntime.Load(), checkpoint, recipe with { Axis = 1 }),
             Grid = new SurfaceGrid(SurfaceGrid.Linspace(-1, 1, steps), SurfaceGrid.Linspace(-1, 1, steps - 1)),
             Data = [Train],
             Metric = metric,
@@ -36,8 +36,8 @@ public sealed class SurfaceDeviceTests(TrainedCheckpoints checkpoints) : IClassF
         var defaultFile = Path.Combine(folder, "default.h5");
         var cpuFile = Path.Combine(folder, "cpu.h5");
 
-        var byDefault = SurfaceEngine.Compute(request, new RecordingSurfaceObserver(), defaultFile);
-        var onCpu = SurfaceEngine.Compute(request with { Device = ComputeDevice.Parse("cpu") }, new RecordingSurfaceObserver(), cpuFile);
+        var byDefault = SurfaceEngine.Compute(LandscapeRuntime.Load(), request, new RecordingSurfaceObserver(), defaultFile);
+        var onCpu = SurfaceEngine.Compute(LandscapeRuntime.Load(), request with { Device = ComputeDevice.Parse("cpu") }, new RecordingSurfaceObserver(), cpuFile);
 
         AssertBitIdentical(byDefault, onCpu);
         // The device is not recorded: the file is the same, and a run may resume it on another device.
@@ -50,8 +50,8 @@ public sealed class SurfaceDeviceTests(TrainedCheckpoints checkpoints) : IClassF
         var metric = new CurvatureMetric(LossFunction.CrossEntropy, 128, weightsOnly: true, CurvatureMetric.PaperTolerance);
         var request = Request(checkpoints.Linear[^1], metric, steps: 3);
 
-        var byDefault = SurfaceEngine.Compute(request, new RecordingSurfaceObserver());
-        var onCpu = SurfaceEngine.Compute(request with { Device = ComputeDevice.Parse("CPU") }, new RecordingSurfaceObserver());
+        var byDefault = SurfaceEngine.Compute(LandscapeRuntime.Load(), request, new RecordingSurfaceObserver());
+        var onCpu = SurfaceEngine.Compute(LandscapeRuntime.Load(), request with { Device = ComputeDevice.Parse("CPU") }, new RecordingSurfaceObserver());
 
         // Not bit for bit: Hessian-vector products differ in the last bits from one run to the next
         // on any device, as MKL's float32 GEMM takes memory-alignment-dependent paths (with
@@ -69,12 +69,12 @@ public sealed class SurfaceDeviceTests(TrainedCheckpoints checkpoints) : IClassF
     {
         var request = Request(checkpoints.Cnn[^1], steps: 3);
         var file = Path.Combine(checkpoints.NewFolder(), "surface.h5");
-        SurfaceEngine.Compute(request, new RecordingSurfaceObserver(), file);
+        SurfaceEngine.Compute(LandscapeRuntime.Load(), request, new RecordingSurfaceObserver(), file);
         var before = File.ReadAllBytes(file);
         var observer = new RecordingSurfaceObserver();
 
         var error = Assert.Throws<DeviceUnavailableException>(() =>
-            SurfaceEngine.Compute(request with { Device = ComputeDevice.Parse("cuda") }, observer, file, restart: true));
+            SurfaceEngine.Compute(LandscapeRuntime.Load(), request with { Device = ComputeDevice.Parse("cuda") }, observer, file, restart: true));
 
         Assert.Equal("cuda:0", error.Device.ToString());
         Assert.Equal(before, File.ReadAllBytes(file));
@@ -87,8 +87,8 @@ public sealed class SurfaceDeviceTests(TrainedCheckpoints checkpoints) : IClassF
     {
         var missing = ComputeDevice.Parse("cuda:1");
 
-        Assert.Throws<DeviceUnavailableException>(() => CheckpointStore.LoadModel(checkpoints.Cnn[^1], missing));
-        Assert.Throws<DeviceUnavailableException>(() => DatasetCatalog.Load(Train, missing));
+        Assert.Throws<DeviceUnavailableException>(() => CheckpointStore.LoadModel(LandscapeRuntime.Load(), checkpoints.Cnn[^1], missing));
+        Assert.Throws<DeviceUnavailableException>(() => DatasetCatalog.Load(LandscapeRuntime.Load(), Train, missing));
     }
 
     private static void AssertBitIdentical(SurfaceResult expected, SurfaceResult actual)

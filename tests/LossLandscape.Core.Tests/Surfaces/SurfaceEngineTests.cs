@@ -1,6 +1,7 @@
 using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Directions;
+using LossLandscape.Core.Native;
 using LossLandscape.Core.Surfaces;
 using LossLandscape.Core.Training;
 
@@ -16,8 +17,8 @@ public sealed class SurfaceEngineTests(TrainedCheckpoints checkpoints) : IClassF
         return new SurfaceRequest
         {
             Checkpoint = checkpoint,
-            X = DirectionBuilder.Build(checkpoint, recipe),
-            Y = DirectionBuilder.Build(checkpoint, recipe with { Axis = 1 }),
+            X = DirectionBuilder.Build(LandscapeRuntime.Load(), checkpoint, recipe),
+            Y = DirectionBuilder.Build(LandscapeRuntime.Load(), checkpoint, recipe with { Axis = 1 }),
             Grid = new SurfaceGrid(SurfaceGrid.Linspace(-1, 1, steps), SurfaceGrid.Linspace(-0.5, 0.5, steps - 2)),
             Data = [data ?? Train],
             Workers = workers,
@@ -29,10 +30,10 @@ public sealed class SurfaceEngineTests(TrainedCheckpoints checkpoints) : IClassF
     {
         var checkpoint = checkpoints.Linear[^1];
         var request = Request(checkpoint);
-        var result = SurfaceEngine.Compute(request, new RecordingSurfaceObserver());
+        var result = SurfaceEngine.Compute(LandscapeRuntime.Load(), request, new RecordingSurfaceObserver());
 
-        var data = DatasetCatalog.LoadArrays(Train);
-        using var model = CheckpointStore.LoadModel(checkpoint);
+        var data = DatasetCatalog.LoadArrays(LandscapeRuntime.Load().DatasetCache, Train);
+        using var model = CheckpointStore.LoadModel(LandscapeRuntime.Load(), checkpoint);
         var theta = ParameterLayout.Of(model).FlattenParameters(model);
         // Mlp without hidden layers: layers.0.weight [10×64] then layers.0.bias [10]; biases are not moved.
         for (var index = 0; index < request.Grid.PointCount; index++)
@@ -49,7 +50,7 @@ public sealed class SurfaceEngineTests(TrainedCheckpoints checkpoints) : IClassF
     public void CentrePointEqualsTheCheckpointsOwnLoss()
     {
         var checkpoint = checkpoints.Cnn[^1];
-        var result = SurfaceEngine.Compute(Request(checkpoint, data: checkpoint.Metadata.Dataset), new RecordingSurfaceObserver());
+        var result = SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoint, data: checkpoint.Metadata.Dataset), new RecordingSurfaceObserver());
         var centre = result.Grid.NearestToOrigin();
         Assert.Equal((0.0, 0.0), result.Grid.Coordinates(centre));
         var expected = checkpoint.Metadata.TrainLoss!.Value;
@@ -62,11 +63,11 @@ public sealed class SurfaceEngineTests(TrainedCheckpoints checkpoints) : IClassF
     {
         var checkpoint = checkpoints.Cnn[^1];
         var request = Request(checkpoint);
-        using var model = CheckpointStore.LoadModel(checkpoint);
+        using var model = CheckpointStore.LoadModel(LandscapeRuntime.Load(), checkpoint);
         var layout = ParameterLayout.Of(model);
         var before = layout.FlattenParameters(model);
         var buffersBefore = layout.FlattenBuffers(model);
-        using var data = DatasetCatalog.Load(Train);
+        using var data = DatasetCatalog.Load(LandscapeRuntime.Load(), Train);
         using (var evaluator = new SurfaceEvaluator(model, request.X, request.Y))
         {
             evaluator.MoveTo(0.7, -0.3);
@@ -85,9 +86,9 @@ public sealed class SurfaceEngineTests(TrainedCheckpoints checkpoints) : IClassF
     public void SameSeedGivesBitIdenticalValuesWhateverTheWorkerCount()
     {
         var checkpoint = checkpoints.Cnn[^1];
-        var serial = SurfaceEngine.Compute(Request(checkpoint, steps: 4, workers: 1), new RecordingSurfaceObserver());
-        var parallel = SurfaceEngine.Compute(Request(checkpoint, steps: 4, workers: 2), new RecordingSurfaceObserver());
-        var otherSeed = SurfaceEngine.Compute(Request(checkpoint, steps: 4, workers: 1, seed: 4), new RecordingSurfaceObserver());
+        var serial = SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoint, steps: 4, workers: 1), new RecordingSurfaceObserver());
+        var parallel = SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoint, steps: 4, workers: 2), new RecordingSurfaceObserver());
+        var otherSeed = SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoint, steps: 4, workers: 1, seed: 4), new RecordingSurfaceObserver());
         foreach (var key in serial.Values.Keys)
         {
             Assert.Equal(serial.Values[key].Select(BitConverter.DoubleToInt64Bits), parallel.Values[key].Select(BitConverter.DoubleToInt64Bits));
@@ -103,7 +104,7 @@ public sealed class SurfaceEngineTests(TrainedCheckpoints checkpoints) : IClassF
         // layout happens not to show it, so the guard is kept for hosts where it would.
         var checkpoint = checkpoints.Linear[^1];
         var runs = Enumerable.Range(0, 8)
-            .Select(_ => SurfaceEngine.Compute(Request(checkpoint, workers: 2), new RecordingSurfaceObserver()).Values["train_loss"].Select(BitConverter.DoubleToInt64Bits).ToArray())
+            .Select(_ => SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoint, workers: 2), new RecordingSurfaceObserver()).Values["train_loss"].Select(BitConverter.DoubleToInt64Bits).ToArray())
             .ToArray();
         Assert.All(runs, run => Assert.Equal(runs[0], run));
     }
@@ -117,16 +118,16 @@ public sealed class SurfaceEngineTests(TrainedCheckpoints checkpoints) : IClassF
         var request = new SurfaceRequest
         {
             Checkpoint = start,
-            X = DirectionBuilder.Build(start, recipe, end),
+            X = DirectionBuilder.Build(LandscapeRuntime.Load(), start, recipe, end),
             Grid = new SurfaceGrid(SurfaceGrid.Linspace(-0.5, 1.5, 9), null),
             Data = [start.Metadata.Dataset!],
         };
-        var result = SurfaceEngine.Compute(request, new RecordingSurfaceObserver());
+        var result = SurfaceEngine.Compute(LandscapeRuntime.Load(), request, new RecordingSurfaceObserver());
         var loss = result.Values["train_loss"];
         Assert.Equal(start.Metadata.TrainLoss!.Value, loss[2], start.Metadata.TrainLoss.Value * 1e-6);
         // At α = 1 the BN statistics are still θ*'s (Eval mode), so compare with the BN-interpolating run below.
-        var statesRequest = request with { X = DirectionBuilder.Build(start, recipe with { BatchNormStatistics = BatchNormStatistics.Interpolate }, end) };
-        var states = SurfaceEngine.Compute(statesRequest, new RecordingSurfaceObserver()).Values["train_loss"];
+        var statesRequest = request with { X = DirectionBuilder.Build(LandscapeRuntime.Load(), start, recipe with { BatchNormStatistics = BatchNormStatistics.Interpolate }, end) };
+        var states = SurfaceEngine.Compute(LandscapeRuntime.Load(), statesRequest, new RecordingSurfaceObserver()).Values["train_loss"];
         Assert.Equal(end.Metadata.TrainLoss!.Value, states[6], end.Metadata.TrainLoss.Value * 1e-5);
         Assert.Equal(loss[2], states[2]);
     }
@@ -142,7 +143,7 @@ public sealed class SurfaceEngineTests(TrainedCheckpoints checkpoints) : IClassF
         using (var cancel = new CancellationTokenSource())
         {
             var observer = new RecordingSurfaceObserver(cancel, points: 6);
-            Assert.ThrowsAny<OperationCanceledException>(() => SurfaceEngine.Compute(Request(checkpoint, workers: 2), observer, interrupted, cancellation: cancel.Token));
+            Assert.ThrowsAny<OperationCanceledException>(() => SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoint, workers: 2), observer, interrupted, cancellation: cancel.Token));
         }
         Assert.True(File.Exists(SurfaceJournal.PathFor(interrupted)));
         var partial = SurfaceStore.Read(interrupted);
@@ -151,16 +152,16 @@ public sealed class SurfaceEngineTests(TrainedCheckpoints checkpoints) : IClassF
         File.AppendAllText(SurfaceJournal.PathFor(interrupted), "torn");
 
         var resumedObserver = new RecordingSurfaceObserver();
-        var resumed = SurfaceEngine.Compute(Request(checkpoint, workers: 2), resumedObserver, interrupted);
+        var resumed = SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoint, workers: 2), resumedObserver, interrupted);
         Assert.Equal(15 - partial.ComputedCount, resumedObserver.Points.Count);
         Assert.True(resumed.IsComplete);
         Assert.False(File.Exists(SurfaceJournal.PathFor(interrupted)));
 
-        SurfaceEngine.Compute(Request(checkpoint, workers: 1), new RecordingSurfaceObserver(), uninterrupted);
+        SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoint, workers: 1), new RecordingSurfaceObserver(), uninterrupted);
         Assert.Equal(File.ReadAllBytes(uninterrupted), File.ReadAllBytes(interrupted));
 
         var again = new RecordingSurfaceObserver();
-        SurfaceEngine.Compute(Request(checkpoint, workers: 2), again, interrupted);
+        SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoint, workers: 2), again, interrupted);
         Assert.Empty(again.Points);
     }
 
@@ -169,15 +170,15 @@ public sealed class SurfaceEngineTests(TrainedCheckpoints checkpoints) : IClassF
     {
         var checkpoint = checkpoints.Cnn[^1];
         var file = Path.Combine(checkpoints.NewFolder(), "surface.h5");
-        SurfaceEngine.Compute(Request(checkpoint, steps: 3), new RecordingSurfaceObserver(), file);
+        SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoint, steps: 3), new RecordingSurfaceObserver(), file);
         var before = File.ReadAllBytes(file);
 
-        var error = Assert.Throws<SurfaceSettingsMismatchException>(() => SurfaceEngine.Compute(Request(checkpoint, steps: 4, seed: 9), new RecordingSurfaceObserver(), file));
+        var error = Assert.Throws<SurfaceSettingsMismatchException>(() => SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoint, steps: 4, seed: 9), new RecordingSurfaceObserver(), file));
         Assert.Contains(error.Differences, d => d.StartsWith("directions:", StringComparison.Ordinal));
         Assert.Contains(error.Differences, d => d.StartsWith("x:", StringComparison.Ordinal));
         Assert.Equal(before, File.ReadAllBytes(file));
 
-        var restarted = SurfaceEngine.Compute(Request(checkpoint, steps: 4, seed: 9), new RecordingSurfaceObserver(), file, restart: true);
+        var restarted = SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoint, steps: 4, seed: 9), new RecordingSurfaceObserver(), file, restart: true);
         Assert.Equal(8, restarted.Grid.PointCount);
     }
 
@@ -186,8 +187,8 @@ public sealed class SurfaceEngineTests(TrainedCheckpoints checkpoints) : IClassF
     {
         var checkpoint = checkpoints.Cnn[^1];
         var request = Request(checkpoint, steps: 4);
-        using (var model = CheckpointStore.LoadModel(checkpoint))
-        using (var data = DatasetCatalog.Load(Train))
+        using (var model = CheckpointStore.LoadModel(LandscapeRuntime.Load(), checkpoint))
+        using (var data = DatasetCatalog.Load(LandscapeRuntime.Load(), Train))
         using (var evaluator = new SurfaceEvaluator(model, request.X, request.Y))
         {
             var metric = request.EffectiveMetric;
@@ -198,7 +199,7 @@ public sealed class SurfaceEngineTests(TrainedCheckpoints checkpoints) : IClassF
                 var expected = metric.Evaluate(model, [data], CancellationToken.None);
                 foreach (var fold in new[] { false, true })
                 {
-                    var actual = SurfaceEngine.Compute(request with { FoldBatchNorm = fold, Grid = new SurfaceGrid([alpha], [beta]) }, new RecordingSurfaceObserver());
+                    var actual = SurfaceEngine.Compute(LandscapeRuntime.Load(), request with { FoldBatchNorm = fold, Grid = new SurfaceGrid([alpha], [beta]) }, new RecordingSurfaceObserver());
                     Assert.Equal(expected[0], actual.Values["train_loss"][0], Math.Abs(expected[0]) * 1e-5);
                     Assert.Equal(expected[1], actual.Values["train_acc"][0], 1e-9);
                 }
@@ -211,11 +212,11 @@ public sealed class SurfaceEngineTests(TrainedCheckpoints checkpoints) : IClassF
     {
         var checkpoint = checkpoints.Cnn[^1];
         var file = Path.Combine(checkpoints.NewFolder(), "surface.h5");
-        var folded = SurfaceEngine.Compute(Request(checkpoint, steps: 3) with { FoldBatchNorm = true }, new RecordingSurfaceObserver(), file);
+        var folded = SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoint, steps: 3) with { FoldBatchNorm = true }, new RecordingSurfaceObserver(), file);
         Assert.True(folded.Metadata.BatchNormFolded);
         Assert.True(SurfaceStore.Read(file).Metadata.BatchNormFolded);
 
-        var error = Assert.Throws<SurfaceSettingsMismatchException>(() => SurfaceEngine.Compute(Request(checkpoint, steps: 3), new RecordingSurfaceObserver(), file));
+        var error = Assert.Throws<SurfaceSettingsMismatchException>(() => SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoint, steps: 3), new RecordingSurfaceObserver(), file));
         Assert.Contains(error.Differences, d => d.StartsWith("batchNormFolded:", StringComparison.Ordinal));
     }
 
@@ -228,7 +229,7 @@ public sealed class SurfaceEngineTests(TrainedCheckpoints checkpoints) : IClassF
             FoldBatchNorm = true,
             Metric = new LossLandscape.Core.Curvature.CurvatureMetric(LossFunction.CrossEntropy, 128, weightsOnly: true, tolerance: 1e-3),
         };
-        var error = Assert.Throws<ArgumentException>(() => SurfaceEngine.Compute(request, new RecordingSurfaceObserver()));
+        var error = Assert.Throws<ArgumentException>(() => SurfaceEngine.Compute(LandscapeRuntime.Load(), request, new RecordingSurfaceObserver()));
         Assert.Contains("FoldBatchNorm", error.Message);
     }
 

@@ -1,6 +1,7 @@
 using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Directions;
+using LossLandscape.Core.Native;
 using LossLandscape.Core.Surfaces;
 
 namespace LossLandscape.Core.Tests.Surfaces;
@@ -17,8 +18,8 @@ public sealed class SurfaceMergeTests(TrainedCheckpoints checkpoints) : IClassFi
         return new SurfaceRequest
         {
             Checkpoint = checkpoint,
-            X = DirectionBuilder.Build(checkpoint, recipe),
-            Y = DirectionBuilder.Build(checkpoint, recipe with { Axis = 1 }),
+            X = DirectionBuilder.Build(LandscapeRuntime.Load(), checkpoint, recipe),
+            Y = DirectionBuilder.Build(LandscapeRuntime.Load(), checkpoint, recipe with { Axis = 1 }),
             Grid = new SurfaceGrid(SurfaceGrid.Linspace(-1, 1, xSteps), SurfaceGrid.Linspace(-0.5, 0.5, 3)),
             Data = [Train],
             BatchSize = batchSize,
@@ -31,7 +32,7 @@ public sealed class SurfaceMergeTests(TrainedCheckpoints checkpoints) : IClassFi
         Enumerable.Range(0, count).Select(index =>
         {
             var file = Path.Combine(folder, $"shard-{index}.h5");
-            SurfaceEngine.Compute(Request(checkpoints.Cnn[^1], new SurfaceShard(index, count), batchSize), new RecordingSurfaceObserver(), file);
+            SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoints.Cnn[^1], new SurfaceShard(index, count), batchSize), new RecordingSurfaceObserver(), file);
             return file;
         }).ToArray();
 
@@ -40,10 +41,10 @@ public sealed class SurfaceMergeTests(TrainedCheckpoints checkpoints) : IClassFi
     {
         var folder = checkpoints.NewFolder();
         var whole = Path.Combine(folder, "whole.h5");
-        SurfaceEngine.Compute(Request(checkpoints.Cnn[^1]), new RecordingSurfaceObserver(), whole);
+        SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoints.Cnn[^1]), new RecordingSurfaceObserver(), whole);
 
         var observer = new RecordingSurfaceObserver();
-        var shard = SurfaceEngine.Compute(Request(checkpoints.Cnn[^1], new SurfaceShard(3, 4)), observer, Path.Combine(folder, "shard-3.h5"));
+        var shard = SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoints.Cnn[^1], new SurfaceShard(3, 4)), observer, Path.Combine(folder, "shard-3.h5"));
         Assert.Equal([3, 7, 11], observer.Points.Select(p => p.Index).Order());
         Assert.All(observer.Points, p => Assert.Equal(3, p.Total));
         Assert.Equal(3, shard.ComputedCount);
@@ -70,18 +71,18 @@ public sealed class SurfaceMergeTests(TrainedCheckpoints checkpoints) : IClassFi
         using (var cancel = new CancellationTokenSource())
         {
             var observer = new RecordingSurfaceObserver(cancel, points: 2);
-            Assert.ThrowsAny<OperationCanceledException>(() => SurfaceEngine.Compute(Request(checkpoints.Cnn[^1], shard, xSteps: xSteps), observer, file, cancellation: cancel.Token));
+            Assert.ThrowsAny<OperationCanceledException>(() => SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoints.Cnn[^1], shard, xSteps: xSteps), observer, file, cancellation: cancel.Token));
         }
         var partial = SurfaceStore.Read(file);
         Assert.False(partial.IsComplete);
         Assert.InRange(partial.ComputedCount, 2, ownPoints - 1);
 
-        var error = Assert.Throws<SurfaceSettingsMismatchException>(() => SurfaceEngine.Compute(Request(checkpoints.Cnn[^1], new SurfaceShard(0, 2), xSteps: xSteps), new RecordingSurfaceObserver(), file));
+        var error = Assert.Throws<SurfaceSettingsMismatchException>(() => SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoints.Cnn[^1], new SurfaceShard(0, 2), xSteps: xSteps), new RecordingSurfaceObserver(), file));
         Assert.Contains(error.Differences, d => d.StartsWith("shard:", StringComparison.Ordinal));
-        Assert.Throws<SurfaceSettingsMismatchException>(() => SurfaceEngine.Compute(Request(checkpoints.Cnn[^1], xSteps: xSteps), new RecordingSurfaceObserver(), file));
+        Assert.Throws<SurfaceSettingsMismatchException>(() => SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoints.Cnn[^1], xSteps: xSteps), new RecordingSurfaceObserver(), file));
 
         var resumedObserver = new RecordingSurfaceObserver();
-        var resumed = SurfaceEngine.Compute(Request(checkpoints.Cnn[^1], shard, xSteps: xSteps), resumedObserver, file);
+        var resumed = SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoints.Cnn[^1], shard, xSteps: xSteps), resumedObserver, file);
         Assert.Equal(ownPoints - partial.ComputedCount, resumedObserver.Points.Count);
         Assert.All(resumedObserver.Points, p => Assert.True(shard.Owns(p.Index)));
         Assert.Equal(ownPoints, resumedObserver.Points[^1].Done);
@@ -89,11 +90,11 @@ public sealed class SurfaceMergeTests(TrainedCheckpoints checkpoints) : IClassFi
         Assert.Equal(ownPoints, resumed.ComputedCount);
 
         var uninterrupted = Path.Combine(folder, "uninterrupted.h5");
-        SurfaceEngine.Compute(Request(checkpoints.Cnn[^1], shard, xSteps: xSteps), new RecordingSurfaceObserver(), uninterrupted);
+        SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoints.Cnn[^1], shard, xSteps: xSteps), new RecordingSurfaceObserver(), uninterrupted);
         Assert.Equal(File.ReadAllBytes(uninterrupted), File.ReadAllBytes(file));
 
         var again = new RecordingSurfaceObserver();
-        SurfaceEngine.Compute(Request(checkpoints.Cnn[^1], shard, xSteps: xSteps), again, file);
+        SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoints.Cnn[^1], shard, xSteps: xSteps), again, file);
         Assert.Empty(again.Points);
     }
 
@@ -103,7 +104,7 @@ public sealed class SurfaceMergeTests(TrainedCheckpoints checkpoints) : IClassFi
         var folder = checkpoints.NewFolder();
         var shards = ComputeShards(folder);
         var whole = Path.Combine(folder, "whole.h5");
-        SurfaceEngine.Compute(Request(checkpoints.Cnn[^1]), new RecordingSurfaceObserver(), whole);
+        SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoints.Cnn[^1]), new RecordingSurfaceObserver(), whole);
 
         var overlap = Assert.Throws<SurfaceMergeException>(() => SurfaceMerge.Read([shards[0], shards[1], whole, shards[2], shards[3]]));
         Assert.Equal(SurfaceMergeProblem.Overlap, overlap.Problem);
@@ -115,7 +116,7 @@ public sealed class SurfaceMergeTests(TrainedCheckpoints checkpoints) : IClassFi
         Assert.StartsWith("4 of the 15 points are in none of the 3 file(s), the first 1 at (α, β) = (-0.5, -0.5).", gap.Message, StringComparison.Ordinal);
 
         var otherBatch = Path.Combine(checkpoints.NewFolder(), "shard-1.h5");
-        SurfaceEngine.Compute(Request(checkpoints.Cnn[^1], new SurfaceShard(1, 4), batchSize: 64), new RecordingSurfaceObserver(), otherBatch);
+        SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoints.Cnn[^1], new SurfaceShard(1, 4), batchSize: 64), new RecordingSurfaceObserver(), otherBatch);
         var disagree = Assert.Throws<SurfaceMergeException>(() => SurfaceMerge.Read([shards[0], otherBatch, shards[2], shards[3]]));
         Assert.Equal(SurfaceMergeProblem.Disagree, disagree.Problem);
         Assert.Equal(otherBatch, disagree.Paths[0]);

@@ -11,10 +11,10 @@ public sealed class TrainedCheckpoints : IDisposable
 {
     public TrainedCheckpoints()
     {
-        TorchRuntime.EnsureLoaded();
+        LandscapeRuntime.Load();
         var data = new DatasetReference("Digits", MaxSamples: 300, SubsetSeed: 4);
-        Cnn = Trainer.Run(new TrainingOptions { Model = ModelZoo.DefaultSpec("DigitsCnn"), Dataset = data, Epochs = 2, Seed = 11 }, Path.Combine(Directory, "cnn"), new SilentTrainingObserver());
-        Linear = Trainer.Run(new TrainingOptions { Model = ModelZoo.DefaultSpec("Mlp") with { HiddenWidths = [] }, Dataset = data, Epochs = 1, Seed = 12 }, Path.Combine(Directory, "linear"), new SilentTrainingObserver());
+        Cnn = Trainer.Run(LandscapeRuntime.Load(), new TrainingOptions { Model = ModelZoo.DefaultSpec("DigitsCnn"), Dataset = data, Epochs = 2, Seed = 11 }, Path.Combine(Directory, "cnn"), new SilentTrainingObserver());
+        Linear = Trainer.Run(LandscapeRuntime.Load(), new TrainingOptions { Model = ModelZoo.DefaultSpec("Mlp") with { HiddenWidths = [] }, Dataset = data, Epochs = 1, Seed = 12 }, Path.Combine(Directory, "linear"), new SilentTrainingObserver());
     }
 
     public string Directory { get; } = Path.Combine(Path.GetTempPath(), "losslandscape-core-tests", Guid.NewGuid().ToString("N"));

@@ -8,7 +8,7 @@ namespace LossLandscape.Core.Tests.Training;
 
 public sealed class EvaluationTests
 {
-    public EvaluationTests() => TorchRuntime.EnsureLoaded();
+    public EvaluationTests() => LandscapeRuntime.Load();
 
     [Theory]
     [InlineData(1)]
@@ -16,7 +16,7 @@ public sealed class EvaluationTests
     [InlineData(250)]
     public void ZeroLogitsGiveLnTenAndTheShareOfClassZero(int batchSize)
     {
-        using var data = DatasetCatalog.Load(new DatasetReference("Digits", DatasetSplit.Test));
+        using var data = DatasetCatalog.Load(LandscapeRuntime.Load(), new DatasetReference("Digits", DatasetSplit.Test));
         using var model = nn.Sequential(nn.Flatten(), nn.Linear(64, 10));
         using (no_grad())
         {

@@ -24,7 +24,7 @@ public sealed class TrainerDeviceTests(TrainedCheckpoints checkpoints) : IClassF
     {
         var folder = checkpoints.NewFolder();
 
-        var onCpu = Trainer.Run(CnnOptions, folder, new SilentObserver(), device: ComputeDevice.Parse("cpu"));
+        var onCpu = Trainer.Run(LandscapeRuntime.Load(), CnnOptions, folder, new SilentObserver(), device: ComputeDevice.Parse("cpu"));
 
         Assert.Equal(checkpoints.Cnn.Count, onCpu.Count);
         foreach (var (expected, actual) in checkpoints.Cnn.Zip(onCpu))
@@ -39,7 +39,7 @@ public sealed class TrainerDeviceTests(TrainedCheckpoints checkpoints) : IClassF
     {
         var observer = new SilentObserver();
 
-        var again = Trainer.Run(CnnOptions, Path.GetDirectoryName(checkpoints.Cnn[0].StatePath)!, observer, device: ComputeDevice.Cpu);
+        var again = Trainer.Run(LandscapeRuntime.Load(), CnnOptions, Path.GetDirectoryName(checkpoints.Cnn[0].StatePath)!, observer, device: ComputeDevice.Cpu);
 
         Assert.Equal(checkpoints.Cnn.Select(c => c.Metadata.StateSha256), again.Select(c => c.Metadata.StateSha256));
         Assert.Equal(checkpoints.Cnn.Count, observer.Reused);
@@ -50,12 +50,12 @@ public sealed class TrainerDeviceTests(TrainedCheckpoints checkpoints) : IClassF
     {
         var options = CnnOptions with { Model = ModelZoo.DefaultSpec("Mlp") with { HiddenWidths = [] }, Epochs = 1 };
         var folder = checkpoints.NewFolder();
-        var written = Trainer.Run(options, folder, new SilentObserver());
+        var written = Trainer.Run(LandscapeRuntime.Load(), options, folder, new SilentObserver());
         var before = Directory.GetFiles(folder).Order().Select(File.ReadAllBytes).ToArray();
         var fresh = Path.Combine(checkpoints.NewFolder(), "run");
 
-        Assert.Throws<DeviceUnavailableException>(() => Trainer.Run(options, folder, new SilentObserver(), restart: true, device: ComputeDevice.Parse("cuda")));
-        Assert.Throws<DeviceUnavailableException>(() => Trainer.Run(options, fresh, new SilentObserver(), device: ComputeDevice.Parse("cuda:1")));
+        Assert.Throws<DeviceUnavailableException>(() => Trainer.Run(LandscapeRuntime.Load(), options, folder, new SilentObserver(), restart: true, device: ComputeDevice.Parse("cuda")));
+        Assert.Throws<DeviceUnavailableException>(() => Trainer.Run(LandscapeRuntime.Load(), options, fresh, new SilentObserver(), device: ComputeDevice.Parse("cuda:1")));
 
         Assert.Equal(before, Directory.GetFiles(folder).Order().Select(File.ReadAllBytes).ToArray());
         Assert.Equal(2, written.Count);

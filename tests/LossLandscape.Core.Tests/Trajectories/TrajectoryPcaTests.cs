@@ -6,7 +6,7 @@ namespace LossLandscape.Core.Tests.Trajectories;
 
 public sealed class TrajectoryPcaTests
 {
-    public TrajectoryPcaTests() => TorchRuntime.EnsureLoaded();
+    public TrajectoryPcaTests() => LandscapeRuntime.Load();
 
     public static TheoryData<string> Cases() => new() { "random_walk", "plane" };
 

@@ -1,17 +1,22 @@
 using System.Runtime.InteropServices;
 using LossLandscape.Core.Common;
+using LossLandscape.Core.Data;
 using System.Security.Cryptography;
 using static TorchSharp.torch;
 
 namespace LossLandscape.Core.Native;
 
 /// <summary>
-/// Loads libtorch and TorchSharp's native shim before the first torch call, in any host (module
-/// import, the shell, test hosts). Where TorchSharp's own loader works this only preloads libtorch;
-/// on distributions whose libstdc++ is older than the shim needs (Debian 12), it loads a patched
-/// copy of the shim (see <see cref="ElfVersionPatcher"/>).
+/// The process's native runtime and the state shared by everything that computes with it: libtorch
+/// and TorchSharp's shim (loaded before the first torch call, in any host: module import, the shell,
+/// test hosts), the intra-op thread count, the lock around libtorch's global generator, and the cache
+/// of decoded data sets. libtorch is process-wide, so there is one instance per process, obtained with
+/// <see cref="Load"/> by the composition roots (cmdlets, the shell, tests, bench) and handed to the
+/// engines. Where TorchSharp's own loader works, loading only preloads libtorch; on distributions
+/// whose libstdc++ is older than the shim needs (Debian 12), it loads a patched copy of the shim
+/// (see <see cref="ElfVersionPatcher"/>).
 /// </summary>
-public static class TorchRuntime
+public sealed class LandscapeRuntime
 {
     /// <summary>Folder holding the user's own libtorch (and optionally LibTorchSharp) libraries.</summary>
     public const string LibTorchDirectoryVariable = "LOSSLANDSCAPE_LIBTORCH_DIR";
@@ -22,30 +27,56 @@ public static class TorchRuntime
     /// <summary>Default intra-op thread count when no setting is given.</summary>
     public const string ThreadCountVariable = "LOSSLANDSCAPE_THREADS";
 
-    private static readonly object Gate = new();
-    private static TorchLoadReport? report;
-    private static int threadCount;
+    private static readonly object LoadGate = new();
+    private static volatile LandscapeRuntime? processRuntime;
 
-    /// <summary>The report of the load, or null before <see cref="EnsureLoaded"/> has run.</summary>
-    public static TorchLoadReport? Report => report;
+    private readonly object threadGate = new();
+    private readonly object generatorGate = new();
+    private int threadCount;
 
-    /// <summary>Intra-op threads libtorch uses. Setting it loads the runtime if needed.</summary>
-    public static int ThreadCount
+    private LandscapeRuntime(TorchLoadReport report, int threadCount)
     {
-        get
-        {
-            EnsureLoaded();
-            return threadCount;
-        }
+        Report = report;
+        this.threadCount = threadCount;
+    }
+
+    /// <summary>The process's runtime, or null while nothing has loaded it (for callers that must not load libtorch, such as tab completion).</summary>
+    public static LandscapeRuntime? IfLoaded => processRuntime;
+
+    /// <summary>What was loaded, from where, and how.</summary>
+    public TorchLoadReport Report { get; }
+
+    /// <summary>Decoded data sets, shared by training, evaluation and every surface of the process.</summary>
+    public DatasetCache DatasetCache { get; } = new(DatasetCache.DefaultCapacityBytes());
+
+    /// <summary>Intra-op threads libtorch uses.</summary>
+    public int ThreadCount
+    {
+        get => threadCount;
         set
         {
             if (value < 1) throw new ArgumentOutOfRangeException(nameof(value), value, "The thread count must be at least 1.");
-            EnsureLoaded();
-            lock (Gate)
+            lock (threadGate)
             {
                 set_num_threads(value);
                 threadCount = value;
             }
+        }
+    }
+
+    /// <summary>Loads the native libraries once per process and returns the process's runtime.</summary>
+    /// <exception cref="TorchLoadException">libtorch or the shim could not be loaded; the message says what was tried.</exception>
+    public static LandscapeRuntime Load()
+    {
+        if (processRuntime is { } loaded) return loaded;
+        lock (LoadGate)
+        {
+            if (processRuntime is { } raced) return raced;
+            var report = LoadNative();
+            var threads = DefaultThreadCount();
+            set_num_threads(threads);
+            processRuntime = new LandscapeRuntime(report, threads);
+            return processRuntime;
         }
     }
 
@@ -54,26 +85,24 @@ public static class TorchRuntime
     /// libtorch's OpenMP thread count is per calling thread: every thread that runs heavy torch work
     /// (a pipeline thread, a surface worker) must set it for itself.
     /// </summary>
-    public static void ApplyThreadCount(int? threads = null)
-    {
-        EnsureLoaded();
-        set_num_threads(threads ?? threadCount);
-    }
+    public void ApplyThreadCount(int? threads = null) => set_num_threads(threads ?? threadCount);
 
-    /// <summary>Loads the native libraries once per process and returns what was done.</summary>
-    public static TorchLoadReport EnsureLoaded()
+    /// <summary>
+    /// Runs <paramref name="draw"/> holding the lock on libtorch's process-wide generator, seeded first
+    /// when <paramref name="seed"/> is given, so no other draw (a surface worker, a checkpoint import,
+    /// another runspace) can come between a seed and what it seeds.
+    /// </summary>
+    public T WithGlobalGenerator<T>(long? seed, Func<T> draw)
     {
-        if (report is not null) return report;
-        lock (Gate)
+        lock (generatorGate)
         {
-            if (report is not null) return report;
-            var loaded = Load();
-            threadCount = DefaultThreadCount();
-            set_num_threads(threadCount);
-            report = loaded;
-            return report;
+            if (seed is { } value) manual_seed(value);
+            return draw();
         }
     }
+
+    /// <summary>The load report's lines and the data set cache's state, for -Verbose.</summary>
+    public IEnumerable<string> Describe() => Report.Describe().Append(DatasetCache.Describe());
 
     private static int DefaultThreadCount()
     {
@@ -82,7 +111,7 @@ public static class TorchRuntime
         return Environment.ProcessorCount;
     }
 
-    private static TorchLoadReport Load()
+    private static TorchLoadReport LoadNative()
     {
         var waitPolicy = SetNativeEnvironmentDefault("OMP_WAIT_POLICY", "PASSIVE");
         // MKL's default float32 GEMM picks code paths by the alignment of its operands, so the same
@@ -142,7 +171,7 @@ public static class TorchRuntime
 
     private static string? BundledNativeDirectory(NativePlatform platform)
     {
-        var assemblyDirectory = Path.GetDirectoryName(typeof(TorchRuntime).Assembly.Location);
+        var assemblyDirectory = Path.GetDirectoryName(typeof(LandscapeRuntime).Assembly.Location);
         if (string.IsNullOrEmpty(assemblyDirectory)) return null;
         foreach (var candidate in new[] { Path.Combine(assemblyDirectory, "runtimes", platform.RuntimeIdentifier, "native"), assemblyDirectory })
         {
@@ -240,7 +269,7 @@ public static class TorchRuntime
     }
 }
 
-/// <summary>What <see cref="TorchRuntime"/> loaded, from where, and how.</summary>
+/// <summary>What <see cref="LandscapeRuntime"/> loaded, from where, and how.</summary>
 public sealed record TorchLoadReport(
     string LibTorchDirectory,
     string Source,
