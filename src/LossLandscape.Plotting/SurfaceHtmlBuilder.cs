@@ -1,4 +1,10 @@
 using System.Globalization;
+using System.Net;
+using System.Reflection;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.FSharp.Core;
 using Plotly.NET;
 using Plotly.NET.LayoutObjects;
@@ -12,10 +18,20 @@ namespace LossLandscape.Plotting;
 /// <remarks>
 /// Plotly.NET's F# optional parameters are all required when called from C#, so the trace and the
 /// axes are set by their plotly.js attribute names on Plotly.NET's dynamic objects instead of through
-/// its style functions with dozens of null arguments.
+/// its style functions with dozens of null arguments. Plotly.NET only builds the figure; the page around
+/// it is this class's, so that nothing from a title or a file can run as script.
 /// </remarks>
 internal static class SurfaceHtmlBuilder
 {
+    /// <summary>
+    /// Escapes every character outside ASCII and every one HTML gives a meaning (&lt;, &gt;, &amp;, quotes):
+    /// a title like <c>&lt;/script&gt;</c> then cannot end the script block, and U+2028/U+2029 cannot
+    /// end a line inside a string literal for older JavaScript parsers.
+    /// </summary>
+    private static readonly JsonSerializerOptions ScriptSafeJson = new() { Encoder = JavaScriptEncoder.Default };
+
+    private const string PlotElementId = "landscape-plot";
+
     public static string Build(SurfacePlotData data, SurfaceHtmlOptions options)
     {
         string title = options.Title ?? data.ValueLabel;
@@ -23,16 +39,40 @@ internal static class SurfaceHtmlBuilder
         chart = Chart.withScene(BuildScene(data, options), Id: null).Invoke(chart);
         chart = Chart.withTitle(title, TitleFont: null).Invoke(chart);
         chart = Chart.withSize((double)options.Width, options.Height).Invoke(chart);
-        chart = Chart.withDisplayOptions(DisplayOptions.init(
-            DocumentTitle: title,
-            DocumentCharset: null,
-            DocumentDescription: null,
-            DocumentFavicon: null,
-            AdditionalHeadTags: null,
-            ChartDescription: null,
-            PlotlyJSReference: PlotlyJSReference.Full)).Invoke(chart);
-        return GenericChart.toEmbeddedHTML(chart);
+        JsonNode figure = JsonNode.Parse(GenericChart.toJson(chart))
+            ?? throw new InvalidOperationException("Plotly.NET serialised the chart as JSON null.");
+
+        // The page is written here rather than by Plotly.NET, whose template puts the 3.6 MB library
+        // before <meta charset> (browsers then guess the encoding: "−" shows as mojibake) and inserts
+        // the titles without escaping them for the script block they land in.
+        var page = new StringBuilder();
+        page.Append("<!DOCTYPE html>\n<html><head><meta charset=\"UTF-8\">\n");
+        page.Append("<title>").Append(WebUtility.HtmlEncode(title)).Append("</title>\n");
+        page.Append("<script type=\"text/javascript\">").Append(PlotlyLibrary.Value).Append("</script>\n");
+        page.Append("</head><body><div id=\"").Append(PlotElementId).Append("\"></div>\n");
+        page.Append("<script type=\"text/javascript\">\n");
+        page.Append("    var data = ").Append(ScriptSafe(figure, "data")).Append(";\n");
+        page.Append("    var layout = ").Append(ScriptSafe(figure, "layout")).Append(";\n");
+        page.Append("    var config = ").Append(ScriptSafe(figure, "config")).Append(";\n");
+        page.Append("    Plotly.newPlot('").Append(PlotElementId).Append("', data, layout, config);\n");
+        page.Append("</script></body></html>\n");
+        return page.ToString();
     }
+
+    private static string ScriptSafe(JsonNode figure, string part) =>
+        (figure[part] ?? throw new InvalidOperationException($"Plotly.NET's figure has no {part}.")).ToJsonString(ScriptSafeJson);
+
+    /// <summary>
+    /// The minified plotly.js that Plotly.NET carries as a resource, whatever its version. Inlined verbatim:
+    /// the tests check that it holds no <c>&lt;/script</c> that would end its block early.
+    /// </summary>
+    private static readonly Lazy<string> PlotlyLibrary = new(() =>
+    {
+        Assembly plotlyNet = typeof(GenericChart).Assembly;
+        string name = plotlyNet.GetManifestResourceNames().Single(resource => resource.EndsWith(".min.js", StringComparison.Ordinal));
+        using var reader = new StreamReader(plotlyNet.GetManifestResourceStream(name)!, Encoding.UTF8);
+        return reader.ReadToEnd();
+    });
 
     private static Trace3D BuildSurface(SurfacePlotData data, SurfaceHtmlOptions options)
     {

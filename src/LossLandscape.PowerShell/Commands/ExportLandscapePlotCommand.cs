@@ -21,7 +21,7 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
     [Rehydrate(typeof(LossSurface))]
     public LossSurface Surface { get; set; } = null!;
 
-    /// <summary>Image file (.png or .svg), or a folder to write a file named after the surface into (default: the current folder).</summary>
+    /// <summary>Image file (.png or .svg), or a folder to write a file named after the surface into (default: the current folder); that name keeps only A-Z, a-z, 0-9, '.', '_' and '-' of the architecture.</summary>
     [Parameter(Position = 0)]
     public string? Path { get; set; }
 
@@ -258,6 +258,10 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
         if (!Directory.Exists(path) && System.IO.Path.HasExtension(path)) return path;
         var epoch = surface.CheckpointEpoch is { } e ? $"-epoch{e:D3}" : "";
         var kind = panels > 0 ? $"{panels}-panels" : surface.Dimensions == 1 ? "1d" : $"2d-{Style.ToString().ToLowerInvariant()}";
-        return System.IO.Path.Combine(path, $"{surface.Architecture}{epoch}-{kind}.png");
+        // The architecture is free text from the surface file, which may come from anyone: it names the file, never its folder.
+        var architecture = PlotFileName.Part(surface.Architecture);
+        if (architecture != surface.Architecture)
+            WriteVerbose($"The architecture '{surface.Architecture}' holds characters a file name cannot; the file is named after '{architecture}'.");
+        return System.IO.Path.Combine(path, $"{architecture}{epoch}-{kind}.png");
     }
 }
