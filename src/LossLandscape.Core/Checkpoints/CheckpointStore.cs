@@ -48,8 +48,9 @@ public static class CheckpointStore
     /// Reads and validates a checkpoint given its <c>.dat</c> or <c>.json</c> path: the side file
     /// parses, the state file is well formed, and its names and shapes are the architecture's.
     /// </summary>
+    /// <param name="verifyHash">Refuse a state file whose SHA-256 is not the one the side file recorded (a flipped byte, a swapped file).</param>
     /// <exception cref="CheckpointException">With the <see cref="CheckpointErrorKind"/> of the first problem.</exception>
-    public static CheckpointInfo Read(LandscapeRuntime runtime, string path)
+    public static CheckpointInfo Read(LandscapeRuntime runtime, string path, bool verifyHash = true)
     {
         var fullPath = Path.GetFullPath(path);
         if (Directory.Exists(fullPath))
@@ -60,11 +61,13 @@ public static class CheckpointStore
         var metadataPath = Path.ChangeExtension(fullPath, MetadataExtension);
         if (!File.Exists(metadataPath))
             throw new CheckpointException(CheckpointErrorKind.MissingMetadata, fullPath, $"The checkpoint '{fullPath}' has no side file '{Path.GetFileName(metadataPath)}' naming its architecture.");
+        CheckpointFiles.EnsureRegular(metadataPath);
         var metadata = ReadMetadata(metadataPath);
 
         var statePath = Path.Combine(Path.GetDirectoryName(metadataPath)!, metadata.StateFile);
         if (!File.Exists(statePath))
             throw new CheckpointException(CheckpointErrorKind.NotFound, statePath, $"The state file '{statePath}' named by '{metadataPath}' does not exist.");
+        CheckpointFiles.EnsureRegular(statePath);
 
         IReadOnlyList<StateTensorInfo> contents;
         try
@@ -74,6 +77,14 @@ public static class CheckpointStore
         catch (InvalidDataException e)
         {
             throw new CheckpointException(CheckpointErrorKind.Corrupt, statePath, $"The state file '{statePath}' is not a valid TorchSharp state dictionary: {e.Message}", e);
+        }
+        // After the structure check, so a truncated file says so; a well-formed file with other bytes is caught here.
+        if (verifyHash)
+        {
+            var actual = Sha256(statePath);
+            if (!string.Equals(actual, metadata.StateSha256, StringComparison.OrdinalIgnoreCase))
+                throw new CheckpointException(CheckpointErrorKind.HashMismatch, statePath,
+                    $"The state file '{statePath}' has SHA-256 {actual}, but '{Path.GetFileName(metadataPath)}' records {metadata.StateSha256}: it was changed or damaged after it was written. Use -SkipHashCheck to read it anyway.");
         }
 
         ParameterLayout layout;
