@@ -172,20 +172,26 @@ def digits_state(override=None, drop=(), extra=(), storage_reference=None):
     return OrderedDict(items), storages
 
 
+def entry(name, method=zipfile.ZIP_STORED):
+    # A fixed time, so that rerunning the generator writes the same bytes.
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = method
+    return info
+
+
 def write_zip(name, pickled, storages, compress=(), duplicate=None, byteorder=b"little"):
     path = os.path.join(HERE, name)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
-        archive.writestr("archive/data.pkl", pickled)
-        archive.writestr("archive/byteorder", byteorder)
+        archive.writestr(entry("archive/data.pkl"), pickled)
+        archive.writestr(entry("archive/byteorder"), byteorder)
         for key, data in storages:
-            method = zipfile.ZIP_DEFLATED if key in compress else zipfile.ZIP_STORED
-            archive.writestr(zipfile.ZipInfo(f"archive/data/{key}"), data, compress_type=method)
-        archive.writestr("archive/version", b"3\n")
+            archive.writestr(entry(f"archive/data/{key}", zipfile.ZIP_DEFLATED if key in compress else zipfile.ZIP_STORED), data)
+        archive.writestr(entry("archive/version"), b"3\n")
         if duplicate is not None:
             import warnings
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                archive.writestr(duplicate[0], duplicate[1])
+                archive.writestr(entry(duplicate[0]), duplicate[1])
     return path
 
 
@@ -316,8 +322,10 @@ def main():
     # nesting: stack depth and hash work.
     zip_of_pickle("nesting-tuple-key-100k.pt", dict_with_key(b")" + b"\x85" * 100_000))
     # t_{k+1} = (t_k, t_k) through the memo: 80 levels, 2^80 nodes when expanded.
-    zip_of_pickle("nesting-memo-hash-bomb.pt", dict_with_key(b")q\x00" + b"h\x00h\x00\x86q\x00" * 80))
-    zip_of_pickle("nesting-memo-hash-bomb-value.pt", b"\x80\x02}X\x01\x00\x00\x00k)q\x00" + b"h\x00h\x00\x86q\x00" * 80 + b"s.")
+    # Each level is memoized and popped, so only the last stays on the stack.
+    tower = b")q\x000" + b"h\x00h\x00\x86q\x000" * 80 + b"h\x00"
+    zip_of_pickle("nesting-memo-hash-bomb.pt", dict_with_key(tower))
+    zip_of_pickle("nesting-memo-hash-bomb-value.pt", b"\x80\x02}X\x01\x00\x00\x00k" + tower + b"s.")
     zip_of_pickle("nesting-lists-100k.pt", b"\x80\x02}X\x01\x00\x00\x00k" + b"(" * 100_000 + b"]" + b"l" * 100_000 + b"s.")
     zip_of_pickle("nesting-dicts-50k.pt", b"\x80\x02}X\x01\x00\x00\x00k" + b"(K\x01" * 50_000 + b"}" + b"d" * 50_000 + b"s.")
     zip_of_pickle("nesting-tuples-100k-value.pt", b"\x80\x02}X\x01\x00\x00\x00k)" + b"\x85" * 100_000 + b"s.")
