@@ -37,10 +37,11 @@ public sealed class HostileCheckpointReads : IDisposable
         }
         File.CreateSymbolicLink(Path.Combine(temp.FullName, "zero.pt"), "/dev/zero");
         Directory.CreateDirectory(Path.Combine(temp.FullName, NoArchitectureFolder));
-        foreach (var name in new[] { "sparse-3gb.safetensors", "sparse-3gb-legacy.pt" })
+        foreach (var name in new[] { "sparse-3gb.safetensors", "sparse-3gb-legacy.pt", "sparse-3gb-ours.dat" })
         {
             var path = Path.Combine(temp.FullName, NoArchitectureFolder, name);
             File.Copy(Fixture(name + ".head"), path);
+            if (Path.GetExtension(name) == ".dat") File.Copy(Fixture(Path.ChangeExtension(name, ".json")), Path.ChangeExtension(path, ".json"));
             using var stream = File.OpenWrite(path);
             stream.SetLength(stream.Length + 3_000_000_000L);
         }
@@ -163,6 +164,8 @@ public sealed class HostileCheckpointTests(HostileCheckpointReads reads, ITestOu
         {
             [HostileCheckpointReads.TempPrefix + "no-architecture/sparse-3gb.safetensors"] = (TooLarge, "LimitsExceeded"),
             [HostileCheckpointReads.TempPrefix + "no-architecture/sparse-3gb-legacy.pt"] = (TooLarge, "LimitsExceeded"),
+            // Ours names its architecture in the side file: a state file far larger than its state is refused unread.
+            [HostileCheckpointReads.TempPrefix + "no-architecture/sparse-3gb-ours.dat"] = (TooLarge, "LimitsExceeded"),
         }),
         new("special", "valid-digits.pt", new()
         {

@@ -17,14 +17,22 @@ public static class CheckpointFiles
     /// Refuses FIFOs, character and block devices and sockets (following links): opening a FIFO
     /// for reading blocks until a writer comes, possibly forever, and a device can stream without
     /// end. .NET reports no file type, so Linux's <c>statx</c> is asked; elsewhere such names are
-    /// not reachable through ordinary paths and nothing is checked.
+    /// not reachable through ordinary paths, and where statx is missing (a libc without it, a
+    /// sandbox refusing it) nothing is checked: the file is then opened as before.
     /// </summary>
     /// <exception cref="CheckpointException">Of kind <see cref="CheckpointErrorKind.NotRegularFile"/>.</exception>
     public static void EnsureRegular(string path)
     {
         if (!OperatingSystem.IsLinux() || !File.Exists(path)) return;
         var buffer = new byte[StatxBufferBytes];
-        if (NativeMethods.Statx(AtCurrentDirectory, path, 0, StatxType, buffer) != 0) return;
+        try
+        {
+            if (NativeMethods.Statx(AtCurrentDirectory, path, 0, StatxType, buffer) != 0) return;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return;
+        }
         var type = BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(StatxModeOffset)) & FileTypeMask;
         if (type != RegularFileType)
             throw new CheckpointException(CheckpointErrorKind.NotRegularFile, path, $"'{path}' is a {TypeName(type)}, not a regular file: checkpoints are read only from regular files.");

@@ -27,6 +27,10 @@ public static class CheckpointStore
         Converters = { new JsonStringEnumConverter() },
     };
 
+    // Float64 is the widest element type; names, types and shapes take little beside the data.
+    private const long MaxElementBytes = 8;
+    private const long MaxNameAndHeaderBytes = 1 << 20;
+
     public static string EpochFileName(int epoch) => $"epoch-{epoch:D3}";
 
     /// <summary>Saves the model's state and the metadata (whose hash and file fields are filled in here).</summary>
@@ -69,24 +73,6 @@ public static class CheckpointStore
             throw new CheckpointException(CheckpointErrorKind.NotFound, statePath, $"The state file '{statePath}' named by '{metadataPath}' does not exist.");
         CheckpointFiles.EnsureRegular(statePath);
 
-        IReadOnlyList<StateTensorInfo> contents;
-        try
-        {
-            contents = TorchSharpStateFile.ReadContents(statePath);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new CheckpointException(CheckpointErrorKind.Corrupt, statePath, $"The state file '{statePath}' is not a valid TorchSharp state dictionary: {e.Message}", e);
-        }
-        // After the structure check, so a truncated file says so; a well-formed file with other bytes is caught here.
-        if (verifyHash)
-        {
-            var actual = Sha256(statePath);
-            if (!string.Equals(actual, metadata.StateSha256, StringComparison.OrdinalIgnoreCase))
-                throw new CheckpointException(CheckpointErrorKind.HashMismatch, statePath,
-                    $"The state file '{statePath}' has SHA-256 {actual}, but '{Path.GetFileName(metadataPath)}' records {metadata.StateSha256}: it was changed or damaged after it was written. Use -SkipHashCheck to read it anyway.");
-        }
-
         ParameterLayout layout;
         try
         {
@@ -96,9 +82,34 @@ public static class CheckpointStore
         {
             throw new CheckpointException(CheckpointErrorKind.UnknownArchitecture, metadataPath, $"'{metadataPath}' describes a model that cannot be built: {e.Message}", e);
         }
+        // Reading the contents scans every value (for NaN), so a file far larger than the model's state is refused unscanned.
+        var stateBytes = new FileInfo(statePath).Length;
+        var largestState = layout.StateEntries.Sum(e => e.ElementCount) * MaxElementBytes + MaxNameAndHeaderBytes;
+        if (stateBytes > largestState)
+            throw new CheckpointException(CheckpointErrorKind.TooLarge, statePath, $"The state file '{statePath}' is {stateBytes} bytes, but a {metadata.Model.Architecture} state takes at most {largestState}: it is not this model's.");
+
+        IReadOnlyList<StateTensorInfo> contents;
+        try
+        {
+            contents = TorchSharpStateFile.ReadContents(statePath);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CheckpointException(CheckpointErrorKind.Corrupt, statePath, $"The state file '{statePath}' is not a valid TorchSharp state dictionary: {e.Message}", e);
+        }
         var difference = layout.FirstDifference(contents);
         if (difference is not null)
             throw new CheckpointException(CheckpointErrorKind.ArchitectureMismatch, statePath, $"The state file '{statePath}' does not match the architecture {metadata.Model.Architecture} named in '{Path.GetFileName(metadataPath)}': {difference}.");
+
+        // After the structure and architecture checks, so a truncated or foreign file says what it is (and a
+        // multi-GB one is refused before it is hashed); a well-formed file with other bytes is caught here.
+        if (verifyHash)
+        {
+            var actual = Sha256(statePath);
+            if (!string.Equals(actual, metadata.StateSha256, StringComparison.OrdinalIgnoreCase))
+                throw new CheckpointException(CheckpointErrorKind.HashMismatch, statePath,
+                    $"The state file '{statePath}' has SHA-256 {actual}, but '{Path.GetFileName(metadataPath)}' records {metadata.StateSha256}: it was changed or damaged after it was written. Use -SkipHashCheck to read it anyway.");
+        }
 
         return new CheckpointInfo(statePath, metadataPath, metadata, contents, LayerSummary.From(contents, layout.ParameterNames), layout.ParameterLength);
     }

@@ -68,7 +68,16 @@ public static class ForeignStateCheckpoint
     /// <summary>Builds the zoo model and copies the file's tensors into it by name (eval mode).</summary>
     public static nn.Module LoadModel(LandscapeRuntime runtime, CheckpointInfo checkpoint)
     {
-        var (state, _, _) = ReadState(checkpoint.StatePath, BudgetFor(ParameterLayout.Of(runtime, checkpoint.Metadata.Model), []));
+        StateDictionary state;
+        try
+        {
+            (state, _, _) = ReadState(checkpoint.StatePath, BudgetFor(ParameterLayout.Of(runtime, checkpoint.Metadata.Model), []));
+        }
+        catch (DeclaredStateMismatchException mismatch)
+        {
+            // The file changed since it was imported.
+            throw new CheckpointException(CheckpointErrorKind.ArchitectureMismatch, checkpoint.StatePath, $"'{checkpoint.StatePath}' no longer fits {checkpoint.Metadata.Model.Architecture}: {mismatch.Message}.", mismatch);
+        }
         var model = ModelZoo.Create(runtime, checkpoint.Metadata.Model);
         using (var scope = NewDisposeScope())
         using (no_grad())

@@ -399,6 +399,9 @@ def main():
     dat_checkpoint("dat-3gb-declared", torchsharp_dat(huge))
 
     # Heads of sparse multi-GB files the test extends with truncate (3 GB tensors).
+    # Our format: one 750M-element float32 tensor (the side file names DigitsCnn).
+    dat_checkpoint("sparse-3gb-ours", torchsharp_dat([("conv1.weight", 6, (750_000_000,), b"")]))
+    os.replace(os.path.join(HERE, "sparse-3gb-ours.dat"), os.path.join(HERE, "sparse-3gb-ours.dat.head"))
     sparse_header = json.dumps({"conv1.weight": {"dtype": "F32", "shape": [750_000_000], "data_offsets": [0, 3_000_000_000]}}).encode()
     write("sparse-3gb.safetensors.head", struct.pack("<Q", len(sparse_header)) + sparse_header)
     state = OrderedDict([("conv1.weight", legacy_tensor("0", "FloatStorage", 750_000_000, (750_000_000,), (1,)))])
