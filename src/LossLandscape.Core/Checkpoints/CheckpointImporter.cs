@@ -7,13 +7,15 @@ namespace LossLandscape.Core.Checkpoints;
 public static class CheckpointImporter
 {
     /// <param name="architecture">The zoo model a PyTorch or safetensors state dictionary belongs to; ignored for files that name their own.</param>
+    /// <param name="verifyHash">For our .dat+.json checkpoints: refuse a state file whose SHA-256 is not the side file's.</param>
     /// <exception cref="CheckpointException">With the <see cref="CheckpointErrorKind"/> of the first problem.</exception>
-    public static CheckpointInfo Read(LandscapeRuntime runtime, string path, ModelSpec? architecture = null)
+    public static CheckpointInfo Read(LandscapeRuntime runtime, string path, ModelSpec? architecture = null, bool verifyHash = true)
     {
         var fullPath = Path.GetFullPath(path);
-        if (Directory.Exists(fullPath) || !File.Exists(fullPath)) return CheckpointStore.Read(runtime, fullPath);
+        if (Directory.Exists(fullPath) || !File.Exists(fullPath)) return CheckpointStore.Read(runtime, fullPath, verifyHash);
+        CheckpointFiles.EnsureRegular(fullPath);
         var extension = Path.GetExtension(fullPath).ToLowerInvariant();
-        if (extension is CheckpointStore.StateExtension or CheckpointStore.MetadataExtension) return CheckpointStore.Read(runtime, fullPath);
+        if (extension is CheckpointStore.StateExtension or CheckpointStore.MetadataExtension) return CheckpointStore.Read(runtime, fullPath, verifyHash);
         if (TorchScriptCheckpoint.IsTorchScript(fullPath)) return TorchScriptCheckpoint.Read(runtime, fullPath);
         return ForeignStateCheckpoint.Read(runtime, fullPath, architecture ?? SideFileArchitecture(fullPath));
     }
@@ -23,6 +25,7 @@ public static class CheckpointImporter
     {
         var sideFile = Path.ChangeExtension(path, CheckpointStore.MetadataExtension);
         if (!File.Exists(sideFile)) return null;
+        CheckpointFiles.EnsureRegular(sideFile);
         try
         {
             return System.Text.Json.JsonSerializer.Deserialize<CheckpointMetadata>(File.ReadAllBytes(sideFile), CheckpointStore.JsonOptions)?.Model;

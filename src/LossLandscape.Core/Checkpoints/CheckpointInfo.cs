@@ -11,6 +11,9 @@ public sealed record CheckpointInfo(
 {
     public CheckpointFormat Format { get; init; } = CheckpointFormat.LossLandscape;
 
+    /// <summary>Float tensors stored in another float type than the model's, converted when loaded (e.g. float16 → float32).</summary>
+    public IReadOnlyList<string> Conversions { get; init; } = [];
+
     /// <summary>NaN or ±∞ values over all tensors: a diverged or corrupted checkpoint.</summary>
     public long NonFiniteCount => Tensors.Sum(t => t.NonFiniteCount);
 

@@ -27,6 +27,10 @@ public static class CheckpointStore
         Converters = { new JsonStringEnumConverter() },
     };
 
+    // Float64 is the widest element type; names, types and shapes take little beside the data.
+    private const long MaxElementBytes = 8;
+    private const long MaxNameAndHeaderBytes = 1 << 20;
+
     public static string EpochFileName(int epoch) => $"epoch-{epoch:D3}";
 
     /// <summary>Saves the model's state and the metadata (whose hash and file fields are filled in here).</summary>
@@ -48,8 +52,9 @@ public static class CheckpointStore
     /// Reads and validates a checkpoint given its <c>.dat</c> or <c>.json</c> path: the side file
     /// parses, the state file is well formed, and its names and shapes are the architecture's.
     /// </summary>
+    /// <param name="verifyHash">Refuse a state file whose SHA-256 is not the one the side file recorded (a flipped byte, a swapped file).</param>
     /// <exception cref="CheckpointException">With the <see cref="CheckpointErrorKind"/> of the first problem.</exception>
-    public static CheckpointInfo Read(LandscapeRuntime runtime, string path)
+    public static CheckpointInfo Read(LandscapeRuntime runtime, string path, bool verifyHash = true)
     {
         var fullPath = Path.GetFullPath(path);
         if (Directory.Exists(fullPath))
@@ -60,21 +65,13 @@ public static class CheckpointStore
         var metadataPath = Path.ChangeExtension(fullPath, MetadataExtension);
         if (!File.Exists(metadataPath))
             throw new CheckpointException(CheckpointErrorKind.MissingMetadata, fullPath, $"The checkpoint '{fullPath}' has no side file '{Path.GetFileName(metadataPath)}' naming its architecture.");
+        CheckpointFiles.EnsureRegular(metadataPath);
         var metadata = ReadMetadata(metadataPath);
 
         var statePath = Path.Combine(Path.GetDirectoryName(metadataPath)!, metadata.StateFile);
         if (!File.Exists(statePath))
             throw new CheckpointException(CheckpointErrorKind.NotFound, statePath, $"The state file '{statePath}' named by '{metadataPath}' does not exist.");
-
-        IReadOnlyList<StateTensorInfo> contents;
-        try
-        {
-            contents = TorchSharpStateFile.ReadContents(statePath);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new CheckpointException(CheckpointErrorKind.Corrupt, statePath, $"The state file '{statePath}' is not a valid TorchSharp state dictionary: {e.Message}", e);
-        }
+        CheckpointFiles.EnsureRegular(statePath);
 
         ParameterLayout layout;
         try
@@ -85,9 +82,34 @@ public static class CheckpointStore
         {
             throw new CheckpointException(CheckpointErrorKind.UnknownArchitecture, metadataPath, $"'{metadataPath}' describes a model that cannot be built: {e.Message}", e);
         }
+        // Reading the contents scans every value (for NaN), so a file far larger than the model's state is refused unscanned.
+        var stateBytes = new FileInfo(statePath).Length;
+        var largestState = layout.StateEntries.Sum(e => e.ElementCount) * MaxElementBytes + MaxNameAndHeaderBytes;
+        if (stateBytes > largestState)
+            throw new CheckpointException(CheckpointErrorKind.TooLarge, statePath, $"The state file '{statePath}' is {stateBytes} bytes, but a {metadata.Model.Architecture} state takes at most {largestState}: it is not this model's.");
+
+        IReadOnlyList<StateTensorInfo> contents;
+        try
+        {
+            contents = TorchSharpStateFile.ReadContents(statePath);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CheckpointException(CheckpointErrorKind.Corrupt, statePath, $"The state file '{statePath}' is not a valid TorchSharp state dictionary: {e.Message}", e);
+        }
         var difference = layout.FirstDifference(contents);
         if (difference is not null)
             throw new CheckpointException(CheckpointErrorKind.ArchitectureMismatch, statePath, $"The state file '{statePath}' does not match the architecture {metadata.Model.Architecture} named in '{Path.GetFileName(metadataPath)}': {difference}.");
+
+        // After the structure and architecture checks, so a truncated or foreign file says what it is (and a
+        // multi-GB one is refused before it is hashed); a well-formed file with other bytes is caught here.
+        if (verifyHash)
+        {
+            var actual = Sha256(statePath);
+            if (!string.Equals(actual, metadata.StateSha256, StringComparison.OrdinalIgnoreCase))
+                throw new CheckpointException(CheckpointErrorKind.HashMismatch, statePath,
+                    $"The state file '{statePath}' has SHA-256 {actual}, but '{Path.GetFileName(metadataPath)}' records {metadata.StateSha256}: it was changed or damaged after it was written. Use -SkipHashCheck to read it anyway.");
+        }
 
         return new CheckpointInfo(statePath, metadataPath, metadata, contents, LayerSummary.From(contents, layout.ParameterNames), layout.ParameterLength);
     }

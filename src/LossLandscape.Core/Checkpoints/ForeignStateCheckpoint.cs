@@ -21,9 +21,12 @@ public static class ForeignStateCheckpoint
     public static CheckpointInfo Read(LandscapeRuntime runtime, string path, ModelSpec? architecture)
     {
         var fullPath = Path.GetFullPath(path);
-        var (state, format, extras) = ReadState(fullPath);
         if (architecture is null)
-            throw new CheckpointException(CheckpointErrorKind.UnknownArchitecture, fullPath, $"'{fullPath}' is a {format} state dictionary, which holds weights but not the architecture: give -Architecture (one of {string.Join(", ", ModelZoo.Architectures)}), or save the model with torch.jit.save to carry it.");
+        {
+            // Read anyway, within k × the file's size, so a damaged or hostile file says so first.
+            var (_, readFormat, _) = ReadState(fullPath, ReadBudget.ForFile(new FileInfo(fullPath).Length));
+            throw new CheckpointException(CheckpointErrorKind.UnknownArchitecture, fullPath, $"'{fullPath}' is a {readFormat} state dictionary, which holds weights but not the architecture: give -Architecture (one of {string.Join(", ", ModelZoo.Architectures)}), or save the model with torch.jit.save to carry it.");
+        }
 
         ParameterLayout layout;
         try
@@ -34,9 +37,18 @@ public static class ForeignStateCheckpoint
         {
             throw new CheckpointException(CheckpointErrorKind.UnknownArchitecture, fullPath, e.Message, e);
         }
-        var problem = Compare(layout, state);
-        if (problem is not null)
-            throw new CheckpointException(CheckpointErrorKind.ArchitectureMismatch, fullPath, $"'{fullPath}' does not fit {architecture.Architecture}: {problem}.");
+        var conversions = new List<string>();
+        StateDictionary state;
+        CheckpointFormat format;
+        IReadOnlyDictionary<string, object> extras;
+        try
+        {
+            (state, format, extras) = ReadState(fullPath, BudgetFor(layout, conversions));
+        }
+        catch (DeclaredStateMismatchException mismatch)
+        {
+            throw new CheckpointException(CheckpointErrorKind.ArchitectureMismatch, fullPath, $"'{fullPath}' does not fit {architecture.Architecture}: {mismatch.Message}.", mismatch);
+        }
 
         var tensors = state.Tensors.Select(t => new StateTensorInfo(t.Name, t.DType.ToString().ToLowerInvariant(), t.Shape) { NonFiniteCount = CountNonFinite(t) }).ToArray();
         var metadata = new CheckpointMetadata
@@ -49,13 +61,23 @@ public static class ForeignStateCheckpoint
         return new CheckpointInfo(fullPath, fullPath, metadata, tensors, LayerSummary.From(tensors, layout.ParameterNames), layout.ParameterLength)
         {
             Format = format,
+            Conversions = conversions,
         };
     }
 
     /// <summary>Builds the zoo model and copies the file's tensors into it by name (eval mode).</summary>
     public static nn.Module LoadModel(LandscapeRuntime runtime, CheckpointInfo checkpoint)
     {
-        var (state, _, _) = ReadState(checkpoint.StatePath);
+        StateDictionary state;
+        try
+        {
+            (state, _, _) = ReadState(checkpoint.StatePath, BudgetFor(ParameterLayout.Of(runtime, checkpoint.Metadata.Model), []));
+        }
+        catch (DeclaredStateMismatchException mismatch)
+        {
+            // The file changed since it was imported.
+            throw new CheckpointException(CheckpointErrorKind.ArchitectureMismatch, checkpoint.StatePath, $"'{checkpoint.StatePath}' no longer fits {checkpoint.Metadata.Model.Architecture}: {mismatch.Message}.", mismatch);
+        }
         var model = ModelZoo.Create(runtime, checkpoint.Metadata.Model);
         using (var scope = NewDisposeScope())
         using (no_grad())
@@ -73,18 +95,27 @@ public static class ForeignStateCheckpoint
         return model;
     }
 
-    private static (StateDictionary State, CheckpointFormat Format, IReadOnlyDictionary<string, object> Extras) ReadState(string path)
+    /// <summary>The file may hold only the layout's tensors, in its shapes and kinds of element, and allocate no more than their size.</summary>
+    /// <param name="conversions">Receives each float tensor stored in another float type than the model's (it is converted on load).</param>
+    private static ReadBudget BudgetFor(ParameterLayout layout, List<string> conversions) =>
+        ReadBudget.ForState(layout.StateEntries.ToDictionary(e => e.Name, e => e.ElementCount, StringComparer.Ordinal), declared => Compare(layout, declared, conversions));
+
+    private static (StateDictionary State, CheckpointFormat Format, IReadOnlyDictionary<string, object> Extras) ReadState(string path, ReadBudget budget)
     {
         try
         {
             if (string.Equals(Path.GetExtension(path), SafetensorsExtension, StringComparison.OrdinalIgnoreCase))
-                return (SafetensorsReader.Read(path).State, CheckpointFormat.Safetensors, new Dictionary<string, object>());
-            var checkpoint = PyTorchCheckpointReader.Read(path);
+                return (SafetensorsReader.Read(path, budget).State, CheckpointFormat.Safetensors, new Dictionary<string, object>());
+            var checkpoint = PyTorchCheckpointReader.Read(path, budget);
             return (checkpoint.State, CheckpointFormat.PyTorch, checkpoint.Extras);
         }
         catch (UnsafePickleException e)
         {
             throw new CheckpointException(CheckpointErrorKind.Unsafe, path, $"'{path}' was refused: {e.Message}", e);
+        }
+        catch (CheckpointTooLargeException e)
+        {
+            throw new CheckpointException(CheckpointErrorKind.TooLarge, path, $"'{path}' was refused before reading its data: {e.Message}.", e);
         }
         catch (InvalidDataException e)
         {
@@ -92,19 +123,36 @@ public static class ForeignStateCheckpoint
         }
     }
 
-    private static string? Compare(ParameterLayout layout, StateDictionary state)
+    /// <summary>Why the declared tensors are not the layout's state, or null where they are; runs before any tensor data is read.</summary>
+    private static string? Compare(ParameterLayout layout, IReadOnlyList<DeclaredTensor> declared, List<string> conversions)
     {
         var expected = layout.StateEntries.ToDictionary(e => e.Name, StringComparer.Ordinal);
-        var missing = layout.StateEntries.Where(e => !state.TryGet(e.Name, out _) && !e.Name.EndsWith(OptionalBuffer, StringComparison.Ordinal)).Select(e => e.Name).ToArray();
-        var unexpected = state.Names.Where(n => !expected.ContainsKey(n)).ToArray();
-        var mismatch = state.Tensors.FirstOrDefault(t => expected.TryGetValue(t.Name, out var want) && !want.Shape.SequenceEqual(t.Shape));
-        if (missing.Length == 0 && unexpected.Length == 0 && mismatch is null) return null;
+        var names = declared.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var missing = layout.StateEntries.Where(e => !names.Contains(e.Name) && !e.Name.EndsWith(OptionalBuffer, StringComparison.Ordinal)).Select(e => e.Name).ToArray();
+        var unexpected = declared.Where(t => !expected.ContainsKey(t.Name)).Select(t => t.Name).ToArray();
+        var mismatch = declared.FirstOrDefault(t => expected.TryGetValue(t.Name, out var want) && !want.Shape.SequenceEqual(t.Shape));
+        // Integers cast to float become weights of any magnitude (an I32 read as ~1e9), and a float count is no count.
+        var wrongKind = declared.FirstOrDefault(t => expected.TryGetValue(t.Name, out var want) && t.DType.IsFloatingPoint() != IsFloatingPoint(want.DType));
+        if (missing.Length == 0 && unexpected.Length == 0 && mismatch is null && wrongKind is null)
+        {
+            conversions.AddRange(declared.Where(t => t.DType.IsFloatingPoint() && DTypeName(t.DType) != expected[t.Name].DType)
+                .Select(t => $"'{t.Name}' is {DTypeName(t.DType)} in the file and becomes {expected[t.Name].DType}"));
+            return null;
+        }
         var parts = new List<string>();
         if (missing.Length > 0) parts.Add($"missing keys {List(missing)}");
         if (unexpected.Length > 0) parts.Add($"unexpected keys {List(unexpected)}");
-        if (mismatch is not null) parts.Add($"'{mismatch.Name}' is [{mismatch.ShapeText}] in the file but [{expected[mismatch.Name].ShapeText}] in the model");
+        if (mismatch is not null) parts.Add($"'{mismatch.Name}' is [{ShapeText(mismatch.Shape)}] in the file but [{expected[mismatch.Name].ShapeText}] in the model");
+        if (wrongKind is not null) parts.Add($"'{wrongKind.Name}' is {DTypeName(wrongKind.DType)} in the file but {expected[wrongKind.Name].DType} in the model, and integers and floats are not converted into each other");
         return string.Join("; ", parts);
     }
+
+    private static string DTypeName(TensorDType dtype) => dtype.ToString().ToLowerInvariant();
+
+    // Layout element types are libtorch's names: float16, bfloat16, float32, float64, int64, …
+    private static bool IsFloatingPoint(string modelDType) => modelDType.Contains("float", StringComparison.Ordinal);
+
+    private static string ShapeText(long[] shape) => shape.Length == 0 ? "scalar" : string.Join("×", shape);
 
     private static string List(string[] names) =>
         string.Join(", ", names.Take(5).Select(n => $"'{n}'")) + (names.Length > 5 ? $" and {names.Length - 5} more" : "");

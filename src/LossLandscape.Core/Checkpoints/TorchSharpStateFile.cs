@@ -45,15 +45,11 @@ public static class TorchSharpStateFile
             var rank = ReadLeb128(reader, "rank");
             if (rank > 16) throw new InvalidDataException($"Entry '{name}': implausible rank {rank}.");
             var shape = new long[rank];
-            var elements = 1L;
-            for (var d = 0; d < rank; d++)
-            {
-                shape[d] = ReadLeb128(reader, "dimension");
-                elements = checked(elements * shape[d]);
-            }
-            var bytes = checked(elements * type.Size);
-            if (stream.Position + bytes > length)
+            for (var d = 0; d < rank; d++) shape[d] = ReadLeb128(reader, "dimension");
+            var elements = Formats.NamedTensor.ElementCountOf(shape);
+            if (elements is null || elements > (length - stream.Position) / type.Size)
                 throw new InvalidDataException($"Entry '{name}' ({string.Join("×", shape)} {type.Name}) runs past the end of the file: it is truncated.");
+            var bytes = elements.Value * type.Size;
             entries.Add(new StateTensorInfo(name, type.Name, shape) { NonFiniteCount = CountNonFinite(reader, type.Name, bytes) });
         }
         if (stream.Position != length)

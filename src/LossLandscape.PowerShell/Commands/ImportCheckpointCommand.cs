@@ -9,19 +9,31 @@ using LossLandscape.PowerShell.Types;
 namespace LossLandscape.PowerShell.Commands;
 
 /// <summary>
-/// Reads checkpoints (the .dat state file or its .json side file; wildcards allowed) and emits
-/// one validated <see cref="Checkpoint"/> per file. A bad file is a non-terminating error; the
-/// pipeline goes on with the next.
+/// Reads checkpoints (the .dat state file or its .json side file; wildcards allowed, or literal
+/// paths) and emits one validated <see cref="Checkpoint"/> per file. A bad file is a
+/// non-terminating error; the pipeline goes on with the next.
 /// </summary>
-[Cmdlet(VerbsData.Import, "Checkpoint")]
+[Cmdlet(VerbsData.Import, "Checkpoint", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(Checkpoint))]
 public sealed class ImportCheckpointCommand : LandscapeCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
     [SupportsWildcards]
-    [Alias("FullName", "PSPath")]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = [];
+
+    /// <summary>Paths taken as written: '[', ']', '*' and '?' are characters of the name. Files piped in (FullName, PSPath) bind here.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [Alias("FullName", "PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
+
+    /// <summary>Read our .dat+.json checkpoints whose state file no longer has the SHA-256 its side file recorded.</summary>
+    [Parameter]
+    public SwitchParameter SkipHashCheck { get; set; }
 
     /// <summary>The zoo architecture of PyTorch or safetensors state dictionaries (they hold weights only).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -37,6 +49,11 @@ public sealed class ImportCheckpointCommand : LandscapeCmdlet
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == LiteralPathSet)
+        {
+            foreach (var literal in LiteralPath) Import(GetUnresolvedProviderPathFromPSPath(literal));
+            return;
+        }
         foreach (var pattern in Path)
         {
             foreach (var file in Resolve(pattern))
@@ -91,7 +108,8 @@ public sealed class ImportCheckpointCommand : LandscapeCmdlet
         WriteVerbose($"Importing {file}");
         try
         {
-            var checkpoint = CheckpointImporter.Read(Runtime, file, ArchitectureSpec());
+            var checkpoint = CheckpointImporter.Read(Runtime, file, ArchitectureSpec(), verifyHash: !SkipHashCheck);
+            foreach (var conversion in checkpoint.Conversions) WriteVerbose($"{file}: {conversion}.");
             if (checkpoint.NonFiniteCount > 0)
                 WriteWarning($"{file} holds {checkpoint.NonFiniteCount} NaN or infinite value(s): a diverged or damaged checkpoint. Get-LossSurface refuses it unless -AllowNonFinite is given.");
             WriteObject(new Checkpoint(checkpoint));
@@ -106,6 +124,9 @@ public sealed class ImportCheckpointCommand : LandscapeCmdlet
                 CheckpointErrorKind.UnknownArchitecture => (ErrorIds.CheckpointArchitectureUnknown, ErrorCategory.InvalidData),
                 CheckpointErrorKind.ArchitectureMismatch => (ErrorIds.CheckpointArchitectureMismatch, ErrorCategory.InvalidData),
                 CheckpointErrorKind.Unsafe => (ErrorIds.CheckpointUnsafe, ErrorCategory.SecurityError),
+                CheckpointErrorKind.TooLarge => (ErrorIds.CheckpointTooLarge, ErrorCategory.LimitsExceeded),
+                CheckpointErrorKind.HashMismatch => (ErrorIds.CheckpointHashMismatch, ErrorCategory.InvalidData),
+                CheckpointErrorKind.NotRegularFile => (ErrorIds.CheckpointNotRegularFile, ErrorCategory.InvalidArgument),
                 _ => (ErrorIds.CheckpointCorrupt, ErrorCategory.InvalidData),
             };
             WriteError(e, id, category, file);

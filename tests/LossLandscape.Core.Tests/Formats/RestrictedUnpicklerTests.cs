@@ -117,4 +117,68 @@ public sealed class RestrictedUnpicklerTests
                 Assert.Equal(expected.Select(item => (float)item), tensor.ToFloat32());
         }
     }
+
+    [Theory]
+    [InlineData(2147483648L)] // 2^31: past int
+    [InlineData(4294967296L)] // 2^32: past uint
+    [InlineData(long.MaxValue)] // 2^63 - 1
+    [InlineData(long.MinValue)]
+    public void Long1AndLong4IntegersThatFitIn64BitsAreLongs(long value)
+    {
+        var bytes = new BigInteger(value).ToByteArray();
+        var long1 = new PickleBuilder().Proto().Raw(0x8a, (byte)bytes.Length).Raw(bytes).Stop();
+        var long4 = new PickleBuilder().Proto().Raw(0x8b).Raw(BitConverter.GetBytes(bytes.Length)).Raw(bytes).Stop();
+
+        Assert.Equal(value, Assert.IsType<long>(RestrictedUnpickler.Load(long1)));
+        Assert.Equal(value, Assert.IsType<long>(RestrictedUnpickler.Load(long4)));
+    }
+
+    [Fact]
+    public void IntegersPast64BitsStayBigIntegers()
+    {
+        var bytes = (new BigInteger(long.MaxValue) + 1).ToByteArray();
+
+        var value = RestrictedUnpickler.Load(new PickleBuilder().Proto().Raw(0x8a, (byte)bytes.Length).Raw(bytes).Stop());
+
+        Assert.Equal(new BigInteger(long.MaxValue) + 1, Assert.IsType<BigInteger>(value));
+    }
+
+    [Fact]
+    public void AKeyOf100000NestedTuplesIsRefusedWithoutRecursion()
+    {
+        var pickle = new PickleBuilder().Proto().EmptyDict().EmptyTuple().Raw(Enumerable.Repeat((byte)0x85, 100_000).ToArray()).Int(1).Raw((byte)'s').Stop();
+
+        var error = Assert.Throws<InvalidDataException>(() => RestrictedUnpickler.Load(pickle));
+
+        Assert.Contains($"more than {PickleKeyComparer.MaxKeyValues} values", error.Message);
+    }
+
+    [Fact]
+    public void AMemoSharedTowerOf80PairsIsRefusedAfterAtMostTheCapOfValues()
+    {
+        // t0 = (); t(k+1) = (tk, tk) through the memo: 161 opcodes, 2^80 values when expanded.
+        var builder = new PickleBuilder().Proto().EmptyDict().EmptyTuple().Raw((byte)'q', 0, (byte)'0');
+        for (var level = 0; level < 80; level++) builder.Raw((byte)'h', 0, (byte)'h', 0, 0x86, (byte)'q', 0, (byte)'0');
+        var pickle = builder.Raw((byte)'h', 0).Int(1).Raw((byte)'s').Stop();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var error = Assert.Throws<InvalidDataException>(() => RestrictedUnpickler.Load(pickle));
+
+        Assert.Contains($"more than {PickleKeyComparer.MaxKeyValues} values", error.Message);
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public void SmallTupleKeysStillHashAndCompareAsPythonDoes()
+    {
+        // {((1, 'a'), 2): 1, ((1.0, 'a'), 2): 2}: equal keys, so one entry holding 2.
+        var builder = new PickleBuilder().Proto().EmptyDict();
+        foreach (var (first, value) in new[] { (new byte[] { (byte)'K', 1 }, (byte)1), (new byte[] { (byte)'G', 0x3f, 0xf0, 0, 0, 0, 0, 0, 0 }, (byte)2) })
+            builder.Raw(first).Unicode("a").Raw(0x86).Int(2).Raw(0x86).Int(value).Raw((byte)'s');
+
+        var root = Assert.IsType<PickleDictionary>(RestrictedUnpickler.Load(builder.Stop()));
+
+        var entry = Assert.Single(root.Entries);
+        Assert.Equal(2L, entry.Value);
+    }
 }

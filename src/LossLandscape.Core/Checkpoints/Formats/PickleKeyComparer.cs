@@ -14,20 +14,36 @@ public sealed class PickleKeyComparer : IEqualityComparer<object>
     {
     }
 
-    /// <exception cref="InvalidDataException">The key is a list, a dict or another unhashable value.</exception>
+    /// <summary>
+    /// The most values one key may hold, counting a tuple reached twice twice. Hashing and equality
+    /// recurse over that expansion, so the cap bounds their time and stack: 100,000 nested tuples
+    /// or a memo-shared (t, t) tower whose expansion doubles per level are refused here, in a walk
+    /// that stops at the cap. Real keys are strings or a few ints.
+    /// </summary>
+    public const int MaxKeyValues = 256;
+
+    /// <exception cref="InvalidDataException">The key is a list, a dict or another unhashable value, or holds more than <see cref="MaxKeyValues"/> values.</exception>
     public static void EnsureHashable(object key)
     {
-        switch (key)
+        var pending = new Stack<object>();
+        pending.Push(key);
+        for (var visited = 1; pending.Count > 0; visited++)
         {
-            case string or long or bool or double or BigInteger or byte[] or PickleCallable or PickleStorageType:
-                return;
-            case object?[] tuple:
-                foreach (var item in tuple.OfType<object>()) EnsureHashable(item);
-                return;
-            default:
+            if (visited > MaxKeyValues)
+                throw new InvalidDataException($"A dictionary key is a tuple nesting more than {MaxKeyValues} values, far more than a checkpoint's keys hold.");
+            switch (pending.Pop())
+            {
+                case string or long or bool or double or BigInteger or byte[] or PickleCallable or PickleStorageType:
+                    break;
+                case object?[] tuple:
+                    foreach (var item in tuple.OfType<object>()) pending.Push(item);
+                    break;
                 // A bare object is PickleDictionary's stand-in for the key None.
-                if (key.GetType() == typeof(object)) return;
-                throw new InvalidDataException($"A dictionary key is {PickleValues.Describe(key)}, which Python cannot hash.");
+                case var other when other.GetType() == typeof(object):
+                    break;
+                case var other:
+                    throw new InvalidDataException($"A dictionary key is {PickleValues.Describe(other)}, which Python cannot hash.");
+            }
         }
     }
 

@@ -20,21 +20,28 @@ public static class PyTorchCheckpointReader
     private const long LegacyProtocolVersion = 1001;
     private const long MaxPickleBytes = 1L << 30;
 
+    /// <summary>Reads with no expected state: allocations bounded by <see cref="ReadBudget.FileSizeFactor"/> × the file's size.</summary>
     /// <exception cref="UnsafePickleException">The pickle names a global outside the allowlist.</exception>
     /// <exception cref="InvalidDataException">The file is not a readable PyTorch checkpoint of tensors.</exception>
-    public static PyTorchCheckpoint Read(string path)
+    public static PyTorchCheckpoint Read(string path) => Read(path, ReadBudget.ForFile(new FileInfo(path).Length));
+
+    /// <exception cref="UnsafePickleException">The pickle names a global outside the allowlist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a readable PyTorch checkpoint of tensors.</exception>
+    /// <exception cref="CheckpointTooLargeException">It declares more data than <paramref name="budget"/> allows.</exception>
+    /// <exception cref="DeclaredStateMismatchException">It declares other tensors than <paramref name="budget"/> expects.</exception>
+    public static PyTorchCheckpoint Read(string path, ReadBudget budget)
     {
         using var stream = File.OpenRead(path);
         Span<byte> head = stackalloc byte[2];
         if (stream.ReadAtLeast(head, 2, throwOnEndOfStream: false) < 2)
             throw new InvalidDataException($"'{path}' is too short to be a PyTorch checkpoint.");
         stream.Position = 0;
-        if (head[0] == (byte)'P' && head[1] == (byte)'K') return ReadZip(stream, path);
-        if (head[0] == 0x80) return ReadLegacy(stream, path);
+        if (head[0] == (byte)'P' && head[1] == (byte)'K') return ReadZip(stream, path, budget);
+        if (head[0] == 0x80) return ReadLegacy(stream, path, budget);
         throw new InvalidDataException($"'{path}' is neither a zip-format nor a legacy-format PyTorch checkpoint.");
     }
 
-    private static PyTorchCheckpoint ReadZip(Stream stream, string path)
+    private static PyTorchCheckpoint ReadZip(Stream stream, string path, ReadBudget budget)
     {
         ZipArchive archive;
         try
@@ -47,6 +54,10 @@ public static class PyTorchCheckpointReader
         }
         using (archive)
         {
+            // GetEntry returns one of two same-named records, and another zip reader may pick the other.
+            var repeated = archive.Entries.GroupBy(entry => entry.FullName, StringComparer.Ordinal).FirstOrDefault(names => names.Count() > 1);
+            if (repeated is not null)
+                throw new InvalidDataException($"'{path}' holds the record '{repeated.Key}' {repeated.Count()} times: which one is meant is ambiguous.");
             // torch.save names the archive's top folder after the file, so it varies.
             var pickles = archive.Entries.Where(entry => entry.FullName.EndsWith("/data.pkl", StringComparison.Ordinal)
                                                          && entry.FullName.IndexOf('/') == entry.FullName.Length - "/data.pkl".Length).ToList();
@@ -55,11 +66,11 @@ public static class PyTorchCheckpointReader
             var prefix = pickles[0].FullName[..^"data.pkl".Length];
             if (archive.GetEntry(prefix + "byteorder") is { } byteOrder)
             {
-                var order = Encoding.ASCII.GetString(ReadEntry(byteOrder, path, 64)).Trim();
+                var order = Encoding.ASCII.GetString(ReadEntry(byteOrder, path, 64, budget)).Trim();
                 if (order != "little") throw new InvalidDataException($"'{path}' stores {order}-endian data; only little-endian checkpoints are supported.");
             }
 
-            var root = RestrictedUnpickler.Load(ReadEntry(pickles[0], path, MaxPickleBytes), ZipStorageReference);
+            var root = RestrictedUnpickler.Load(ReadEntry(pickles[0], path, MaxPickleBytes, budget), ZipStorageReference);
             var storages = new Dictionary<string, byte[]>(StringComparer.Ordinal);
             byte[] LoadStorage(PickleStorage storage)
             {
@@ -67,12 +78,12 @@ public static class PyTorchCheckpointReader
                 {
                     var entry = archive.GetEntry($"{prefix}data/{storage.Key}")
                         ?? throw new InvalidDataException($"'{path}' has no record '{prefix}data/{storage.Key}' for storage '{storage.Key}'.");
-                    bytes = ReadEntry(entry, path, Array.MaxLength);
+                    bytes = ReadEntry(entry, path, Array.MaxLength, budget);
                     storages.Add(storage.Key, bytes);
                 }
                 return bytes;
             }
-            return Unwrap(root, PyTorchCheckpointFormat.Zip, LoadStorage);
+            return Unwrap(root, PyTorchCheckpointFormat.Zip, LoadStorage, budget);
         }
     }
 
@@ -85,7 +96,7 @@ public static class PyTorchCheckpointReader
         return new PickleStorage(key, type.DType, count);
     }
 
-    private static PyTorchCheckpoint ReadLegacy(Stream stream, string path)
+    private static PyTorchCheckpoint ReadLegacy(Stream stream, string path, ReadBudget budget)
     {
         var referenced = new Dictionary<string, TensorDType>(StringComparer.Ordinal);
         object LegacyStorageReference(object? persistentId)
@@ -127,17 +138,18 @@ public static class PyTorchCheckpointReader
                 throw new InvalidDataException($"'{path}' ends before storage '{key}': it is truncated.");
             var count = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(countBytes);
             var remaining = stream.Length - stream.Position;
-            if (count < 0 || count > remaining / dtype.ElementSize() || count * dtype.ElementSize() > Array.MaxLength)
+            if (count < 0 || count > remaining / dtype.ElementSize())
                 throw new InvalidDataException($"'{path}': storage '{key}' declares {count} {dtype} elements but {remaining} bytes remain: it is truncated.");
+            budget.Spend(count * dtype.ElementSize(), $"'{path}': storage '{key}'");
             var bytes = new byte[count * dtype.ElementSize()];
             stream.ReadExactly(bytes);
             if (!storages.TryAdd(key, bytes)) throw new InvalidDataException($"'{path}' stores storage '{key}' twice.");
         }
         return Unwrap(root, PyTorchCheckpointFormat.Legacy, storage =>
-            storages.TryGetValue(storage.Key, out var bytes) ? bytes : throw new InvalidDataException($"'{path}' has no data for storage '{storage.Key}'."));
+            storages.TryGetValue(storage.Key, out var bytes) ? bytes : throw new InvalidDataException($"'{path}' has no data for storage '{storage.Key}'."), budget);
     }
 
-    private static PyTorchCheckpoint Unwrap(object? root, PyTorchCheckpointFormat format, Func<PickleStorage, byte[]> loadStorage)
+    private static PyTorchCheckpoint Unwrap(object? root, PyTorchCheckpointFormat format, Func<PickleStorage, byte[]> loadStorage, ReadBudget budget)
     {
         if (root is not PickleDictionary dictionary)
             throw new InvalidDataException($"The checkpoint holds {PickleValues.Describe(root)}, not a state dict (a dict of tensors).");
@@ -174,13 +186,49 @@ public static class PyTorchCheckpointReader
         var stripPrefix = names.All(name => name.StartsWith(DataParallelPrefix, StringComparison.Ordinal));
         if (stripPrefix) description.Add($"'{DataParallelPrefix}' prefix stripped");
 
+        var declared = state.Entries.Select(entry => (
+            Name: stripPrefix ? ((string)entry.Key!)[DataParallelPrefix.Length..] : (string)entry.Key!,
+            Tensor: (PickleTensor)entry.Value!)).ToList();
+        budget.CheckDeclared(declared.Select(d => new DeclaredTensor(d.Name, d.Tensor.Storage.DType, d.Tensor.Shape)).ToList());
         var tensors = new List<NamedTensor>(state.Count);
-        foreach (var (key, value) in state.Entries)
+        foreach (var (name, tensor) in declared)
         {
-            var name = stripPrefix ? ((string)key!)[DataParallelPrefix.Length..] : (string)key!;
-            tensors.Add(Materialize(name, (PickleTensor)value!, loadStorage(((PickleTensor)value!).Storage)));
+            ChargeView(name, tensor, budget);
+            tensors.Add(Materialize(name, tensor, loadStorage(tensor.Storage)));
         }
         return new PyTorchCheckpoint(new StateDictionary(tensors), format, string.Join("; ", description), extras);
+    }
+
+    /// <summary>
+    /// Charges the tensor's contiguous copy before its storage is read. A view may repeat storage
+    /// elements (stride 0, as expand() makes for position ids), so its size is its own element
+    /// count, which must be the expected one; where a state is expected, the storage span it
+    /// reads may not exceed that either.
+    /// </summary>
+    private static void ChargeView(string name, PickleTensor tensor, ReadBudget budget)
+    {
+        var what = $"Tensor '{name}' (shape [{string.Join(", ", tensor.Shape)}])";
+        var elementSize = tensor.Storage.DType.ElementSize();
+        var count = NamedTensor.ElementCountOf(tensor.Shape);
+        if (count is null || count > long.MaxValue / elementSize)
+            throw new CheckpointTooLargeException($"{what} declares a size that overflows 64 bits");
+        if (budget.ExpectedCounts is { } expected && expected.TryGetValue(name, out var want) && count > 0)
+        {
+            if (tensor.Shape.Length != tensor.Stride.Length || tensor.Stride.Any(stride => stride < 0))
+                throw new InvalidDataException($"{what}: {tensor.Stride.Length} strides, some negative or not one per size.");
+            var span = 1L;
+            try
+            {
+                for (var d = 0; d < tensor.Shape.Length; d++) span = checked(span + (tensor.Shape[d] - 1) * tensor.Stride[d]);
+            }
+            catch (OverflowException)
+            {
+                span = long.MaxValue;
+            }
+            if (span > want)
+                throw new CheckpointTooLargeException($"{what} reads a storage span of {span} elements, more than the {want} the architecture's tensor holds");
+        }
+        budget.Spend(count.Value * elementSize, what);
     }
 
     private static bool IsStateDictionary(PickleDictionary dictionary) =>
@@ -209,10 +257,12 @@ public static class PyTorchCheckpointReader
         return new NamedTensor(name, storage.DType, tensor.Shape, data);
     }
 
-    private static byte[] ReadEntry(ZipArchiveEntry entry, string path, long cap)
+    /// <summary>Inflates a record into exactly the size it declares, charged to the budget first: it can never grow past that.</summary>
+    private static byte[] ReadEntry(ZipArchiveEntry entry, string path, long cap, ReadBudget budget)
     {
-        if (entry.Length > cap || entry.Length > Array.MaxLength)
-            throw new InvalidDataException($"'{path}': record '{entry.FullName}' is {entry.Length} bytes, more than this reader accepts.");
+        if (entry.Length > cap)
+            throw new CheckpointTooLargeException($"'{path}': record '{entry.FullName}' declares {entry.Length} bytes, more than the {cap} such a record may hold");
+        budget.Spend(entry.Length, $"'{path}': record '{entry.FullName}'");
         var bytes = new byte[entry.Length];
         try
         {

@@ -299,10 +299,13 @@ public sealed class RestrictedUnpickler
     private object? Recall(long index) =>
         memo.TryGetValue(index, out var value) ? value : throw Malformed($"memo entry {index} was never stored");
 
-    private static object DecodeLong(byte[] bytes)
+    /// <summary>A LONG1/LONG4 integer: a long where it fits (sizes and counts are 64-bit), a <see cref="BigInteger"/> otherwise.</summary>
+    // Boxed on each branch: a conditional expression of long and BigInteger would convert both to BigInteger.
+    public static object DecodeLong(byte[] bytes)
     {
         var value = new BigInteger(bytes, isUnsigned: false, isBigEndian: false);
-        return value >= long.MinValue && value <= long.MaxValue ? (long)value : value;
+        if (value >= long.MinValue && value <= long.MaxValue) return (long)value;
+        return value;
     }
 
     private string DecodeUtf8(byte[] bytes)

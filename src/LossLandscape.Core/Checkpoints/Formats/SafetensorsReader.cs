@@ -16,8 +16,14 @@ public static class SafetensorsReader
 
     private const string MetadataKey = "__metadata__";
 
+    /// <summary>Reads with no expected state: allocations bounded by <see cref="ReadBudget.FileSizeFactor"/> × the file's size.</summary>
     /// <exception cref="InvalidDataException">The file is truncated, or its header is malformed or inconsistent.</exception>
-    public static SafetensorsContent Read(string path)
+    public static SafetensorsContent Read(string path) => Read(path, ReadBudget.ForFile(new FileInfo(path).Length));
+
+    /// <exception cref="InvalidDataException">The file is truncated, or its header is malformed or inconsistent.</exception>
+    /// <exception cref="CheckpointTooLargeException">It declares more data than <paramref name="budget"/> allows.</exception>
+    /// <exception cref="DeclaredStateMismatchException">It declares other tensors than <paramref name="budget"/> expects.</exception>
+    public static SafetensorsContent Read(string path, ReadBudget budget)
     {
         using var stream = File.OpenRead(path);
         var fileLength = stream.Length;
@@ -27,6 +33,7 @@ public static class SafetensorsReader
         var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
         if (headerLength > (ulong)(fileLength - 8) || headerLength > MaxHeaderLength)
             throw new InvalidDataException($"'{path}': the header length {headerLength} exceeds the {fileLength - 8} bytes after it (or the {MaxHeaderLength}-byte cap).");
+        budget.Spend((long)headerLength, $"'{path}': the safetensors header");
         var header = new byte[headerLength];
         stream.ReadExactly(header);
         var dataStart = 8 + (long)headerLength;
@@ -41,9 +48,11 @@ public static class SafetensorsReader
                     $"'{path}': tensor '{ordered[i].Name}' [{ordered[i].Begin}, {ordered[i].End}) overlaps '{ordered[i - 1].Name}' [{ordered[i - 1].Begin}, {ordered[i - 1].End}).");
         }
 
+        budget.CheckDeclared(ordered.Select(entry => new DeclaredTensor(entry.Name, entry.DType, entry.Shape)).ToList());
         var tensors = new List<NamedTensor>(ordered.Count);
         foreach (var entry in ordered)
         {
+            budget.Spend(entry.End - entry.Begin, $"'{path}': tensor '{entry.Name}'");
             var data = new byte[entry.End - entry.Begin];
             stream.Position = dataStart + entry.Begin;
             stream.ReadExactly(data);
