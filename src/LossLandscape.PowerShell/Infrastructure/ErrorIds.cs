@@ -52,4 +52,6 @@ public static class ErrorIds
     public const string PlotFailed = "PlotFailed";
     public const string TrajectoryInvalid = "TrajectoryInvalid";
     public const string CurvatureInvalid = "CurvatureInvalid";
+    public const string DirectionNonFinite = "DirectionNonFinite";
+    public const string TrainingDiverged = "TrainingDiverged";
 }
