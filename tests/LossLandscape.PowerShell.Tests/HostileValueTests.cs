@@ -144,7 +144,17 @@ public sealed class HostileValueTests(HostileValueFixture fixture) : IClassFixtu
 
         AssertWriteFailures(result, earlier, fresh, "No space left on device");
         Assert.Equal(before, File.ReadAllBytes(earlier));
+
+        // The other writers say the same: directions and checkpoints.
+        var directions = Path.Combine(mount.Path, "directions.h5");
+        var run = Path.Combine(mount.Path, "run");
+        var others = fixture.Shell.Invoke("Import-Checkpoint $ckpt | New-LandscapeDirection -OutFile $directions; Invoke-LandscapeTraining -Model DigitsCnn -Epochs 1 -MaxSamples 100 -OutputDirectory $run",
+            Variables(("directions", directions), ("run", run)));
+        Assert.Null(others.Terminating);
+        Assert.Equal(["OutputWriteFailed", "OutputWriteFailed"], others.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
+        Assert.Equal<object>([directions, run], others.Errors.Select(e => e.TargetObject));
         Assert.Equal(["filler", "surface.h5"], Directory.GetFiles(mount.Path).Select(f => Path.GetFileName(f)!).Order().ToArray());
+        Assert.Empty(Directory.GetFiles(run));
     }
 
     [Fact]
