@@ -109,6 +109,21 @@ public sealed class HostileValueTests(HostileValueFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public void APcaOfIdenticalCheckpointsIsTrajectoryInvalidAndWritesNoFile()
+    {
+        var file = temp.Combine("pca.h5");
+        var result = fixture.Shell.Invoke("$c = Import-Checkpoint $ckpt; $c, $c, $c | Get-TrajectoryPca -OutFile $file", Variables(("file", file)));
+
+        Assert.Null(result.Terminating);
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("TrajectoryInvalid,", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Contains("no principal component carries variance", error.Exception.Message);
+        Assert.Empty(result.Output);
+        Assert.False(File.Exists(file));
+    }
+
+    [Fact]
     public void DivergedTrainingIsTrainingDivergedNamingEpochAndBatchAndLeavesOnlyCompleteCheckpoints()
     {
         var directory = temp.Combine("diverged");
