@@ -90,22 +90,32 @@ public sealed class HostileValueTests(HostileValueFixture fixture) : IClassFixtu
     public void ADirectionFileWithANaNIsDirectionNonFiniteAndNothingIsEmitted()
     {
         var file = temp.Combine("directions.h5");
+        var surface = temp.Combine("surface.h5");
+        // The directions are imported while whole; the surface rereads the file after the NaN is written.
         fixture.Shell.Invoke("""
-            Import-Checkpoint $ckpt | New-LandscapeDirection -Seed 1 -OutFile $file | Out-Null
+            $c = Import-Checkpoint $ckpt
+            $c | New-LandscapeDirection -Seed 1 -OutFile $file | Out-Null
+            $imported = Import-LandscapeDirection -Path $file -Checkpoint $c
             $content = [LossLandscape.Core.Directions.DirectionFile]::Read($file)
             $content.X[0].Data[0] = [float]::NaN
             [LossLandscape.Core.Directions.DirectionFile]::Write($file, $content)
             """, Variables(("file", file))).ShouldSucceed();
 
-        var result = fixture.Shell.Invoke("Import-LandscapeDirection -Path $file -Checkpoint (Import-Checkpoint $ckpt)", Variables(("file", file)));
+        var result = fixture.Shell.Invoke("Import-LandscapeDirection -Path $file -Checkpoint $c; $c | Get-LossSurface -Direction $imported -Steps 3 -OutFile $surface",
+            Variables(("file", file), ("surface", surface)));
 
         Assert.Null(result.Terminating);
-        var error = Assert.Single(result.Errors);
-        Assert.StartsWith("DirectionNonFinite,", error.FullyQualifiedErrorId);
-        Assert.Equal(ErrorCategory.InvalidData, error.CategoryInfo.Category);
-        Assert.Equal(file, error.TargetObject);
-        Assert.Contains("1 NaN or infinite value(s)", error.Exception.Message);
+        Assert.Equal(2, result.Errors.Count);
+        Assert.All(result.Errors, error =>
+        {
+            Assert.StartsWith("DirectionNonFinite,", error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.InvalidData, error.CategoryInfo.Category);
+            Assert.Contains("1 NaN or infinite value(s)", error.Exception.Message);
+        });
+        Assert.Equal(file, result.Errors[0].TargetObject);
+        Assert.Equal(fixture.Checkpoint, PSObject.AsPSObject(result.Errors[1].TargetObject).Properties["Path"].Value);
         Assert.Empty(result.Output);
+        Assert.False(File.Exists(surface));
     }
 
     [Fact]
