@@ -1,6 +1,6 @@
 using System.Management.Automation;
-using LossLandscape.Core.Common;
 using LossLandscape.Core.Checkpoints;
+using LossLandscape.Core.Common;
 using LossLandscape.Core.Directions;
 using LossLandscape.Core.Specs;
 using LossLandscape.Core.Surfaces;
