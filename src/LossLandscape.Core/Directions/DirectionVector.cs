@@ -12,8 +12,11 @@ public sealed class DirectionVector
 {
     private string? sha256;
 
+    /// <exception cref="DirectionNonFiniteException">A parameter or buffer value is NaN or infinite.</exception>
     public DirectionVector(DirectionRecipe recipe, float[] parameters, float[]? buffers = null)
     {
+        var nonFinite = parameters.Count(v => !float.IsFinite(v)) + (buffers?.Count(v => !float.IsFinite(v)) ?? 0);
+        if (nonFinite > 0) throw new DirectionNonFiniteException(recipe, nonFinite, parameters.Length + (buffers?.Length ?? 0));
         Recipe = recipe;
         Parameters = parameters;
         Buffers = buffers;

@@ -39,9 +39,13 @@ public static class SurfaceEngine
     };
 
     /// <param name="outFile">HDF5 surface file to resume and write, or null to keep the result in memory only.</param>
-    /// <param name="restart">Discard an existing file or journal for <paramref name="outFile"/> instead of resuming.</param>
+    /// <param name="restart">
+    /// Replace <paramref name="outFile"/> instead of resuming it: the new surface is computed into
+    /// <see cref="ReplacementPath"/> (resumed when an earlier restart of the same settings left one)
+    /// and renamed over the file only when complete.
+    /// </param>
     /// <exception cref="SurfaceSettingsMismatchException">The file or journal belongs to other settings.</exception>
-    /// <exception cref="OperationCanceledException">Cancelled; finished points stay in the journal and a partial file.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; finished points stay in the journal and a partial file (the replacement, with restart).</exception>
     public static SurfaceResult Compute(LandscapeRuntime runtime, SurfaceRequest request, ISurfaceObserver observer, string? outFile = null, bool restart = false, CancellationToken cancellation = default)
     {
         request.Validate();
@@ -54,32 +58,39 @@ public static class SurfaceEngine
 
         var total = request.Grid.PointCount;
         var ownPoints = request.Shard?.PointCount(total) ?? total;
-        var values = keys.ToDictionary(k => k, _ => Enumerable.Repeat(double.NaN, total).ToArray());
+        var values = keys.ToDictionary(k => k, _ => Enumerable.Repeat(SurfaceFile.NotComputedFill, total).ToArray());
         var computed = new bool[total];
 
         SurfaceJournal? journal = null;
-        if (outFile is not null)
+        // With restart the surface is computed beside the file and renamed over it when complete, so a
+        // kill leaves the old file whole and readers always find the old surface or the new one.
+        var workFile = outFile is not null && restart ? ReplacementPath(outFile) : outFile;
+        if (workFile is not null)
         {
-            if (restart) DeleteOutputs(outFile);
-            if (File.Exists(outFile))
+            if (restart && !IsResumableReplacement(workFile, metadata))
             {
-                var existing = SurfaceStore.Read(outFile);
+                File.Delete(workFile);
+                File.Delete(SurfaceJournal.PathFor(workFile));
+            }
+            if (File.Exists(workFile))
+            {
+                var existing = SurfaceStore.Read(workFile);
                 var differences = metadata.Differences(existing.Metadata);
-                if (differences.Count > 0) throw new SurfaceSettingsMismatchException(outFile, differences);
-                if (existing.IsComplete && !File.Exists(SurfaceJournal.PathFor(outFile)))
+                if (differences.Count > 0) throw new SurfaceSettingsMismatchException(workFile, differences);
+                if (!restart && existing.IsComplete && !File.Exists(SurfaceJournal.PathFor(workFile)))
                 {
-                    observer.Verbose($"{outFile} already holds this complete surface; nothing to compute.");
+                    observer.Verbose($"{workFile} already holds this complete surface; nothing to compute.");
                     return existing with { Elapsed = clock.Elapsed };
                 }
                 Merge(existing.Computed, existing.Values, computed, values);
             }
-            journal = SurfaceJournal.Open(SurfaceJournal.PathFor(outFile), metadata, keys.Length, out var finished);
+            journal = SurfaceJournal.Open(SurfaceJournal.PathFor(workFile), metadata, keys.Length, out var finished);
             foreach (var (index, pointValues) in finished.Where(p => p.Key >= 0 && p.Key < total))
             {
                 computed[index] = true;
                 for (var k = 0; k < keys.Length; k++) values[keys[k]][index] = pointValues[k];
             }
-            if (computed.Any(c => c)) observer.Verbose($"Resuming: {computed.Count(c => c)} of {ownPoints} points already computed in {outFile}.");
+            if (computed.Any(c => c)) observer.Verbose($"Resuming: {computed.Count(c => c)} of {ownPoints} points already computed in {workFile}.");
         }
 
         try
@@ -99,7 +110,7 @@ public static class SurfaceEngine
         }
         catch (OperationCanceledException)
         {
-            if (outFile is not null) SurfaceStore.Write(outFile, new SurfaceResult(metadata, request.Grid, values, computed, clock.Elapsed, outFile));
+            if (workFile is not null) SurfaceStore.Write(workFile, new SurfaceResult(metadata, request.Grid, values, computed, clock.Elapsed, workFile));
             throw;
         }
         finally
@@ -108,10 +119,13 @@ public static class SurfaceEngine
         }
 
         var result = new SurfaceResult(metadata, request.Grid, values, computed, clock.Elapsed, outFile);
-        if (outFile is not null)
+        if (outFile is not null && workFile is not null)
         {
+            // The old file's own journal (an unfinished earlier run) would be resumed into the new file.
+            if (restart) File.Delete(SurfaceJournal.PathFor(outFile));
             SurfaceStore.Write(outFile, result);
-            File.Delete(SurfaceJournal.PathFor(outFile));
+            File.Delete(SurfaceJournal.PathFor(workFile));
+            if (restart) File.Delete(workFile);
         }
         return result;
     }
@@ -221,9 +235,21 @@ public static class SurfaceEngine
         }
     }
 
-    private static void DeleteOutputs(string outFile)
+    /// <summary>Where a restarted (-Force) surface is computed until it replaces <paramref name="outFile"/>.</summary>
+    public static string ReplacementPath(string outFile) => outFile + ".force";
+
+    /// <summary>Whether an unfinished replacement (and its journal) was computed with these settings; a damaged one is not resumable either.</summary>
+    private static bool IsResumableReplacement(string replacement, SurfaceMetadata metadata)
     {
-        File.Delete(outFile);
-        File.Delete(SurfaceJournal.PathFor(outFile));
+        var journal = SurfaceJournal.PathFor(replacement);
+        try
+        {
+            return (!File.Exists(replacement) || metadata.Differences(SurfaceStore.Read(replacement).Metadata).Count == 0)
+                && (!File.Exists(journal) || metadata.Differences(SurfaceJournal.ReadMetadata(journal)).Count == 0);
+        }
+        catch (InvalidDataException)
+        {
+            return false;
+        }
     }
 }

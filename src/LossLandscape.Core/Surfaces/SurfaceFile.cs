@@ -34,6 +34,9 @@ public static class SurfaceFile
 
     private const double PaperNotComputed = -1;
 
+    /// <summary>What our files hold in cells not computed (the paper's files hold −1).</summary>
+    public const double NotComputedFill = double.NaN;
+
     /// <exception cref="ArgumentException">The content's lengths or names do not agree.</exception>
     public static void Write(string path, SurfaceFileContent content)
     {
@@ -86,6 +89,7 @@ public static class SurfaceFile
             var dataset = file.Dataset(ComputedName);
             RequireGridShape(path, dataset, ComputedName, x, y);
             computed = Array.ConvertAll(Hdf5Storage.ReadDoubles(dataset, $"'{ComputedName}' in '{path}'"), c => c != 0);
+            RequireFillWhereNotComputed(path, values, computed);
         }
         else
         {
@@ -97,6 +101,23 @@ public static class SurfaceFile
         }
 
         return new SurfaceFileContent(x, y, values, computed, ReadDirectionFile(path, file), Hdf5Attributes.Read(file));
+    }
+
+    /// <summary>
+    /// A computed cell may hold any value (a diverged point is NaN or infinite); a cell marked not
+    /// computed holds NotComputedFill, so a value there means the mask and the grids disagree and
+    /// one of them cannot be trusted.
+    /// </summary>
+    private static void RequireFillWhereNotComputed(string path, IReadOnlyDictionary<string, double[]> values, bool[] computed)
+    {
+        foreach (var (name, grid) in values)
+        {
+            for (var i = 0; i < grid.Length; i++)
+            {
+                if (computed[i] || double.IsNaN(grid[i])) continue;
+                throw new InvalidDataException($"'{name}' in '{path}' holds {grid[i]} at cell {i}, which '{ComputedName}' marks as not computed; cells not computed hold {NotComputedFill}.");
+            }
+        }
     }
 
     private static double[] ReadCoordinates(string path, IH5Group file, string name)

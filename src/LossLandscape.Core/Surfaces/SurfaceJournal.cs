@@ -35,6 +35,7 @@ public sealed class SurfaceJournal : IDisposable
     {
         finished = [];
         var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        var created = stream.Length == 0;
         try
         {
             if (stream.Length == 0)
@@ -54,7 +55,15 @@ public sealed class SurfaceJournal : IDisposable
         }
         catch
         {
-            stream.Dispose();
+            // A journal this call created but could not write (a full disk) would be an empty file left behind.
+            try
+            {
+                stream.Dispose();
+            }
+            finally
+            {
+                if (created) File.Delete(path);
+            }
             throw;
         }
     }
@@ -79,6 +88,14 @@ public sealed class SurfaceJournal : IDisposable
         ReadRecords(stream, valueCount, finished);
         var total = metadata.X.Length * (metadata.Y?.Length ?? 1);
         return finished.Keys.Where(i => i >= 0 && i < total).ToArray();
+    }
+
+    /// <summary>The settings a journal was written for.</summary>
+    /// <exception cref="InvalidDataException">Not a journal.</exception>
+    public static SurfaceMetadata ReadMetadata(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        return ReadHeader(stream, path);
     }
 
     public void Append(int index, double[] values)

@@ -68,7 +68,7 @@ public static class SurfaceMerge
 
         var values = parts[0].Values.Keys.ToDictionary(key => key, key =>
         {
-            var merged = Enumerable.Repeat(double.NaN, total).ToArray();
+            var merged = Enumerable.Repeat(SurfaceFile.NotComputedFill, total).ToArray();
             for (var point = 0; point < total; point++)
             {
                 if (owner[point] >= 0) merged[point] = parts[owner[point]].Values[key][point];

@@ -127,12 +127,13 @@ public static class Trainer
             optimizer.zero_grad();
             var loss = nn.functional.cross_entropy(model.forward(inputs), labels);
             var lossValue = loss.item<float>();
-            if (!float.IsFinite(lossValue))
-                throw new InvalidOperationException($"The training loss became {lossValue} in epoch {epoch}, batch {batch + 1}: lower the learning rate.");
+            if (!float.IsFinite(lossValue)) throw new TrainingDivergedException(epoch, batch + 1, $"the loss became {lossValue}");
             loss.backward();
             optimizer.step();
 
             batch++;
+            // A finite loss can still take a step to infinite weights; the next loss would show it, but not after the last batch.
+            if (!ParametersFinite(model)) throw new TrainingDivergedException(epoch, batch, "the update made some weights non-finite");
             lossSum += lossValue * labels.shape[0];
             seen += labels.shape[0];
             observer.BatchCompleted(new TrainingProgress(epoch, options.Epochs, batch, batches, lossSum / seen));
@@ -143,14 +144,14 @@ public static class Trainer
     {
         var (trainLoss, trainAccuracy) = Evaluation.Evaluate(model, train);
         var (testLoss, testAccuracy) = Evaluation.Evaluate(model, test);
+        // Finite weights can still give an infinite loss (BatchNorm statistics overflowing); it could not be recorded.
+        if (!double.IsFinite(trainLoss) || !double.IsFinite(testLoss))
+            throw new TrainingDivergedException(epoch, batch: null, $"the train loss is {trainLoss} and the test loss {testLoss}");
         var name = CheckpointStore.EpochFileName(epoch);
 
         // The optimizer state goes first: a checkpoint's JSON, written last, marks the epoch as resumable.
-        if (epoch > 0)
-        {
-            var statePath = OptimizerStatePath(directory, epoch);
-            AtomicFile.WriteVia(statePath, optimizer.save_state_dict);
-        }
+        var optimizerPath = OptimizerStatePath(directory, epoch);
+        if (epoch > 0) AtomicFile.WriteVia(optimizerPath, optimizer.save_state_dict);
 
         var metadata = new CheckpointMetadata
         {
@@ -167,7 +168,19 @@ public static class Trainer
             TestAccuracy = testAccuracy,
             IntraOpThreads = threads,
         };
-        var checkpoint = CheckpointStore.Write(runtime, model, metadata, directory, name);
+        CheckpointInfo checkpoint;
+        try
+        {
+            checkpoint = CheckpointStore.Write(runtime, model, metadata, directory, name);
+        }
+        catch
+        {
+            // Only complete checkpoints stay: a state or optimizer file without its JSON is no epoch.
+            File.Delete(Path.Combine(directory, name + CheckpointStore.MetadataExtension));
+            File.Delete(Path.Combine(directory, name + CheckpointStore.StateExtension));
+            File.Delete(optimizerPath);
+            throw;
+        }
         if (epoch > 1) File.Delete(OptimizerStatePath(directory, epoch - 1));
         observer.Verbose($"Epoch {epoch}: train loss {trainLoss:F4}, acc {trainAccuracy:F2}%; test loss {testLoss:F4}, acc {testAccuracy:F2}% → {checkpoint.StatePath}");
         observer.CheckpointReady(checkpoint, reused: false);
@@ -208,6 +221,12 @@ public static class Trainer
         {
             foreach (var file in Directory.EnumerateFiles(directory, pattern)) File.Delete(file);
         }
+    }
+
+    private static bool ParametersFinite(nn.Module model)
+    {
+        using var scope = NewDisposeScope();
+        return model.parameters().All(parameter => parameter.isfinite().all().item<bool>());
     }
 
     private static string OptimizerStatePath(string directory, int epoch) =>

@@ -45,6 +45,8 @@ public sealed record TrainingOptions
         if (Epochs < 1) throw new ArgumentException($"Epochs must be at least 1 (got {Epochs}).");
         if (BatchSize < 1) throw new ArgumentException($"BatchSize must be at least 1 (got {BatchSize}).");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"LearningRate must be a positive number (got {LearningRate}).");
+        // libtorch applies it in float32 and raises a native error for a value beyond that range.
+        if (LearningRate > float.MaxValue) throw new ArgumentException($"LearningRate must fit a float32 (at most {float.MaxValue}; got {LearningRate}).");
         if (Momentum is < 0 or >= 1 || double.IsNaN(Momentum)) throw new ArgumentException($"Momentum must be in [0, 1) (got {Momentum}).");
         if (Nesterov && Optimizer == OptimizerKind.Sgd && Momentum == 0) throw new ArgumentException("Nesterov momentum needs Momentum > 0.");
         if (WeightDecay < 0 || !double.IsFinite(WeightDecay)) throw new ArgumentException($"WeightDecay must be ≥ 0 (got {WeightDecay}).");

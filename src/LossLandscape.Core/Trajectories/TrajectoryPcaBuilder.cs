@@ -44,6 +44,8 @@ public static class TrajectoryPcaBuilder
         cancellation.ThrowIfCancellationRequested();
 
         var (ratios, singular, vectors) = TrajectoryPca.Decompose(rows, components);
+        if (vectors.Length == 0)
+            throw new ArgumentException($"The {checkpoints.Count} checkpoints do not move away from {reference.Name}{(includeBiasAndNorm ? "" : " in their filter weights")}: no principal component carries variance, so there is no direction to plot along.");
         var coordinates = rows.Select(r => TrajectoryPca.Project(r, vectors, projection)).ToArray();
         var directions = vectors.Select((v, axis) => new DirectionVector(
             new DirectionRecipe

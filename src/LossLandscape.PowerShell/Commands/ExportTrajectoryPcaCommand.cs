@@ -37,7 +37,15 @@ public sealed class ExportTrajectoryPcaCommand : LandscapeCmdlet
         var projection = file + "_proj_cos.h5";
         if (!MayWrite(file, Force) || !MayWrite(projection, Force)) return;
         if (!ShouldProcess(file, "Write PCA directions and projection in the paper code's layout")) return;
-        PaperPcaFiles.Write(file, projection, Trajectory.Result, ParameterLayout.Of(Runtime, Trajectory.Checkpoint.Info));
+        try
+        {
+            PaperPcaFiles.Write(file, projection, Trajectory.Result, ParameterLayout.Of(Runtime, Trajectory.Checkpoint.Info));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            WriteError(e, ErrorIds.OutputWriteFailed, ErrorCategory.WriteError, file);
+            return;
+        }
         WriteVerbose($"PCA written to {file} and {projection}.");
         if (PassThru)
         {

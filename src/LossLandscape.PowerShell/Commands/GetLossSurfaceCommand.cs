@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using LossLandscape.Core.Checkpoints;
+using LossLandscape.Core.Common;
+using LossLandscape.Core.Directions;
 using LossLandscape.Core.Specs;
 using LossLandscape.Core.Surfaces;
 using LossLandscape.PowerShell.Infrastructure;
@@ -34,7 +36,7 @@ public sealed class GetLossSurfaceCommand : SurfaceCmdlet, IDisposable
     [Parameter]
     public string? ResumeFrom { get; set; }
 
-    /// <summary>Discard an existing -OutFile (and its journal) and start over.</summary>
+    /// <summary>Compute anew into a side file and rename it over -OutFile when complete (see <see cref="SurfaceEngine.ReplacementPath"/>).</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -96,6 +98,16 @@ public sealed class GetLossSurfaceCommand : SurfaceCmdlet, IDisposable
             request = SurfacePlanner.Plan(Runtime, spec, new RunOptions { Device = SelectedDevice, Workers = ThrottleLimit, ThreadsPerPoint = ThreadCount }, Checkpoint.Info);
             if (ResumeFrom is not null) request = TakeOver(request, outFile);
         }
+        catch (SpecException e) when (e.InnerException is DirectionNonFiniteException nonFinite)
+        {
+            WriteError(nonFinite, ErrorIds.DirectionNonFinite, ErrorCategory.InvalidData, Checkpoint);
+            return;
+        }
+        catch (DirectionNonFiniteException e)
+        {
+            WriteError(e, ErrorIds.DirectionNonFinite, ErrorCategory.InvalidData, Checkpoint);
+            return;
+        }
         catch (SpecException e)
         {
             WriteError(SpecError(e, ErrorIds.SurfaceArgumentInvalid, Checkpoint));
@@ -116,7 +128,10 @@ public sealed class GetLossSurfaceCommand : SurfaceCmdlet, IDisposable
         {
             var result = SurfaceEngine.Compute(Runtime, request, observer, outFile, Force, stopping.Token);
             WriteVerbose($"{result.ComputedCount} of {grid.PointCount} points{(shard is null ? "" : $" ({shard}: {result.OwnPointCount})")} in {result.Elapsed.TotalSeconds:F1} s on {string.Join(" + ", result.Metadata.Data.Select(d => $"{d.Dataset} ({d.SampleCount} samples)"))}{(outFile is null ? "" : $"; written to {outFile}")}.");
-            WriteObject(new LossSurface(result));
+            var surface = new LossSurface(result);
+            if (surface.NonFiniteLossCount > 0)
+                WriteWarning($"{surface.NonFiniteLossCount} of {result.ComputedCount} computed points have a NaN or infinite loss (the model diverges there); MinLoss skips them.");
+            WriteObject(surface);
         }
         catch (OperationCanceledException)
         {
@@ -129,6 +144,10 @@ public sealed class GetLossSurfaceCommand : SurfaceCmdlet, IDisposable
         catch (UnauthorizedAccessException e)
         {
             WriteError(e, ErrorIds.OutputWriteFailed, ErrorCategory.PermissionDenied, outFile);
+        }
+        catch (IOException e) when (e.IsStorageFailure())
+        {
+            WriteError(e, ErrorIds.OutputWriteFailed, ErrorCategory.WriteError, outFile);
         }
         catch (Exception e) when (e is InvalidDataException or IOException)
         {

@@ -84,6 +84,11 @@ public sealed class GetTrajectoryPcaCommand : LandscapeCmdlet, IDisposable
         {
             throw new PipelineStoppedException();
         }
+        catch (DirectionNonFiniteException e)
+        {
+            WriteError(e, ErrorIds.DirectionNonFinite, ErrorCategory.InvalidResult, collected);
+            return;
+        }
         catch (ArgumentException e)
         {
             WriteError(e, ErrorIds.TrajectoryInvalid, ErrorCategory.InvalidArgument, collected);
@@ -99,7 +104,15 @@ public sealed class GetTrajectoryPcaCommand : LandscapeCmdlet, IDisposable
         var hash = string.Concat(result.Components.Select(c => c.Sha256[..8]));
         var file = GetUnresolvedProviderPathFromPSPath(OutFile ?? System.IO.Path.Combine(System.IO.Path.GetDirectoryName(reference.Path)!, $"pca-{hash}.h5"));
         if (!ShouldProcess(file, "Write PCA direction file")) return;
-        DirectionStore.Write(file, ParameterLayout.Of(Runtime, reference.Info), result.Components);
+        try
+        {
+            DirectionStore.Write(file, ParameterLayout.Of(Runtime, reference.Info), result.Components);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            WriteError(e, ErrorIds.OutputWriteFailed, ErrorCategory.WriteError, file);
+            return;
+        }
         double? cosine = result.Components.Count == 2 ? result.Components[0].CosineTo(result.Components[1]) : null;
         var directions = result.Components.Select(c => new LandscapeDirection(c, reference.Path, null, file, cosine)).ToArray();
         WriteVerbose($"Explained variance ratio: {string.Join(", ", result.ExplainedVarianceRatio.Select(r => r.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))}; components saved to {file}.");

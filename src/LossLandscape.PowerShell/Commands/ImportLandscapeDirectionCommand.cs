@@ -38,6 +38,10 @@ public sealed class ImportLandscapeDirectionCommand : LandscapeCmdlet
                 WriteObject(new LandscapeDirection(direction, Checkpoint.Path, null, file, cosine));
             }
         }
+        catch (DirectionNonFiniteException e)
+        {
+            WriteError(e, ErrorIds.DirectionNonFinite, ErrorCategory.InvalidData, file);
+        }
         catch (FileNotFoundException e)
         {
             WriteError(e, ErrorIds.DirectionFileInvalid, ErrorCategory.ObjectNotFound, file);

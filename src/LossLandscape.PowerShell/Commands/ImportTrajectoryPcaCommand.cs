@@ -48,6 +48,10 @@ public sealed class ImportTrajectoryPcaCommand : LandscapeCmdlet
             var directions = content.Components.Select(c => new LandscapeDirection(c, Reference.Path, null, file, cosine)).ToArray();
             WriteObject(new Types.TrajectoryPca(result, Reference, directions, pointNames: Enumerable.Range(0, x.Length).Select(i => $"point {i}").ToArray()));
         }
+        catch (DirectionNonFiniteException e)
+        {
+            WriteError(e, ErrorIds.DirectionNonFinite, ErrorCategory.InvalidData, file);
+        }
         catch (Exception e) when (e is InvalidDataException or IOException)
         {
             WriteError(e, ErrorIds.TrajectoryInvalid, ErrorCategory.InvalidData, file);

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using LossLandscape.Core.Checkpoints;
+using LossLandscape.Core.Common;
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Models;
 using LossLandscape.Core.Native;
@@ -126,6 +127,14 @@ public sealed class InvokeLandscapeTrainingCommand : ComputeCmdlet, IDisposable
         catch (OperationCanceledException)
         {
             throw new PipelineStoppedException();
+        }
+        catch (TrainingDivergedException e)
+        {
+            WriteError(e, ErrorIds.TrainingDiverged, ErrorCategory.InvalidResult, directory);
+        }
+        catch (IOException e) when (e.IsStorageFailure())
+        {
+            WriteError(e, ErrorIds.OutputWriteFailed, ErrorCategory.WriteError, directory);
         }
         catch (TrainingDirectoryConflictException e)
         {

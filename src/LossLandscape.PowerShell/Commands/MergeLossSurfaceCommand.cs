@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using LossLandscape.Core.Common;
 using LossLandscape.Core.Surfaces;
 using LossLandscape.PowerShell.Infrastructure;
 using LossLandscape.PowerShell.Types;
@@ -100,7 +101,7 @@ public sealed class MergeLossSurfaceCommand : LandscapeCmdlet
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            ThrowTerminatingError(new ErrorRecord(e, ErrorIds.SurfaceFileInvalid, ErrorCategory.WriteError, outFile));
+            ThrowTerminatingError(new ErrorRecord(e, ErrorIds.OutputWriteFailed, ErrorCategory.WriteError, outFile));
         }
         WriteVerbose($"Merged {parts.Count} file(s), {merged.ComputedCount} of {merged.Grid.PointCount} points, into {outFile}.");
         if (PassThru) WriteObject(new LossSurface(merged));

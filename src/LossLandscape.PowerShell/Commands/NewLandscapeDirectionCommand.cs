@@ -76,6 +76,10 @@ public sealed class NewLandscapeDirectionCommand : LandscapeCmdlet
                 WriteObject(new LandscapeDirection(direction, checkpoint.StatePath, ParameterSetName == TargetSet ? Target.Path : null, file, cosine));
             }
         }
+        catch (DirectionNonFiniteException e)
+        {
+            WriteError(e, ErrorIds.DirectionNonFinite, ErrorCategory.InvalidResult, Checkpoint);
+        }
         catch (ArgumentException e)
         {
             WriteError(e, ErrorIds.DirectionInvalid, ErrorCategory.InvalidArgument, Checkpoint);

@@ -24,12 +24,14 @@ public static class ErrorIds
     public const string TrainingArgumentInvalid = "TrainingArgumentInvalid";
     public const string TrainingDirectoryConflict = "TrainingDirectoryConflict";
     public const string TrainingFailed = "TrainingFailed";
+    public const string TrainingDiverged = "TrainingDiverged";
     public const string TrainingStopped = "TrainingStopped";
     public const string SettingInvalid = "SettingInvalid";
     public const string DirectionInvalid = "DirectionInvalid";
     public const string DirectionFileInvalid = "DirectionFileInvalid";
     public const string DirectionCheckpointMismatch = "DirectionCheckpointMismatch";
     public const string DirectionsIdentical = "DirectionsIdentical";
+    public const string DirectionNonFinite = "DirectionNonFinite";
     public const string OutputFileExists = "OutputFileExists";
     public const string OutputFolderMissing = "OutputFolderMissing";
     public const string OutputWriteFailed = "OutputWriteFailed";

@@ -16,7 +16,9 @@ public sealed class LossSurface
         var best = -1;
         for (var i = 0; i < loss.Length; i++)
         {
-            if (result.Computed[i] && !double.IsNaN(loss[i]) && (best < 0 || loss[i] < loss[best])) best = i;
+            if (!result.Computed[i]) continue;
+            if (!double.IsFinite(loss[i])) NonFiniteLossCount++;
+            else if (best < 0 || loss[i] < loss[best]) best = i;
         }
         if (best >= 0)
         {
@@ -64,8 +66,11 @@ public sealed class LossSurface
     /// <summary>The dataset names of the values this surface holds.</summary>
     public string[] ValueNames => Result.Values.Keys.ToArray();
 
-    /// <summary>The lowest loss of the first split, and where it is.</summary>
+    /// <summary>The lowest finite loss of the first split, and where it is; it skips the <see cref="NonFiniteLossCount"/> points whose loss diverged.</summary>
     public double? MinLoss { get; }
+
+    /// <summary>Computed points whose loss (first split) is NaN or infinite: <see cref="MinLoss"/> skipped them.</summary>
+    public int NonFiniteLossCount { get; }
 
     public double? MinAlpha { get; }
 
@@ -100,7 +105,8 @@ public sealed class LossSurface
     public string? Path => Result.FilePath;
 
     public override string ToString() =>
-        $"{Dimensions}D {GridSize} surface of {Architecture}" + (Result.Metadata.Shard is { } shard ? $" ({shard})" : "") + (MinLoss is { } m ? $", min loss {m:G5} at ({MinAlpha:G3}, {MinBeta:G3})" : "");
+        $"{Dimensions}D {GridSize} surface of {Architecture}" + (Result.Metadata.Shard is { } shard ? $" ({shard})" : "") + (MinLoss is { } m ? $", min loss {m:G5} at ({MinAlpha:G3}, {MinBeta:G3})" : "")
+        + (NonFiniteLossCount > 0 ? $", {NonFiniteLossCount} non-finite loss(es) skipped" : "");
 
     private Array? Grid(string key)
     {

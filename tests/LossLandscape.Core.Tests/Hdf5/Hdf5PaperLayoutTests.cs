@@ -84,7 +84,7 @@ public sealed class Hdf5PaperLayoutTests : IDisposable
     [Fact]
     public void OurFilesForTheFixtureContentReadBackEqual()
     {
-        var surface2D = Surface2D();
+        var surface2D = WithFillWhereNotComputed(Surface2D());
         var surface1D = Surface1D();
         var directions = new DirectionFileContent(Direction('x'), Direction('y'),
             new Dictionary<string, string> { ["losslandscape_metadata"] = """{"kind":"directions"}""" });

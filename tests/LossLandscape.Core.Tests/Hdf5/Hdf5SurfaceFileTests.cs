@@ -20,10 +20,10 @@ public sealed class Hdf5SurfaceFileTests : IDisposable
         var losses = Enumerable.Range(0, cells).Select(k => 1.0 + k / 7.0).ToArray();
         losses[1] = double.NaN;
         losses[2] = double.PositiveInfinity;
-        losses[3] = double.NegativeInfinity;
+        losses[7] = double.NegativeInfinity;
         losses[4] = -0.0;
         losses[5] = double.Epsilon;
-        return new SurfaceFileContent(
+        return PaperFixtureFormulas.WithFillWhereNotComputed(new SurfaceFileContent(
             x,
             y,
             new Dictionary<string, double[]>
@@ -35,7 +35,7 @@ public sealed class Hdf5SurfaceFileTests : IDisposable
             },
             Enumerable.Range(0, cells).Select(k => k % 3 != 0).ToArray(),
             "directions/run 1/ü.h5",
-            new Dictionary<string, string> { ["losslandscape_metadata"] = """{"a":[1,2],"b":"€"}""", ["empty"] = "" });
+            new Dictionary<string, string> { ["losslandscape_metadata"] = """{"a":[1,2],"b":"€"}""", ["empty"] = "" }));
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class Hdf5SurfaceFileTests : IDisposable
     [Fact]
     public void RoundTripOf1DSurface()
     {
-        var content = PaperFixtureFormulas.Surface1D() with { Computed = [true, false, true, true, false, true, true] };
+        var content = PaperFixtureFormulas.WithFillWhereNotComputed(PaperFixtureFormulas.Surface1D() with { Computed = [true, false, true, true, false, true, true] });
         SurfaceFile.Write(PathOf("s.h5"), content);
 
         Hdf5Assert.Equal(content, SurfaceFile.Read(PathOf("s.h5")));

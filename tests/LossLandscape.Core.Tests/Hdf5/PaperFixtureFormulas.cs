@@ -63,6 +63,12 @@ internal static class PaperFixtureFormulas
             new Dictionary<string, string> { ["z_second"] = "two", ["losslandscape_metadata"] = """{"kind":"surface","note":"ü"}""" });
     }
 
+    /// <summary>The content as our files hold it: the cells not computed hold <see cref="SurfaceFile.NotComputedFill"/>.</summary>
+    public static SurfaceFileContent WithFillWhereNotComputed(SurfaceFileContent content) => content with
+    {
+        Values = content.Values.ToDictionary(p => p.Key, p => p.Value.Select((value, cell) => content.Computed[cell] ? value : SurfaceFile.NotComputedFill).ToArray()),
+    };
+
     public static SurfaceFileContent Surface1D() =>
         new(
             X1D,

@@ -183,6 +183,35 @@ public sealed class SurfaceEngineTests(TrainedCheckpoints checkpoints) : IClassF
     }
 
     [Fact]
+    public void RestartComputesBesideTheFileAndDiscardsAnUnfinishedReplacementOfOtherSettings()
+    {
+        var checkpoint = checkpoints.Cnn[^1];
+        var file = Path.Combine(checkpoints.NewFolder(), "surface.h5");
+        var replacement = SurfaceEngine.ReplacementPath(file);
+        SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoint, steps: 3), new RecordingSurfaceObserver(), file);
+        var before = File.ReadAllBytes(file);
+
+        using (var cancel = new CancellationTokenSource())
+        {
+            var observer = new RecordingSurfaceObserver(cancel, points: 2);
+            Assert.ThrowsAny<OperationCanceledException>(() => SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoint, steps: 4, seed: 9), observer, file, restart: true, cancellation: cancel.Token));
+        }
+        Assert.Equal(before, File.ReadAllBytes(file));
+        Assert.InRange(SurfaceStore.Read(replacement).ComputedCount, 2, 7);
+        Assert.True(File.Exists(SurfaceJournal.PathFor(replacement)));
+
+        var observerOfOther = new RecordingSurfaceObserver();
+        var other = SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoint, steps: 4, seed: 11), observerOfOther, file, restart: true);
+
+        Assert.Equal(8, observerOfOther.Points.Count);
+        Assert.DoesNotContain(observerOfOther.Messages, m => m.StartsWith("Resuming", StringComparison.Ordinal));
+        Assert.False(File.Exists(replacement));
+        Assert.False(File.Exists(SurfaceJournal.PathFor(replacement)));
+        Assert.Equal(11, SurfaceStore.Read(file).Metadata.Directions[0].Recipe.Seed);
+        Assert.Equal(other.Values["train_loss"], SurfaceStore.Read(file).Values["train_loss"]);
+    }
+
+    [Fact]
     public void EngineLayoutsGiveThePlainEvaluatorsValues()
     {
         var checkpoint = checkpoints.Cnn[^1];

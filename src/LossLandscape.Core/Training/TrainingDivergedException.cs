@@ -1,0 +1,14 @@
+namespace LossLandscape.Core.Training;
+
+/// <summary>
+/// The loss or the weights stopped being finite numbers. No checkpoint of that epoch is written:
+/// one with non-finite weights is useless, and its loss could not be recorded.
+/// </summary>
+/// <param name="batch">The 1-based batch after which it was seen, or null when only the end-of-epoch evaluation showed it.</param>
+public sealed class TrainingDivergedException(int epoch, int? batch, string what)
+    : Exception($"Training diverged in epoch {epoch}{(batch is null ? " (at its end-of-epoch evaluation)" : $", batch {batch}")}: {what}. Checkpoints up to epoch {epoch - 1} are kept; lower the learning rate.")
+{
+    public int Epoch { get; } = epoch;
+
+    public int? Batch { get; } = batch;
+}
