@@ -26,7 +26,8 @@ public static class PaperDirectionFiles
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(checkpointSha256);
-        var content = DirectionFile.Read(path);
+        // A states file is the larger layout: every parameter, buffer and counter.
+        var content = DirectionFile.Read(path, layout.StateEntries.Sum(entry => entry.ElementCount));
         var shapes = content.X.Select(t => t.Shape).ToArray();
 
         var weights = layout.Parameters.Select(p => new StateEntry(p.Name, p.Shape, StateRole.Parameter)).ToArray();
