@@ -63,6 +63,21 @@ public static class DirectionFile
         });
     }
 
+    /// <summary>The shapes the x direction's tensors declare, in index order, read from the headers without any values.</summary>
+    /// <exception cref="InvalidDataException">The file is not HDF5, lacks <c>xdirection</c>, or its tensors are not named '0' … 'K−1'.</exception>
+    public static long[][] ReadShapes(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return Hdf5Storage.Read(path, file =>
+        {
+            if (!file.LinkExists(XDirectionName))
+            {
+                throw new InvalidDataException($"'{path}' is not a direction file: it has no '{XDirectionName}' group.");
+            }
+            return OpenDatasets(path, file.Group(XDirectionName)).Select(Hdf5Storage.Shape).ToArray();
+        });
+    }
+
     private static H5Group ToGroup(IReadOnlyList<DirectionTensor> direction)
     {
         var group = new H5Group();
@@ -76,7 +91,8 @@ public static class DirectionFile
 
     private static string DatasetName(int index) => index.ToString(CultureInfo.InvariantCulture);
 
-    private static DirectionTensor[] ReadDirection(string path, IH5Group group, long maxElements)
+    /// <summary>The group's datasets '0' … 'K−1', opened (headers only) in index order.</summary>
+    private static IH5Dataset[] OpenDatasets(string path, IH5Group group)
     {
         var where = $"'{group.Name}' in '{path}'";
         var names = group.Children().Take(MaxTensors + 1).Select(child => child.Name).ToHashSet(StringComparer.Ordinal);
@@ -89,7 +105,6 @@ public static class DirectionFile
             throw new InvalidDataException($"{where} holds no tensors.");
         }
         var datasets = new IH5Dataset[names.Count];
-        var remaining = maxElements;
         for (var index = 0; index < datasets.Length; index++)
         {
             var name = DatasetName(index);
@@ -98,10 +113,21 @@ public static class DirectionFile
                 throw new InvalidDataException($"{where} has {names.Count} entries but no dataset '{name}'; expected datasets named 0 to {names.Count - 1}.");
             }
             datasets[index] = group.Dataset(name);
-            Hdf5Storage.RequireAtMost(datasets[index], remaining, $"Dataset '{name}' of {where} (with the tensors before it)");
+        }
+        return datasets;
+    }
+
+    private static DirectionTensor[] ReadDirection(string path, IH5Group group, long maxElements)
+    {
+        var where = $"'{group.Name}' in '{path}'";
+        var datasets = OpenDatasets(path, group);
+        var remaining = maxElements;
+        for (var index = 0; index < datasets.Length; index++)
+        {
+            Hdf5Storage.RequireAtMost(datasets[index], remaining, $"Dataset '{DatasetName(index)}' of {where} (with the tensors before it)");
             remaining -= Hdf5Storage.ElementCount(Hdf5Storage.Shape(datasets[index]))!.Value;
         }
-        var tensors = new DirectionTensor[names.Count];
+        var tensors = new DirectionTensor[datasets.Length];
         for (var index = 0; index < tensors.Length; index++)
         {
             var name = DatasetName(index);

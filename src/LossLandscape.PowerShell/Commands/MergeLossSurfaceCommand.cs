@@ -56,6 +56,11 @@ public sealed class MergeLossSurfaceCommand : LandscapeCmdlet
                 {
                     parts.Add(SurfaceStore.Read(file));
                 }
+                catch (FileNotFoundException e)
+                {
+                    unreadable++;
+                    WriteError(e, ErrorIds.SurfaceFileInvalid, ErrorCategory.ObjectNotFound, file);
+                }
                 catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
                 {
                     unreadable++;
