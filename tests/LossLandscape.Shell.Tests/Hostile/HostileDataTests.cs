@@ -92,6 +92,37 @@ public sealed class HostileDataTests(TrainedRun run, ITestOutputHelper output) :
         Assert.Empty(Directory.GetFiles(Path.GetTempPath(), "PWNED*"));
     }
 
+    [LinuxFact]
+    public void NamesWithBracketsAreReadThroughLiteralPathByEveryReader()
+    {
+        Assert.True(run.Made.ExitCode == 0, run.Made.StdErr);
+        var folder = Directory.CreateDirectory(run.Combine("literal [1]")).FullName;
+        string[] files = [Path.Combine(folder, "surface[1].h5"), Path.Combine(folder, "directions[1].h5"), Path.Combine(folder, "pca[1].h5"), Path.Combine(folder, "mnist[1]"), Path.Combine(folder, "merged[1].h5")];
+        File.Copy(run.Combine("surface.h5"), files[0]);
+        File.Copy(run.Combine("directions.h5"), files[1]);
+        File.Copy(run.Combine("pca.h5"), files[2]);
+        HostileFiles.WriteValidMnistTestSplit(files[3]);
+
+        var read = ShellProcess.RunIn(run.Root.FullName, Patience, ["-CommandWithArgs", """
+            $checkpoint = Import-Checkpoint ./run/epoch-002.dat
+            $surface = Import-LossSurface -LiteralPath $args[0]
+            $byPSPath = [pscustomobject]@{ PSPath = $args[0] } | Import-LossSurface
+            $byFullName = [IO.FileInfo]::new($args[0]) | Import-LossSurface
+            $directions = @(Import-LandscapeDirection -LiteralPath $args[1] -Checkpoint $checkpoint)
+            $pca = Import-TrajectoryPCA -LiteralPath $args[2] -Reference $checkpoint
+            $data = Get-LandscapeDataset -LiteralPath $args[3] -Format Mnist -Split Test
+            $merged = Merge-LossSurface -LiteralPath $args[0] -OutFile $args[4] -PassThru
+            Import-LossSurface -Path $args[0] -ErrorAction SilentlyContinue -ErrorVariable wildcard | Out-Null
+            [Console]::Out.WriteLine(('{0}|{1}|{2}|{3}|{4}|{5}|{6}|{7}' -f $surface.PointCount, $byPSPath.PointCount, $byFullName.PointCount, $directions.Count, @($pca.Direction).Count, $data.Count, $merged.ComputedCount, $wildcard[0].FullyQualifiedErrorId))
+            """, .. files]);
+
+        // 1: the last command's (expected) error; everything read is checked through the line the script printed.
+        Assert.True(read.ExitCode == 1, read.StdOut + read.StdErr);
+        // -Path takes [1] as a character set, so the same name matches no file there.
+        Assert.Equal("9|9|9|2|2|3|9|SurfaceFileInvalid,LossLandscape.PowerShell.Commands.ImportLossSurfaceCommand", read.StdOut.Trim());
+        Assert.True(File.Exists(files[4]));
+    }
+
     private void AssertRefusedThenRead(ReadReport report, IReadOnlyList<HostileFile> hostile, params string[] valid)
     {
         foreach (var file in report.Files) output.WriteLine($"{Path.GetFileName(file.File)}: {file.ErrorId ?? "read"} {file.Category} {file.Seconds:F2} s");

@@ -249,9 +249,17 @@ internal static class HostileFiles
         Add("binary-is-dev-urandom.Cifar10", f => File.CreateSymbolicLink(Path(f, "test_batch.bin"), "/dev/urandom"));
         Add("binary-label-200.Cifar10", f => { var records = new byte[3 * 3073]; records[3073] = 200; File.WriteAllBytes(Path(f, "test_batch.bin"), records); });
 
-        var validMnist = Folder("valid.Mnist", f => { File.WriteAllBytes(Path(f, images + ".gz"), Gzip(IdxImages(3, 28, 28, 3))); File.WriteAllBytes(Path(f, labels), IdxLabels(3, 3)); });
+        var validMnist = Folder("valid.Mnist", WriteValidMnistTestSplit);
         var validCifar = Folder("valid.Cifar10", f => File.WriteAllBytes(Path(f, "test_batch.bin"), new byte[4 * 3073]));
         return (files, [validMnist, validCifar]);
+    }
+
+    /// <summary>An MNIST test split of three blank 28×28 images, the images gzipped.</summary>
+    public static void WriteValidMnistTestSplit(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        File.WriteAllBytes(Path(folder, "t10k-images-idx3-ubyte.gz"), Gzip(IdxImages(3, 28, 28, 3)));
+        File.WriteAllBytes(Path(folder, "t10k-labels-idx1-ubyte"), IdxLabels(3, 3));
     }
 
     // ---------------------------------------------------------------- helpers
