@@ -6,6 +6,7 @@ using LossLandscape.Core.Directions;
 using LossLandscape.Core.Models;
 using LossLandscape.Core.Native;
 using LossLandscape.Core.Surfaces;
+using LossLandscape.PowerShell.Infrastructure;
 
 namespace LossLandscape.PowerShell.Types;
 
@@ -61,7 +62,7 @@ public sealed class RehydrateAttribute(Type type) : ArgumentTransformationAttrib
         var format = Enum.Parse<CheckpointFormat>(Text(value, nameof(Checkpoint.Format)));
         // Our own files name their architecture; foreign ones were imported with -Architecture.
         var architecture = format == CheckpointFormat.LossLandscape || format == CheckpointFormat.TorchScript ? null : ModelZoo.DefaultSpec(Text(value, nameof(Checkpoint.Architecture)));
-        var info = CheckpointImporter.Read(LandscapeRuntime.Load(), path, architecture);
+        var info = CheckpointImporter.Read(ModuleRuntime.Load(), path, architecture);
         var expected = Text(value, nameof(Checkpoint.Sha256));
         // The side file records the hash of the state it was written with; the state file itself is what must not have changed.
         var actual = CheckpointStore.Sha256(info.StatePath);

@@ -1,3 +1,4 @@
+using System.Reflection;
 using Xunit.Abstractions;
 
 namespace LossLandscape.Shell.Tests.Hostile;
@@ -41,6 +42,8 @@ public sealed class HostileDataTests(TrainedRun run, ITestOutputHelper output) :
     /// hostile file here declares gigabytes or more, so one that was believed would pass this bound.
     /// </summary>
     public const long PeakResidentBytesBound = 700L << 20;
+
+    private const string InvalidDataCategory = "InvalidData";
 
     private static readonly TimeSpan PerFileLimit = TimeSpan.FromSeconds(10);
 
@@ -90,6 +93,20 @@ public sealed class HostileDataTests(TrainedRun run, ITestOutputHelper output) :
 
         AssertRefusedThenRead(report, hostile, [.. valid]);
         Assert.Empty(Directory.GetFiles(Path.GetTempPath(), "PWNED*"));
+    }
+
+    [LinuxFact]
+    public void ATorchScriptFileThatAbortsLibtorchIsRefusedAndTheValidOneAfterItIsImported()
+    {
+        var fixtures = Path.Combine(typeof(HostileDataTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "LossLandscapeRepoRoot").Value!, "tests", "LossLandscape.Core.Tests", "Fixtures", "TorchScript");
+        var hostile = new HostileFile(Path.Combine(fixtures, "hostile_os_system.pt"), "CheckpointCorrupt", InvalidDataCategory);
+        var valid = Path.Combine(fixtures, "gated_cnn.pt");
+
+        var report = ChildProcessReads.Run("Import-Checkpoint -Path $file", [hostile.Path, valid], Patience, run.Root.FullName);
+
+        AssertRefusedThenRead(report, [hostile], valid);
+        Assert.Empty(Directory.GetFiles(run.Root.FullName, "PWNED*"));
     }
 
     [LinuxFact]
