@@ -10,7 +10,7 @@ namespace LossLandscape.PowerShell.Commands;
 [OutputType(typeof(LossSurface))]
 public sealed class ImportLossSurfaceCommand : PSCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = FileArguments.PathSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = FileArguments.PathSet)]
     [SupportsWildcards]
     public string[] Path { get; set; } = [];
 

@@ -18,7 +18,7 @@ public sealed class MergeLossSurfaceCommand : LandscapeCmdlet
     private int unreadable;
 
     /// <summary>The shard files (wildcards allowed), e.g. from Get-ChildItem.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = FileArguments.PathSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = FileArguments.PathSet)]
     [SupportsWildcards]
     public string[] Path { get; set; } = [];
 
