@@ -28,7 +28,7 @@ public sealed class ArchitectureTests
         // The scan must see the calls it exists to police, or an empty result would prove nothing.
         var core = references.Where(r => r.Type.Assembly == "LossLandscape.Core").ToArray();
         Assert.Contains(core, r => r.Method == "GetHessianSpectrumCommand.ProcessRecord" && r.Type.FullName == "LossLandscape.Core.Curvature.HessianAnalysis");
-        Assert.Contains(core, r => r.Method == "ImportLandscapeDirectionCommand.ProcessRecord" && r.Type.FullName == "LossLandscape.Core.Checkpoints.ParameterLayout");
+        Assert.Contains(core, r => r.Method == "ImportLandscapeDirectionCommand.Read" && r.Type.FullName == "LossLandscape.Core.Checkpoints.ParameterLayout");
         Assert.Contains(core, r => r.Type.FullName == "LossLandscape.Core.Checkpoints.CheckpointStore");
         Assert.True(references.Select(r => r.Method).Distinct().Count() > 200, "The scan read too few method bodies to be trusted.");
     }

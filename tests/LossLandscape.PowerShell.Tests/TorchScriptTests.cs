@@ -1,10 +1,22 @@
 namespace LossLandscape.PowerShell.Tests;
 
 /// <summary>Any PyTorch model, through TorchScript: a gated CNN that is not in the zoo, written by real PyTorch.</summary>
-public sealed class TorchScriptTests(ModuleRunspace shell) : IClassFixture<ModuleRunspace>, IDisposable
+public sealed class TorchScriptTests : IClassFixture<ModuleRunspace>, IDisposable
 {
     private static readonly string Fixture = Path.Combine(ModuleRunspace.RepoRoot, "tests", "LossLandscape.Core.Tests", "Fixtures", "TorchScript", "gated_cnn.pt");
     private readonly TempDirectory output = new();
+    private readonly ModuleRunspace shell;
+
+    /// <summary>The test host is neither the shell nor pwsh: name the built shell as the child that loads each TorchScript file first.</summary>
+    public TorchScriptTests(ModuleRunspace shell)
+    {
+        this.shell = shell;
+        var childShell = Path.Combine(ModuleRunspace.RepoRoot, "src", "LossLandscape.Shell", "bin", new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, "net10.0", "losslandscape.dll");
+        shell.Invoke(
+            "$runtime = [LossLandscape.Core.Native.LandscapeRuntime]::Load(); " +
+            "if ($null -eq $runtime.TorchScriptVetter.ChildCommand) { $runtime.TorchScriptVetter.ChildCommand = [string[]]@('dotnet', $childShell, '-Module', $manifest, '-CommandWithArgs', [LossLandscape.Core.Checkpoints.TorchScriptVetter]::ChildScript, $manifest) }",
+            new Dictionary<string, object?> { ["childShell"] = childShell, ["manifest"] = ModuleRunspace.ManifestPath }).ShouldSucceed();
+    }
 
     public void Dispose() => output.Dispose();
 

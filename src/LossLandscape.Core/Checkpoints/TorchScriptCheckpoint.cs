@@ -54,21 +54,26 @@ public static class TorchScriptCheckpoint
         };
     }
 
-    /// <summary>Loads the module for evaluation (eval mode). The caller disposes it.</summary>
-    /// <exception cref="CheckpointException">libtorch could not load it.</exception>
-    /// <param name="runtime">The loaded runtime: jit.load may be the first torch call of an import, and must not come before the native load.</param>
+    /// <summary>Loads the module for evaluation (eval mode), after a child process loaded the same bytes. The caller disposes it.</summary>
+    /// <exception cref="CheckpointException">The child could not load it (or none could be started), or libtorch here could not.</exception>
+    /// <param name="runtime">The loaded runtime: jit.load may be the first torch call of an import, and must not come before the native load; its vetter starts the child.</param>
     public static nn.Module Load(LandscapeRuntime runtime, string path)
     {
         ArgumentNullException.ThrowIfNull(runtime);
+        var copy = runtime.TorchScriptVetter.VettedCopy(path);
         try
         {
-            var module = jit.load<Tensor, Tensor>(path);
+            var module = jit.load<Tensor, Tensor>(copy);
             module.eval();
             return module;
         }
         catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or InvalidOperationException or ArgumentException)
         {
             throw new CheckpointException(CheckpointErrorKind.Corrupt, path, $"libtorch could not load the TorchScript file '{path}': {e.Message}", e);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(copy)!, recursive: true);
         }
     }
 

@@ -1,4 +1,5 @@
 using LossLandscape.Core.Checkpoints.Formats;
+using LossLandscape.Core.Common;
 
 namespace LossLandscape.Core.Data;
 
@@ -78,6 +79,7 @@ public static class Cifar10Folder
 
     private static DatasetArrays Read(IReadOnlyList<string> paths)
     {
+        RequireBoundedFiles(paths);
         var contents = paths.Select(path => Path.GetExtension(path) == ".bin" ? File.ReadAllBytes(path) : PythonBatchAsRecords(path)).ToArray();
         for (var f = 0; f < paths.Count; f++)
         {
@@ -107,6 +109,29 @@ public static class Cifar10Folder
         return new DatasetArrays(inputs, labels, Channels, Side, Side, ClassCount);
     }
 
+    /// <summary>
+    /// Only regular files, and no more records than a data set may hold: binary files are sized by
+    /// their length, pickles by <see cref="DatasetLimits.MaxPickleBytes"/>, before any is read.
+    /// </summary>
+    private static void RequireBoundedFiles(IReadOnlyList<string> paths)
+    {
+        long records = 0;
+        foreach (var path in paths)
+        {
+            RegularFile.Require(path, "CIFAR-10 batch");
+            var length = new FileInfo(path).Length;
+            if (Path.GetExtension(path) == ".bin")
+            {
+                records += length / RecordBytes;
+                DatasetLimits.RequireInputValues(path, records * PixelBytes, $"with the batches before it {records} images of {Channels}×{Side}×{Side}");
+            }
+            else if (length > DatasetLimits.MaxPickleBytes)
+            {
+                throw new InvalidDataException($"'{path}' has {length} bytes, more than the {DatasetLimits.MaxPickleBytes} a CIFAR-10 python batch may have; it is not read.");
+            }
+        }
+    }
+
     private static string Describe(IEnumerable<string> names) => string.Join(", ", names);
 
     /// <summary>
@@ -133,7 +158,7 @@ public static class Cifar10Folder
             throw new InvalidDataException($"'{path}' is not a CIFAR-10 python batch (a pickled dict).");
         var data = Entry(dictionary, "data") as NumpyArray;
         var labels = Entry(dictionary, "labels") as List<object?>;
-        if (data is null || labels is null || data.DType?.DType != TensorDType.UInt8 || data.Shape is not [var count, PixelBytes] || count != labels.Count)
+        if (data is null || labels is null || data.DType?.DType != TensorDType.UInt8 || data.Shape is not [var count, PixelBytes] || count != labels.Count || data.Data.LongLength != count * PixelBytes)
             throw new InvalidDataException($"'{path}' lacks a uint8 'data' array of N×{PixelBytes} with N 'labels'.");
         var records = new byte[count * RecordBytes];
         for (var i = 0; i < count; i++)

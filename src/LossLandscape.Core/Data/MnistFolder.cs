@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using LossLandscape.Core.Common;
 
 namespace LossLandscape.Core.Data;
 
@@ -55,30 +56,34 @@ public static class MnistFolder
 
     private static DatasetArrays Read(string imagesPath, string labelsPath)
     {
-        var images = ReadContent(imagesPath);
-        var labels = ReadContent(labelsPath);
-
-        RequireLength(imagesPath, images, ImagesHeaderBytes);
-        RequireMagic(imagesPath, images, ImagesMagic, "images");
-        var count = ReadDimension(imagesPath, images, 4, "image count");
-        var height = ReadDimension(imagesPath, images, 8, "row count");
-        var width = ReadDimension(imagesPath, images, 12, "column count");
+        using var images = Open(imagesPath);
+        var imagesHeader = ReadExactly(imagesPath, images, ImagesHeaderBytes, "its idx header");
+        RequireMagic(imagesPath, imagesHeader, ImagesMagic, "images");
+        var count = ReadDimension(imagesPath, imagesHeader, 4, "image count");
+        var height = ReadDimension(imagesPath, imagesHeader, 8, "row count");
+        var width = ReadDimension(imagesPath, imagesHeader, 12, "column count");
         var pixels = (long)height * width;
-        RequireExactLength(imagesPath, images, ImagesHeaderBytes + count * pixels, $"{count} images of {height}×{width}");
+        // The header decides what the rest of the file must hold; check it before allocating for it.
+        DatasetLimits.RequireInputValues(imagesPath, pixels * count, $"{count} images of {height}×{width}");
 
-        RequireLength(labelsPath, labels, LabelsHeaderBytes);
-        RequireMagic(labelsPath, labels, LabelsMagic, "labels");
-        var labelCount = ReadDimension(labelsPath, labels, 4, "label count");
+        using var labels = Open(labelsPath);
+        var labelsHeader = ReadExactly(labelsPath, labels, LabelsHeaderBytes, "its idx header");
+        RequireMagic(labelsPath, labelsHeader, LabelsMagic, "labels");
+        var labelCount = ReadDimension(labelsPath, labelsHeader, 4, "label count");
         if (labelCount != count)
             throw new InvalidDataException($"'{imagesPath}' holds {count} images but '{labelsPath}' holds {labelCount} labels.");
-        RequireExactLength(labelsPath, labels, LabelsHeaderBytes + (long)count, $"{count} labels");
+
+        var imageBytes = ReadExactly(imagesPath, images, count * pixels, $"{count} images of {height}×{width}");
+        RequireEnd(imagesPath, images);
+        var labelBytes = ReadExactly(labelsPath, labels, count, $"{count} labels");
+        RequireEnd(labelsPath, labels);
 
         var inputs = new float[count * pixels];
-        for (long i = 0; i < inputs.LongLength; i++) inputs[i] = images[ImagesHeaderBytes + i] / 255f;
+        for (long i = 0; i < inputs.LongLength; i++) inputs[i] = imageBytes[i] / 255f;
         var labelValues = new long[count];
         for (var i = 0; i < count; i++)
         {
-            var label = labels[LabelsHeaderBytes + i];
+            var label = labelBytes[i];
             if (label >= ClassCount)
                 throw new InvalidDataException($"Label {i} of '{labelsPath}' is {label}; MNIST labels are 0..{ClassCount - 1}.");
             labelValues[i] = label;
@@ -86,19 +91,50 @@ public static class MnistFolder
         return new DatasetArrays(inputs, labelValues, Channels: 1, height, width, ClassCount);
     }
 
-    private static byte[] ReadContent(string path)
+    /// <summary>The file's content as a stream, decompressed when gzipped: read only as far as its header says, so a gzip bomb inflates no further.</summary>
+    private static Stream Open(string path)
     {
-        if (!path.EndsWith(GzipSuffix, StringComparison.OrdinalIgnoreCase)) return File.ReadAllBytes(path);
-        using var gzip = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
-        using var content = new MemoryStream();
-        gzip.CopyTo(content);
-        return content.ToArray();
+        RegularFile.Require(path, "MNIST file");
+        var file = File.OpenRead(path);
+        return path.EndsWith(GzipSuffix, StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
     }
 
-    private static void RequireLength(string path, byte[] content, int headerBytes)
+    /// <summary>Deflate expands a byte to at most 1,032: a gzip file this much smaller than its header's promise is truncated.</summary>
+    private const long MaxDeflateRatio = 1032;
+
+    private static byte[] ReadExactly(string path, Stream content, long count, string what)
     {
-        if (content.Length < headerBytes)
-            throw new InvalidDataException($"'{path}' has {content.Length} bytes, fewer than its {headerBytes}-byte idx header; it is truncated or not an idx file.");
+        var available = content switch
+        {
+            FileStream file => file.Length - file.Position,
+            GZipStream { BaseStream: FileStream file } => (file.Length + 1) * MaxDeflateRatio,
+            _ => long.MaxValue,
+        };
+        if (available < count)
+            throw new InvalidDataException($"'{path}' is too short to hold the {count} bytes of {what}; it is truncated or not an idx file.");
+        var bytes = new byte[count];
+        var read = Decompressed(path, () => content.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false));
+        if (read < count)
+            throw new InvalidDataException($"'{path}' ends after {read} of the {count} bytes of {what}; it is truncated or not an idx file.");
+        return bytes;
+    }
+
+    private static void RequireEnd(string path, Stream content)
+    {
+        if (Decompressed(path, content.ReadByte) >= 0)
+            throw new InvalidDataException($"'{path}' is longer than its header says.");
+    }
+
+    private static T Decompressed<T>(string path, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"'{path}' is not a valid gzip file: {e.Message}", e);
+        }
     }
 
     private static void RequireMagic(string path, byte[] content, int magic, string kind)
@@ -113,11 +149,5 @@ public static class MnistFolder
         var value = BinaryPrimitives.ReadInt32BigEndian(content.AsSpan(offset));
         if (value < 1) throw new InvalidDataException($"'{path}' gives a {what} of {value}.");
         return value;
-    }
-
-    private static void RequireExactLength(string path, byte[] content, long expected, string what)
-    {
-        if (content.Length != expected)
-            throw new InvalidDataException($"'{path}' has {content.Length} bytes; a header and {what} take {expected}. The file is {(content.Length < expected ? "truncated" : "longer than its header says")}.");
     }
 }

@@ -1,4 +1,5 @@
 using LossLandscape.Core.Checkpoints.Formats;
+using LossLandscape.Core.Common;
 
 namespace LossLandscape.Core.Data;
 
@@ -25,6 +26,7 @@ public static class TensorFolder
 
     private static DatasetArrays Read(string path)
     {
+        RegularFile.Require(path, "tensor file");
         StateDictionary state;
         try
         {
@@ -44,6 +46,7 @@ public static class TensorFolder
             3 => [inputs.Shape[0], 1, inputs.Shape[1], inputs.Shape[2]],
             _ => throw new InvalidDataException($"'{path}': '{InputsName}' is [{inputs.ShapeText}]; expected N×C×H×W or N×H×W."),
         };
+        DatasetLimits.RequireInputValues(path, shape.Aggregate(1L, (product, size) => size != 0 && product > long.MaxValue / size ? long.MaxValue : product * size), $"'{InputsName}' of [{inputs.ShapeText}]");
         if (labels.Shape.Length != 1 || labels.Shape[0] != shape[0])
             throw new InvalidDataException($"'{path}': '{LabelsName}' is [{labels.ShapeText}]; expected {shape[0]} labels for {shape[0]} inputs.");
         if (labels.DType.IsFloatingPoint())

@@ -34,8 +34,38 @@ public static class DirectionFile
         Hdf5Storage.WriteAtomically(path, file);
     }
 
-    /// <exception cref="InvalidDataException">The file is not HDF5, lacks <c>xdirection</c>, or its tensors are not named '0' … 'K−1' or do not agree.</exception>
-    public static DirectionFileContent Read(string path)
+    /// <summary>
+    /// The most tensors one direction may hold. Generous (ResNet-110 has a few hundred), so that the
+    /// file of another model is still read far enough for its shapes to be compared and named.
+    /// </summary>
+    public const int MaxTensors = 1 << 16;
+
+    /// <summary>Reads both directions, refusing before any read a direction that declares more tensors than <see cref="MaxTensors"/> or more elements than the model can use.</summary>
+    /// <param name="maxElements">The most values one direction may hold, summed over its tensors: the model's state size.</param>
+    /// <exception cref="InvalidDataException">The file is not HDF5, lacks <c>xdirection</c>, its tensors are not named '0' … 'K−1' or do not agree, or it declares more than the budget.</exception>
+    public static DirectionFileContent Read(string path, long maxElements)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxElements);
+        return Hdf5Storage.Read(path, file =>
+        {
+            if (!file.LinkExists(XDirectionName))
+            {
+                throw new InvalidDataException($"'{path}' is not a direction file: it has no '{XDirectionName}' group.");
+            }
+            var x = ReadDirection(path, file.Group(XDirectionName), maxElements);
+            var y = file.LinkExists(YDirectionName) ? ReadDirection(path, file.Group(YDirectionName), maxElements) : null;
+            if (y is not null && ShapeMismatch(x, y) is { } mismatch)
+            {
+                throw new InvalidDataException($"'{path}': {mismatch}");
+            }
+            return new DirectionFileContent(x, y, Hdf5Attributes.Read(file));
+        });
+    }
+
+    /// <summary>The shapes the x direction's tensors declare, in index order, read from the headers without any values.</summary>
+    /// <exception cref="InvalidDataException">The file is not HDF5, lacks <c>xdirection</c>, or its tensors are not named '0' … 'K−1'.</exception>
+    public static long[][] ReadShapes(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         return Hdf5Storage.Read(path, file =>
@@ -44,13 +74,7 @@ public static class DirectionFile
             {
                 throw new InvalidDataException($"'{path}' is not a direction file: it has no '{XDirectionName}' group.");
             }
-            var x = ReadDirection(path, file.Group(XDirectionName));
-            var y = file.LinkExists(YDirectionName) ? ReadDirection(path, file.Group(YDirectionName)) : null;
-            if (y is not null && ShapeMismatch(x, y) is { } mismatch)
-            {
-                throw new InvalidDataException($"'{path}': {mismatch}");
-            }
-            return new DirectionFileContent(x, y, Hdf5Attributes.Read(file));
+            return OpenDatasets(path, file.Group(XDirectionName)).Select(Hdf5Storage.Shape).ToArray();
         });
     }
 
@@ -67,24 +91,49 @@ public static class DirectionFile
 
     private static string DatasetName(int index) => index.ToString(CultureInfo.InvariantCulture);
 
-    private static DirectionTensor[] ReadDirection(string path, IH5Group group)
+    /// <summary>The group's datasets '0' … 'K−1', opened (headers only) in index order.</summary>
+    private static IH5Dataset[] OpenDatasets(string path, IH5Group group)
     {
-        var names = group.Children().Select(child => child.Name).ToHashSet(StringComparer.Ordinal);
         var where = $"'{group.Name}' in '{path}'";
+        var names = group.Children().Take(MaxTensors + 1).Select(child => child.Name).ToHashSet(StringComparer.Ordinal);
+        if (names.Count > MaxTensors)
+        {
+            throw new InvalidDataException($"{where} holds more than {MaxTensors} tensors; no model has that many.");
+        }
         if (names.Count == 0)
         {
             throw new InvalidDataException($"{where} holds no tensors.");
         }
-        var tensors = new DirectionTensor[names.Count];
-        for (var index = 0; index < tensors.Length; index++)
+        var datasets = new IH5Dataset[names.Count];
+        for (var index = 0; index < datasets.Length; index++)
         {
             var name = DatasetName(index);
             if (!names.Contains(name))
             {
                 throw new InvalidDataException($"{where} has {names.Count} entries but no dataset '{name}'; expected datasets named 0 to {names.Count - 1}.");
             }
-            var dataset = group.Dataset(name);
+            datasets[index] = group.Dataset(name);
+        }
+        return datasets;
+    }
+
+    private static DirectionTensor[] ReadDirection(string path, IH5Group group, long maxElements)
+    {
+        var where = $"'{group.Name}' in '{path}'";
+        var datasets = OpenDatasets(path, group);
+        var remaining = maxElements;
+        for (var index = 0; index < datasets.Length; index++)
+        {
+            Hdf5Storage.RequireAtMost(datasets[index], remaining, $"Dataset '{DatasetName(index)}' of {where} (with the tensors before it)");
+            remaining -= Hdf5Storage.ElementCount(Hdf5Storage.Shape(datasets[index]))!.Value;
+        }
+        var tensors = new DirectionTensor[datasets.Length];
+        for (var index = 0; index < tensors.Length; index++)
+        {
+            var name = DatasetName(index);
+            var dataset = datasets[index];
             var description = $"Dataset '{name}' of {where}";
+            Hdf5Storage.RequireContiguous(dataset, description);
             var data = dataset.Type is { Class: H5DataTypeClass.FloatingPoint, Size: 4 }
                 ? dataset.Read<float[]>()
                 : Array.ConvertAll(Hdf5Storage.ReadDoubles(dataset, description), value => (float)value);

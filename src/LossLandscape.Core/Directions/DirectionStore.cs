@@ -35,14 +35,14 @@ public static class DirectionStore
     /// <exception cref="InvalidDataException">The file does not fit the model; the message names the first offending tensor.</exception>
     public static IReadOnlyList<DirectionVector> Read(string path, ParameterLayout layout, string checkpointSha256)
     {
-        var content = DirectionFile.Read(path);
+        var content = DirectionFile.Read(path, layout.ParameterLength);
         var axes = content.Y is null ? new[] { content.X } : [content.X, content.Y];
         var result = new List<DirectionVector>();
         for (var axis = 0; axis < axes.Length; axis++)
         {
             var flat = Join(layout.Parameters, axes[axis], path, AxisName(axis));
             var recipe = content.Attributes.TryGetValue(RecipeAttributePrefix + AxisName(axis), out var json)
-                ? JsonSerializer.Deserialize<DirectionRecipe>(json, CheckpointStore.JsonOptions)!
+                ? ReadRecipe(path, json)
                 : new DirectionRecipe { Kind = DirectionKind.File, Axis = axis, CheckpointSha256 = checkpointSha256, Normalization = DirectionNormalization.None };
             var direction = new DirectionVector(recipe, flat);
             if (content.Attributes.TryGetValue(HashAttributePrefix + AxisName(axis), out var hash) && hash != direction.Sha256)
@@ -50,6 +50,19 @@ public static class DirectionStore
             result.Add(direction);
         }
         return result;
+    }
+
+    private static DirectionRecipe ReadRecipe(string path, string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<DirectionRecipe>(json, CheckpointStore.JsonOptions)
+                ?? throw new InvalidDataException($"'{path}' records an empty direction recipe.");
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or NotSupportedException)
+        {
+            throw new InvalidDataException($"'{path}' records a direction recipe that is not valid: {e.Message}", e);
+        }
     }
 
     private static string AxisName(int axis) => axis == 0 ? "x" : "y";

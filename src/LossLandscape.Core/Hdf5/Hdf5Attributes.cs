@@ -28,9 +28,17 @@ internal static class Hdf5Attributes
         }
     }
 
-    /// <summary>String attributes only; other attributes (which we never write) are skipped.</summary>
-    public static IReadOnlyDictionary<string, string> Read(IH5Object owner) =>
-        owner.Attributes()
+    /// <summary>The most attributes an object may carry: ours write at most four.</summary>
+    public const int MaxCount = 256;
+
+    /// <summary>String attributes only; other attributes (which we never write) are skipped. Each is bounded before it is read.</summary>
+    public static IReadOnlyDictionary<string, string> Read(IH5Object owner)
+    {
+        var attributes = owner.Attributes().Take(MaxCount + 1).ToArray();
+        if (attributes.Length > MaxCount)
+            throw new InvalidDataException($"'{owner.Name}' carries more than {MaxCount} attributes.");
+        return attributes
             .Where(a => Hdf5Storage.IsString(a.Type))
-            .ToDictionary(a => a.Name, a => a.Read<string>());
+            .ToDictionary(a => a.Name, a => Hdf5Storage.ReadString(a.Type, a.Space, () => a.Read<string>(), $"Attribute '{a.Name}'"), StringComparer.Ordinal);
+    }
 }

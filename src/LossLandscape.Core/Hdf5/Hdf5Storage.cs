@@ -24,6 +24,7 @@ internal static class Hdf5Storage
     /// </summary>
     public static NativeFile OpenRead(string path)
     {
+        RegularFile.Require(path, "HDF5 file");
         try
         {
             return H5File.OpenRead(path);
@@ -51,16 +52,75 @@ internal static class Hdf5Storage
         }
     }
 
-    public static long[] Shape(IH5Dataset dataset) => dataset.Space.Dimensions.Select(d => checked((long)d)).ToArray();
+    /// <summary>
+    /// The most bytes one string (a metadata attribute, <c>dir_file</c>) may declare. Ours hold a few
+    /// kilobytes of JSON; the bound stops a header that declares gigabytes before they are allocated.
+    /// </summary>
+    public const long MaxStringBytes = 16L << 20;
+
+    /// <summary>The dataset's shape as the file declares it; dimensions beyond <see cref="long.MaxValue"/> are refused.</summary>
+    public static long[] Shape(IH5Dataset dataset) => dataset.Space.Dimensions
+        .Select(d => d <= long.MaxValue ? (long)d : throw new InvalidDataException($"Dataset '{dataset.Name}' declares a dimension of {d}."))
+        .ToArray();
+
+    /// <summary>How many elements the dimensions declare, or null when the product exceeds <see cref="long.MaxValue"/>.</summary>
+    public static long? ElementCount(IReadOnlyList<long> shape)
+    {
+        long count = 1;
+        foreach (var size in shape)
+        {
+            if (size != 0 && count > long.MaxValue / size) return null;
+            count *= size;
+        }
+        return count;
+    }
+
+    /// <summary>
+    /// Refuses a dataset that declares more than <paramref name="budget"/> elements, before anything
+    /// is read: the file's header alone decides what a read would allocate, so the bound must come
+    /// from what the caller expects (the grid, the model's parameters), never from the file.
+    /// </summary>
+    public static void RequireAtMost(IH5Dataset dataset, long budget, string description)
+    {
+        var shape = Shape(dataset);
+        if (ElementCount(shape) is not { } count || count > budget)
+            throw new InvalidDataException($"{description} declares shape {ShapeText(shape)}, more than the {budget} elements expected; it is not read.");
+    }
+
+    /// <summary>Reads a string dataset or attribute after checking what it declares against <see cref="MaxStringBytes"/>.</summary>
+    public static string ReadString(IH5DataType type, IH5Dataspace space, Func<string> read, string description)
+    {
+        var elements = space.Dimensions.Aggregate(1UL, (product, size) => size == 0 || product <= ulong.MaxValue / size ? product * size : ulong.MaxValue);
+        if (elements != 1)
+            throw new InvalidDataException($"{description} holds {elements} strings; expected one.");
+        if (type.Class == H5DataTypeClass.String && type.Size > MaxStringBytes)
+            throw new InvalidDataException($"{description} declares a string of {type.Size} bytes, more than the {MaxStringBytes} allowed.");
+        var text = read();
+        if (text.Length > MaxStringBytes)
+            throw new InvalidDataException($"{description} holds a string of {text.Length} characters, more than the {MaxStringBytes} allowed.");
+        return text;
+    }
 
     public static string ShapeText(IReadOnlyList<long> shape) => "(" + string.Join(", ", shape) + ")";
 
     public static bool IsNumeric(IH5Dataset dataset) =>
         dataset.Type.Class is H5DataTypeClass.FloatingPoint or H5DataTypeClass.FixedPoint;
 
+    /// <summary>
+    /// Refuses chunked and virtual datasets. A chunk's filters (deflate) inflate it in full before its
+    /// size is compared with anything, so a megabyte can become gigabytes; a virtual dataset reads other
+    /// files. h5py's defaults (the paper's code) and our writer store every dataset contiguous or compact.
+    /// </summary>
+    public static void RequireContiguous(IH5Dataset dataset, string description)
+    {
+        if (dataset.Layout.Class is not (H5DataLayoutClass.Contiguous or H5DataLayoutClass.Compact))
+            throw new InvalidDataException($"{description} is stored {dataset.Layout.Class}; only contiguous or compact datasets are read, since a compressed chunk could inflate without bound.");
+    }
+
     /// <summary>Reads any float or integer dataset, flattened in row-major order, as doubles.</summary>
     public static double[] ReadDoubles(IH5Dataset dataset, string description)
     {
+        RequireContiguous(dataset, description);
         var type = dataset.Type;
         return (type.Class, type.Size, type.Class == H5DataTypeClass.FixedPoint && type.FixedPoint.IsSigned) switch
         {

@@ -46,6 +46,9 @@ public sealed class LandscapeRuntime
     /// <summary>What was loaded, from where, and how.</summary>
     public TorchLoadReport Report { get; }
 
+    /// <summary>Loads every TorchScript file in a child process before this one loads it (see <see cref="Checkpoints.TorchScriptVetter"/>).</summary>
+    public Checkpoints.TorchScriptVetter TorchScriptVetter { get; } = new();
+
     /// <summary>Decoded data sets, shared by training, evaluation and every surface of the process.</summary>
     public DatasetCache DatasetCache { get; } = new(DatasetCache.DefaultCapacityBytes());
 

@@ -26,8 +26,8 @@ public static class PaperDirectionFiles
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(checkpointSha256);
-        var content = DirectionFile.Read(path);
-        var shapes = content.X.Select(t => t.Shape).ToArray();
+        // Shapes first, from the headers alone: the file of another model is named as such before any of its values is read.
+        var shapes = DirectionFile.ReadShapes(path);
 
         var weights = layout.Parameters.Select(p => new StateEntry(p.Name, p.Shape, StateRole.Parameter)).ToArray();
         var states = StateEntries(layout);
@@ -44,6 +44,7 @@ public static class PaperDirectionFiles
                 : Mismatch(path, shapes, weights, weightsMismatch, "named_parameters()");
         }
 
+        var content = DirectionFile.Read(path, layout.StateEntries.Sum(entry => entry.ElementCount));
         var parameterOffsets = layout.Parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
         var bufferOffsets = layout.Buffers.ToDictionary(b => b.Name, StringComparer.Ordinal);
         var axes = content.Y is null ? new[] { content.X } : [content.X, content.Y];

@@ -71,7 +71,7 @@ public static class PaperPcaFiles
         ArgumentNullException.ThrowIfNull(directionsPath);
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(referenceSha256);
-        var content = DirectionFile.Read(directionsPath);
+        var content = DirectionFile.Read(directionsPath, layout.ParameterLength);
         var axes = content.Y is null ? new[] { content.X } : [content.X, content.Y];
         var components = new List<DirectionVector>(axes.Length);
         for (var axis = 0; axis < axes.Length; axis++)
@@ -120,12 +120,19 @@ public static class PaperPcaFiles
     private static double[] RequiredVector(string path, IH5Group file, string name) =>
         file.LinkExists(name) ? Vector(path, file, name) : throw new InvalidDataException($"'{path}' has no '{name}' dataset.");
 
+    /// <summary>
+    /// The most values one of the files' vectors may hold: a component's variances have one or two, a
+    /// projection one per checkpoint of the training run, and no run keeps a million checkpoints.
+    /// </summary>
+    public const int MaxVectorLength = 1 << 20;
+
     private static double[] Vector(string path, IH5Group file, string name)
     {
         var dataset = file.Dataset(name);
         var shape = Hdf5Storage.Shape(dataset);
         if (shape.Length > 1)
             throw new InvalidDataException($"'{name}' in '{path}' has shape {Hdf5Storage.ShapeText(shape)}; expected a 1D array.");
+        Hdf5Storage.RequireAtMost(dataset, MaxVectorLength, $"'{name}' in '{path}'");
         return Hdf5Storage.ReadDoubles(dataset, $"'{name}' in '{path}'");
     }
 }

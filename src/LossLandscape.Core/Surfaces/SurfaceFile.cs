@@ -59,21 +59,44 @@ public static class SurfaceFile
         Hdf5Storage.WriteAtomically(path, file);
     }
 
+    /// <summary>The most points one axis of a file without our metadata may have (the paper's grids have 51 to 101).</summary>
+    public const int MaxAxisPoints = 1 << 16;
+
+    /// <summary>The most cells a surface file may hold: with seven value grids that is at most 230 MB of doubles.</summary>
+    public const long MaxCells = 1L << 22;
+
     /// <exception cref="InvalidDataException">The file is not HDF5, lacks <c>xcoordinates</c>, or its shapes do not agree.</exception>
-    public static SurfaceFileContent Read(string path)
+    public static SurfaceFileContent Read(string path) => Read(path, _ => null);
+
+    /// <summary>Reads the file, sizing every dataset by the grid the attributes promise before anything else is read.</summary>
+    /// <param name="expectedGrid">The x and y point counts the attributes (read first) declare, or null where they declare none; then the counts are only bounded by <see cref="MaxAxisPoints"/> and <see cref="MaxCells"/>.</param>
+    /// <exception cref="InvalidDataException">The file is not HDF5, lacks <c>xcoordinates</c>, or its shapes do not agree with each other or with the expected grid.</exception>
+    public static SurfaceFileContent Read(string path, Func<IReadOnlyDictionary<string, string>, (int X, int? Y)?> expectedGrid)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return Hdf5Storage.Read(path, file => ReadContent(path, file));
+        ArgumentNullException.ThrowIfNull(expectedGrid);
+        return Hdf5Storage.Read(path, file => ReadContent(path, file, expectedGrid));
     }
 
-    private static SurfaceFileContent ReadContent(string path, IH5Group file)
+    private static SurfaceFileContent ReadContent(string path, IH5Group file, Func<IReadOnlyDictionary<string, string>, (int X, int? Y)?> expectedGrid)
     {
         if (!file.LinkExists(XCoordinatesName))
         {
             throw new InvalidDataException($"'{path}' is not a surface file: it has no '{XCoordinatesName}' dataset.");
         }
-        var x = ReadCoordinates(path, file, XCoordinatesName);
-        var y = file.LinkExists(YCoordinatesName) ? ReadCoordinates(path, file, YCoordinatesName) : null;
+        var attributes = Hdf5Attributes.Read(file);
+        var expected = expectedGrid(attributes);
+        var hasY = file.LinkExists(YCoordinatesName);
+        if (expected is { } grid && hasY != grid.Y.HasValue)
+        {
+            throw new InvalidDataException($"'{path}' is {(hasY ? "2D" : "1D")} but its metadata describes a {(grid.Y.HasValue ? "2D" : "1D")} surface.");
+        }
+        var x = ReadCoordinates(path, file, XCoordinatesName, expected?.X);
+        var y = hasY ? ReadCoordinates(path, file, YCoordinatesName, expected?.Y) : null;
+        if ((long)x.Length * (y?.Length ?? 1) > MaxCells)
+        {
+            throw new InvalidDataException($"'{path}' has a grid of {x.Length} × {y?.Length ?? 1} points, more than the {MaxCells} cells a surface file may hold.");
+        }
 
         var values = new Dictionary<string, double[]>();
         foreach (var name in ValueNames.Where(file.LinkExists))
@@ -100,7 +123,7 @@ public static class SurfaceFile
                     : new bool[x.Length * (y?.Length ?? 1)];
         }
 
-        return new SurfaceFileContent(x, y, values, computed, ReadDirectionFile(path, file), Hdf5Attributes.Read(file));
+        return new SurfaceFileContent(x, y, values, computed, ReadDirectionFile(path, file), attributes);
     }
 
     /// <summary>
@@ -120,7 +143,7 @@ public static class SurfaceFile
         }
     }
 
-    private static double[] ReadCoordinates(string path, IH5Group file, string name)
+    private static double[] ReadCoordinates(string path, IH5Group file, string name, int? expected)
     {
         var dataset = file.Dataset(name);
         var shape = Hdf5Storage.Shape(dataset);
@@ -128,6 +151,11 @@ public static class SurfaceFile
         {
             throw new InvalidDataException($"'{name}' in '{path}' has shape {Hdf5Storage.ShapeText(shape)}; expected a non-empty 1D array.");
         }
+        if (expected is { } count && shape[0] != count)
+        {
+            throw new InvalidDataException($"'{name}' in '{path}' has {shape[0]} points but the file's metadata describes {count}.");
+        }
+        Hdf5Storage.RequireAtMost(dataset, MaxAxisPoints, $"'{name}' in '{path}'");
         return Hdf5Storage.ReadDoubles(dataset, $"'{name}' in '{path}'");
     }
 
@@ -155,7 +183,8 @@ public static class SurfaceFile
         {
             throw new InvalidDataException($"'{DirectionFileName}' in '{path}' is not a string.");
         }
-        return dataset.Read<string>();
+        Hdf5Storage.RequireContiguous(dataset, $"'{DirectionFileName}' in '{path}'");
+        return Hdf5Storage.ReadString(dataset.Type, dataset.Space, () => dataset.Read<string>(), $"'{DirectionFileName}' in '{path}'");
     }
 
     private static void Validate(SurfaceFileContent content)

@@ -25,11 +25,21 @@ public static class SurfaceStore
     /// <exception cref="InvalidDataException">Malformed, or (unless allowed) not written by LossLandscape.</exception>
     public static SurfaceResult Read(string path, bool allowForeign = false)
     {
-        var content = SurfaceFile.Read(path);
-        SurfaceMetadata metadata;
-        if (content.Attributes.TryGetValue(MetadataAttribute, out var json))
+        SurfaceMetadata? ours = null;
+        var content = SurfaceFile.Read(path, attributes =>
         {
-            metadata = SurfaceMetadata.FromJson(json);
+            if (!attributes.TryGetValue(MetadataAttribute, out var json)) return null;
+            ours = SurfaceMetadata.FromJson(json);
+            if (ours.X is null || ours.X.Length == 0 || ours.Y is { Length: 0 })
+                throw new InvalidDataException($"'{path}': its metadata describes no grid.");
+            return (ours.X.Length, ours.Y?.Length);
+        });
+        SurfaceMetadata metadata;
+        if (ours is not null)
+        {
+            metadata = ours;
+            if (!metadata.X.SequenceEqual(content.X) || !(metadata.Y ?? []).SequenceEqual(content.Y ?? []))
+                throw new InvalidDataException($"'{path}': the coordinates in the file differ from those its metadata records.");
         }
         else if (allowForeign)
         {

@@ -16,18 +16,27 @@ public sealed class GetLandscapeDatasetCommand : LandscapeCmdlet
 {
     private const string NameSet = "Name";
     private const string FolderSet = "Folder";
+    private const string LiteralFolderSet = "LiteralFolder";
     private const string DatasetSet = "Dataset";
 
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = NameSet)]
     [ArgumentCompleter(typeof(DatasetCompleter))]
     public string[] Name { get; set; } = [.. DatasetCatalog.Names];
 
-    /// <summary>The folder holding the files (relative paths resolve against the current location).</summary>
+    /// <summary>The folder holding the files (relative paths resolve against the current location); wildcards describe every folder they match.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = FolderSet)]
     [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
     public string Path { get; set; } = "";
 
+    /// <summary>The folder as named, without wildcards (a name may hold [ ]); folders piped from Get-ChildItem bind here.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralFolderSet)]
+    [ValidateNotNullOrEmpty]
+    [Alias("PSPath")]
+    public string LiteralPath { get; set; } = "";
+
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = FolderSet)]
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralFolderSet)]
     [ValidateSet(nameof(DatasetFormat.Cifar10), nameof(DatasetFormat.Mnist), nameof(DatasetFormat.Tensors))]
     public DatasetFormat Format { get; set; }
 
@@ -66,10 +75,14 @@ public sealed class GetLandscapeDatasetCommand : LandscapeCmdlet
             Emit(() => InputObject!.Reference with { Split = Split, MaxSamples = MaxSamples, SubsetSeed = SubsetSeed }, InputObject!.Name);
             return;
         }
-        if (ParameterSetName == FolderSet)
+        if (ParameterSetName is FolderSet or LiteralFolderSet)
         {
-            var folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
-            Emit(() => DatasetCatalog.FromFolder(folder, Format, Split) with { MaxSamples = MaxSamples, SubsetSeed = SubsetSeed }, Path);
+            var literal = ParameterSetName == LiteralFolderSet;
+            var argument = literal ? LiteralPath : Path;
+            foreach (var folder in FileArguments.Resolve(this, argument, literal, ErrorIds.DatasetFilesMissing, "data set folder"))
+            {
+                Emit(() => DatasetCatalog.FromFolder(folder, Format, Split) with { MaxSamples = MaxSamples, SubsetSeed = SubsetSeed }, argument);
+            }
             return;
         }
         foreach (var name in Name) Emit(() => new DatasetReference(name, Split, MaxSamples, SubsetSeed), name);

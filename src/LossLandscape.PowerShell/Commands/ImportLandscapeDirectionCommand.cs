@@ -12,13 +12,20 @@ namespace LossLandscape.PowerShell.Commands;
 /// tensor count and shapes against the checkpoint's parameters — or against its full state dict for
 /// the paper code's "states" files, whose BN running statistics then move along the direction.
 /// </summary>
-[Cmdlet(VerbsData.Import, "LandscapeDirection")]
+[Cmdlet(VerbsData.Import, "LandscapeDirection", DefaultParameterSetName = FileArguments.PathSet)]
 [OutputType(typeof(LandscapeDirection))]
 public sealed class ImportLandscapeDirectionCommand : LandscapeCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("FullName", "FilePath")]
+    /// <summary>The direction file; wildcards read every file they match.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = FileArguments.PathSet)]
+    [Alias("FilePath")]
+    [SupportsWildcards]
     public string Path { get; set; } = "";
+
+    /// <summary>The direction file as named, without wildcards (a name may hold [ ]); files piped from Get-ChildItem bind here.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = FileArguments.LiteralPathSet)]
+    [Alias("PSPath", "FullName")]
+    public string LiteralPath { get; set; } = "";
 
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = false)]
     [Rehydrate(typeof(Checkpoint))]
@@ -28,7 +35,15 @@ public sealed class ImportLandscapeDirectionCommand : LandscapeCmdlet
 
     protected override void ProcessRecord()
     {
-        var file = GetUnresolvedProviderPathFromPSPath(Path);
+        var literal = ParameterSetName == FileArguments.LiteralPathSet;
+        foreach (var file in FileArguments.Resolve(this, literal ? LiteralPath : Path, literal, ErrorIds.DirectionFileInvalid, "direction file"))
+        {
+            Read(file);
+        }
+    }
+
+    private void Read(string file)
+    {
         try
         {
             var directions = PaperDirectionFiles.Read(file, ParameterLayout.Of(Runtime, Checkpoint.Info), Checkpoint.Info.Metadata.StateSha256);

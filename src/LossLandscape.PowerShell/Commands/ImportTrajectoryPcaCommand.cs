@@ -13,13 +13,19 @@ namespace LossLandscape.PowerShell.Commands;
 /// explained_variance_ratio_) and, optionally, its projection file (proj_xcoord/proj_ycoord) — as a
 /// <see cref="Types.TrajectoryPca"/> around the reference checkpoint, ready for Get-LossSurface.
 /// </summary>
-[Cmdlet(VerbsData.Import, "TrajectoryPCA")]
+[Cmdlet(VerbsData.Import, "TrajectoryPCA", DefaultParameterSetName = FileArguments.PathSet)]
 [OutputType(typeof(Types.TrajectoryPca))]
 public sealed class ImportTrajectoryPcaCommand : LandscapeCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0)]
-    [Alias("FullName")]
+    /// <summary>The directions file; a wildcard must match exactly one file.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = FileArguments.PathSet)]
+    [SupportsWildcards]
     public string Path { get; set; } = "";
+
+    /// <summary>The directions file as named, without wildcards (a name may hold [ ]).</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = FileArguments.LiteralPathSet)]
+    [Alias("PSPath", "FullName")]
+    public string LiteralPath { get; set; } = "";
 
     /// <summary>The projection file (coordinates of the checkpoints on the plane).</summary>
     [Parameter(Position = 1)]
@@ -34,7 +40,15 @@ public sealed class ImportTrajectoryPcaCommand : LandscapeCmdlet
 
     protected override void EndProcessing()
     {
-        var file = GetUnresolvedProviderPathFromPSPath(Path);
+        var literal = ParameterSetName == FileArguments.LiteralPathSet;
+        var files = FileArguments.Resolve(this, literal ? LiteralPath : Path, literal, ErrorIds.TrajectoryInvalid, "PCA directions file");
+        if (files.Count > 1)
+        {
+            WriteError(new ArgumentException($"'{Path}' matches {files.Count} files; a PCA is read from one directions file."), ErrorIds.TrajectoryInvalid, ErrorCategory.InvalidArgument, Path);
+            return;
+        }
+        if (files.Count == 0) return;
+        var file = files[0];
         var projection = ProjectionPath is null ? null : GetUnresolvedProviderPathFromPSPath(ProjectionPath);
         try
         {
@@ -51,6 +65,10 @@ public sealed class ImportTrajectoryPcaCommand : LandscapeCmdlet
         catch (DirectionNonFiniteException e)
         {
             WriteError(e, ErrorIds.DirectionNonFinite, ErrorCategory.InvalidData, file);
+        }
+        catch (FileNotFoundException e)
+        {
+            WriteError(e, ErrorIds.TrajectoryInvalid, ErrorCategory.ObjectNotFound, file);
         }
         catch (Exception e) when (e is InvalidDataException or IOException)
         {

@@ -11,7 +11,7 @@ namespace LossLandscape.PowerShell.Commands;
 /// surface file, byte for byte what one unsharded run writes. The files must agree on every
 /// setting but the shard, and every point must come from exactly one of them.
 /// </summary>
-[Cmdlet(VerbsData.Merge, "LossSurface", SupportsShouldProcess = true)]
+[Cmdlet(VerbsData.Merge, "LossSurface", SupportsShouldProcess = true, DefaultParameterSetName = FileArguments.PathSet)]
 [OutputType(typeof(LossSurface))]
 public sealed class MergeLossSurfaceCommand : LandscapeCmdlet
 {
@@ -19,10 +19,14 @@ public sealed class MergeLossSurfaceCommand : LandscapeCmdlet
     private int unreadable;
 
     /// <summary>The shard files (wildcards allowed), e.g. from Get-ChildItem.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("FullName")]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = FileArguments.PathSet)]
     [SupportsWildcards]
     public string[] Path { get; set; } = [];
+
+    /// <summary>The shard files as named, without wildcards (a name may hold [ ]); files piped from Get-ChildItem bind here.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = FileArguments.LiteralPathSet)]
+    [Alias("PSPath", "FullName")]
+    public string[] LiteralPath { get; set; } = [];
 
     /// <summary>The merged surface file.</summary>
     [Parameter(Mandatory = true, Position = 1)]
@@ -42,24 +46,21 @@ public sealed class MergeLossSurfaceCommand : LandscapeCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (var pattern in Path)
+        var literal = ParameterSetName == FileArguments.LiteralPathSet;
+        foreach (var argument in literal ? LiteralPath : Path)
         {
-            IEnumerable<string> files;
-            try
-            {
-                files = GetResolvedProviderPathFromPSPath(pattern, out _);
-            }
-            catch (ItemNotFoundException e)
-            {
-                unreadable++;
-                WriteError(e, ErrorIds.SurfaceFileInvalid, ErrorCategory.ObjectNotFound, pattern);
-                continue;
-            }
+            var files = FileArguments.Resolve(this, argument, literal, ErrorIds.SurfaceFileInvalid, "surface file");
+            if (files.Count == 0) unreadable++;
             foreach (var file in files)
             {
                 try
                 {
                     parts.Add(SurfaceStore.Read(file));
+                }
+                catch (FileNotFoundException e)
+                {
+                    unreadable++;
+                    WriteError(e, ErrorIds.SurfaceFileInvalid, ErrorCategory.ObjectNotFound, file);
                 }
                 catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
                 {

@@ -23,7 +23,7 @@ public abstract class LandscapeCmdlet : PSCmdlet
     {
         try
         {
-            runtime = LandscapeRuntime.Load();
+            runtime = ModuleRuntime.Load();
         }
         catch (Exception e) when (e is TorchLoadException or DllNotFoundException or BadImageFormatException)
         {

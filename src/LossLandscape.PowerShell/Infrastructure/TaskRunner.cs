@@ -23,14 +23,21 @@ internal static class TaskRunner
     /// pwsh) when given; else this process when it is the shell or pwsh; else losslandscape, then pwsh,
     /// on PATH. Null when none is found.
     /// </summary>
-    public static IReadOnlyList<string>? Find(string? runnerPath)
+    public static IReadOnlyList<string>? Find(string? runnerPath) => Command(runnerPath, TaskCommand);
+
+    /// <summary>
+    /// The program and arguments that run <paramref name="script"/> (whose <c>$args[0]</c> is this
+    /// module's manifest) in a child shell or pwsh, found as <see cref="Find"/> finds one; arguments
+    /// appended to the list arrive as <c>$args[1]</c>, …. Null when none is found.
+    /// </summary>
+    public static IReadOnlyList<string>? Command(string? runnerPath, string script)
     {
         var manifest = ModuleManifest();
         var program = runnerPath is not null ? Given(runnerPath) : ThisProcess() ?? OnPath(ShellName) ?? OnPath(PwshName);
         if (program is null) return null;
         return IsPwsh(program[^1])
-            ? [.. program, "-NoProfile", "-NonInteractive", "-CommandWithArgs", TaskCommand, manifest]
-            : [.. program, "-Module", manifest, "-CommandWithArgs", TaskCommand, manifest];
+            ? [.. program, "-NoProfile", "-NonInteractive", "-CommandWithArgs", script, manifest]
+            : [.. program, "-Module", manifest, "-CommandWithArgs", script, manifest];
     }
 
     /// <summary>The manifest of this module (the assembly sits beside it or in its bin folder).</summary>

@@ -6,6 +6,7 @@ using LossLandscape.Core.Directions;
 using LossLandscape.Core.Models;
 using LossLandscape.Core.Native;
 using LossLandscape.Core.Surfaces;
+using LossLandscape.PowerShell.Infrastructure;
 
 namespace LossLandscape.PowerShell.Types;
 
@@ -62,7 +63,7 @@ public sealed class RehydrateAttribute(Type type) : ArgumentTransformationAttrib
         // Our own files name their architecture; foreign ones were imported with -Architecture.
         var architecture = format == CheckpointFormat.LossLandscape || format == CheckpointFormat.TorchScript ? null : ModelZoo.DefaultSpec(Text(value, nameof(Checkpoint.Architecture)));
         // The hash is checked below against the object's own, which says more than the side file's would.
-        var info = CheckpointImporter.Read(LandscapeRuntime.Load(), path, architecture, verifyHash: false);
+        var info = CheckpointImporter.Read(ModuleRuntime.Load(), path, architecture, verifyHash: false);
         var expected = Text(value, nameof(Checkpoint.Sha256));
         // The side file records the hash of the state it was written with; the state file itself is what must not have changed.
         var actual = CheckpointStore.Sha256(info.StatePath);

@@ -17,7 +17,22 @@ public sealed class TorchScriptCheckpointTests
     private static readonly string ModelPath = Path.Combine(Folder, "gated_cnn.pt");
     private static readonly JsonElement Reference = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "gated_cnn_reference.json"))).RootElement;
 
-    public TorchScriptCheckpointTests() => LandscapeRuntime.Load();
+    public TorchScriptCheckpointTests() => TorchScriptChild.Configure();
+
+    [Fact]
+    public void AFileThatWouldAbortLibtorchIsRefusedByTheChildAndTheNextFileLoads()
+    {
+        var hostile = Path.Combine(Folder, "hostile_os_system.pt");
+        Assert.True(TorchScriptCheckpoint.IsTorchScript(hostile));
+
+        var error = Assert.Throws<CheckpointException>(() => TorchScriptCheckpoint.Read(LandscapeRuntime.Load(), hostile));
+        var info = TorchScriptCheckpoint.Read(LandscapeRuntime.Load(), ModelPath);
+
+        Assert.Contains("exit code 134", error.Message);
+        Assert.Contains("posix.system", error.Message);
+        Assert.Equal(1979L, info.ParameterCount);
+        Assert.Empty(Directory.GetFiles(Environment.CurrentDirectory, "PWNED*"));
+    }
 
     [Fact]
     public void ReadsNamesAndShapesInPyTorchOrder()
