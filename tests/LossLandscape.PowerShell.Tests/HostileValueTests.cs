@@ -96,7 +96,7 @@ public sealed class HostileValueTests(HostileValueFixture fixture) : IClassFixtu
             $c = Import-Checkpoint $ckpt
             $c | New-LandscapeDirection -Seed 1 -OutFile $file | Out-Null
             $imported = Import-LandscapeDirection -Path $file -Checkpoint $c
-            $content = [LossLandscape.Core.Directions.DirectionFile]::Read($file)
+            $content = [LossLandscape.Core.Directions.DirectionFile]::Read($file, 1000000)
             $content.X[0].Data[0] = [float]::NaN
             [LossLandscape.Core.Directions.DirectionFile]::Write($file, $content)
             """, Variables(("file", file))).ShouldSucceed();
