@@ -473,7 +473,7 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
 
         var error = AssertSingleNonTerminating(result, "ModelUnknown", ErrorCategory.ObjectNotFound, "Nope");
         Assert.Contains("Known: Mlp, DigitsCnn", error.Exception.Message);
-        Assert.Single(result.Output);
+        Assert.Equal("Mlp", Assert.Single(result.Output).Properties["Name"].Value);
     }
 
     [Fact]

@@ -71,7 +71,7 @@ public sealed class EnvironmentErrorTests : IDisposable
     public void AJobWhoseTasksAreGoneWithShardsMissingIsSurfaceJobIncompleteNamingTheJob()
     {
         var job = WriteJobWithoutShards();
-        // Slurm has forgotten the jobs: nothing queued, and scontrol no longer knows the merge job.
+        // Slurm has forgotten the jobs: nothing queued, and scontrol no longer knows the merge job (sbatch and scancel are there only because all four must be on PATH).
         var stubs = Stubs("forgotten", new Dictionary<string, string>
         {
             ["sbatch"] = "#!/bin/bash\nexit 1\n",
