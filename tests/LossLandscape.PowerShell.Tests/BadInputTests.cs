@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Management.Automation;
 using System.Runtime.Versioning;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace LossLandscape.PowerShell.Tests;
 
@@ -463,6 +464,66 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
         Assert.Empty(result.Output);
     }
 
+    // --- models, training, directions, curvature, jobs ---
+
+    [Fact]
+    public void AnUnknownModelNameIsNotFoundAndTheKnownOneIsDescribed()
+    {
+        var result = fixture.Shell.Invoke("Get-LandscapeModel -Name Nope, Mlp");
+
+        var error = AssertSingleNonTerminating(result, "ModelUnknown", ErrorCategory.ObjectNotFound, "Nope");
+        Assert.Contains("Known: Mlp, DigitsCnn", error.Exception.Message);
+        Assert.Equal("Mlp", Assert.Single(result.Output).Properties["Name"].Value);
+    }
+
+    [Fact]
+    public void TrainingIntoAFolderThatIsAFileIsTrainingFailedAndTheFileIsUntouched()
+    {
+        var file = temp.Combine("notes.txt");
+        File.WriteAllText(file, "keep me");
+
+        var result = fixture.Shell.Invoke("Invoke-LandscapeTraining -Model DigitsCnn -Epochs 1 -MaxSamples 100 -Seed 3 -OutputDirectory $file", Variables(("file", file)));
+
+        AssertSingleNonTerminating(result, "TrainingFailed", ErrorCategory.InvalidOperation, file);
+        Assert.Empty(result.Output);
+        Assert.Equal("keep me", File.ReadAllText(file));
+    }
+
+    [Fact]
+    public void ATargetDirectionTowardsAnotherArchitectureIsDirectionInvalid()
+    {
+        var result = fixture.Shell.Invoke("Import-Checkpoint $ckpt | New-LandscapeDirection -Target (Import-Checkpoint $mlp)", Variables());
+
+        var error = AssertSingleNonTerminating(result, "DirectionInvalid", ErrorCategory.InvalidArgument, CheckpointAt(fixture.Cnn));
+        Assert.Contains("are different architectures", error.Exception.Message);
+        Assert.Empty(result.Output);
+    }
+
+    [Fact]
+    public void AHessianOfBothSplitsIsCurvatureInvalid()
+    {
+        var result = fixture.Shell.Invoke("Import-Checkpoint $ckpt | Get-HessianSpectrum -Split Both", Variables());
+
+        var error = AssertSingleNonTerminating(result, "CurvatureInvalid", ErrorCategory.InvalidArgument, CheckpointAt(fixture.Cnn));
+        Assert.Contains("-Split Train or -Split Test", error.Exception.Message);
+        Assert.Empty(result.Output);
+    }
+
+    [Fact]
+    public void StartingAJobInAFolderThatHoldsOneIsSurfaceJobExistsAndTheJobIsKept()
+    {
+        var job = temp.Combine("job");
+        SurfaceJobTests.WriteManifest(job);
+        var before = File.ReadAllBytes(Path.Combine(job, "job.json"));
+
+        var result = fixture.Shell.Invoke("Import-Checkpoint $ckpt | Start-LossSurfaceJob -JobFolder $job -Shards 2 -Steps 3", Variables(("job", job)));
+
+        var error = AssertSingleNonTerminating(result, "SurfaceJobExists", ErrorCategory.ResourceExists, job);
+        Assert.Contains("-Force", error.Exception.Message);
+        Assert.Equal(["job.json"], Directory.GetFileSystemEntries(job).Select(Path.GetFileName));
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(job, "job.json")));
+    }
+
     // --- settings ---
 
     [Theory]
@@ -484,12 +545,8 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
     [Fact]
     public void TheErrorTableNamesRealIdsAndTests()
     {
-        var rows = File.ReadLines(Path.Combine(ModuleRunspace.RepoRoot, "docs", "errors.md"))
-            .Where(line => line.StartsWith("| ", StringComparison.Ordinal) && !line.StartsWith("| input |", StringComparison.Ordinal))
-            .Select(line => line.Split('|')[1..^1].Select(cell => cell.Trim()).ToArray())
-            .ToArray();
-        var errorIds = fixture.Shell.Invoke("[LossLandscape.PowerShell.Infrastructure.ErrorIds].GetFields() | ForEach-Object { $_.GetValue($null) }")
-            .ShouldSucceed().Output.Select(o => (string)o.BaseObject).Append("ParameterArgumentValidationError").ToHashSet();
+        var rows = ErrorTableRows();
+        var errorIds = ErrorIdConstants().Values.Append("ParameterArgumentValidationError").ToHashSet();
 
         Assert.True(rows.Length >= 25, $"{rows.Length} rows");
         Assert.Equal(rows.Length, rows.Select(r => r[0]).Distinct().Count());
@@ -501,11 +558,61 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
             Assert.All(row[2].Split('/'), category => Assert.True(Enum.TryParse<ErrorCategory>(category.Trim(), out _), $"{row[2]} is no ErrorCategory"));
             Assert.Contains(row[3], new[] { "yes", "no" });
             var (className, methodName) = (row[5].Trim('`').Split('.')[0], row[5].Trim('`').Split('.')[1]);
-            var method = typeof(BadInputTests).Assembly.GetType($"{typeof(BadInputTests).Namespace}.{className}")?.GetMethod(methodName);
-            Assert.True(method?.GetCustomAttributes(typeof(FactAttribute), inherit: true).Length > 0, $"{row[5]} is no test");
-            var source = File.ReadAllText(Path.Combine(ModuleRunspace.RepoRoot, "tests", "LossLandscape.PowerShell.Tests", className + ".cs"));
+            var source = TestSource(className, methodName);
+            Assert.True(source is not null, $"{row[5]} is no test of the PowerShell or the shell tests");
             Assert.True(source.Contains($"\"{errorId}", StringComparison.Ordinal), $"{className} never checks {errorId}");
         }
+    }
+
+    [Fact]
+    public void EveryErrorIdTheModuleRaisesIsDocumentedAndNoneIsUnused()
+    {
+        var moduleFolder = Path.Combine(ModuleRunspace.RepoRoot, "src", "LossLandscape.PowerShell");
+        var moduleSource = string.Join('\n', Directory.EnumerateFiles(moduleFolder, "*.cs", SearchOption.AllDirectories)
+            .Where(file => !Path.GetRelativePath(moduleFolder, file).Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"))
+            .Where(file => Path.GetFileName(file) != "ErrorIds.cs")
+            .Select(File.ReadAllText));
+        var documented = ErrorTableRows().Select(row => row[1].Trim('`')).ToHashSet();
+        var constants = ErrorIdConstants();
+
+        Assert.True(constants.Count >= 40, $"{constants.Count} constants");
+        var unused = constants.Keys.Where(name => !Regex.IsMatch(moduleSource, $@"\bErrorIds\.{name}\b")).ToArray();
+        var undocumented = constants.Values.Where(id => !documented.Contains(id)).ToArray();
+        Assert.True(unused.Length == 0, $"No cmdlet raises {string.Join(", ", unused)}: delete the constant(s).");
+        Assert.True(undocumented.Length == 0, $"docs/errors.md has no row for {string.Join(", ", undocumented)}.");
+    }
+
+    private static string[][] ErrorTableRows() =>
+        File.ReadLines(Path.Combine(ModuleRunspace.RepoRoot, "docs", "errors.md"))
+            .Where(line => line.StartsWith("| ", StringComparison.Ordinal) && !line.StartsWith("| input |", StringComparison.Ordinal))
+            .Select(line => line.Split('|')[1..^1].Select(cell => cell.Trim()).ToArray())
+            .ToArray();
+
+    /// <summary>The constants of ErrorIds, field name to value.</summary>
+    private Dictionary<string, string> ErrorIdConstants() =>
+        fixture.Shell.Invoke("[LossLandscape.PowerShell.Infrastructure.ErrorIds].GetFields() | ForEach-Object { $_.Name; $_.GetValue($null) }")
+            .ShouldSucceed().Output.Select(o => (string)o.BaseObject).Chunk(2).ToDictionary(pair => pair[0], pair => pair[1]);
+
+    /// <summary>
+    /// The source of the test class that defines <paramref name="methodName"/> as a test, or null: a
+    /// class of this project found by reflection, else tests/LossLandscape.Shell.Tests/&lt;class&gt;.cs
+    /// declaring the method under a [Fact], [Theory] or [LinuxFact] (that project is not referenced here).
+    /// </summary>
+    private static string? TestSource(string className, string methodName)
+    {
+        var method = typeof(BadInputTests).Assembly.GetType($"{typeof(BadInputTests).Namespace}.{className}")?.GetMethod(methodName);
+        if (method is not null)
+        {
+            return method.GetCustomAttributes(typeof(FactAttribute), inherit: true).Length > 0
+                ? File.ReadAllText(Path.Combine(ModuleRunspace.RepoRoot, "tests", "LossLandscape.PowerShell.Tests", className + ".cs"))
+                : null;
+        }
+        var shellTest = Path.Combine(ModuleRunspace.RepoRoot, "tests", "LossLandscape.Shell.Tests", className + ".cs");
+        if (!File.Exists(shellTest)) return null;
+        var source = File.ReadAllText(shellTest);
+        var declaredAsTest = Regex.IsMatch(source, $@"\[(Fact|Theory|LinuxFact)\b[^\]]*\]\s*(\[[^\]]*\]\s*)*public void {Regex.Escape(methodName)}\(")
+            && Regex.IsMatch(source, $@"\bclass {Regex.Escape(className)}\b");
+        return declaredAsTest ? source : null;
     }
 
     // --- helpers ---

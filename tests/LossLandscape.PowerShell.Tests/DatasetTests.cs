@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Management.Automation;
 
 namespace LossLandscape.PowerShell.Tests;
 
@@ -49,7 +50,10 @@ public sealed class DatasetTests(ModuleRunspace shell) : IClassFixture<ModuleRun
     public void SubsetBelowOneIsAnError()
     {
         var result = shell.Invoke("Get-LandscapeDataset Digits -MaxSamples 0");
-        Assert.StartsWith("DatasetSubsetInvalid", Assert.Single(result.Errors).FullyQualifiedErrorId);
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("DatasetSubsetInvalid,", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Equal(0, error.TargetObject);
         Assert.Empty(result.Output);
     }
 
@@ -59,7 +63,8 @@ public sealed class DatasetTests(ModuleRunspace shell) : IClassFixture<ModuleRun
         using var temp = new TempDirectory();
         var result = shell.Invoke("Get-LandscapeDataset -Path $dir -Format Cifar10", new Dictionary<string, object?> { ["dir"] = temp.Combine("absent") });
         var error = Assert.Single(result.Errors);
-        Assert.StartsWith("DatasetFilesMissing", error.FullyQualifiedErrorId);
+        Assert.StartsWith("DatasetFilesMissing,", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
         Assert.Contains("data_batch_1.bin", error.Exception.Message);
     }
 

@@ -95,6 +95,8 @@ public sealed class ImportCheckpointTests : IClassFixture<ModuleRunspace>, IDisp
         var result = shell.Invoke("Import-Checkpoint $a, $b", new Dictionary<string, object?> { ["a"] = Path.Combine(orphan, "epoch-001.dat"), ["b"] = Path.Combine(unknown, "epoch-001.dat") });
 
         Assert.Equal(["CheckpointMetadataMissing", "CheckpointArchitectureUnknown"], result.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
+        Assert.Equal(ErrorCategory.ObjectNotFound, result.Errors[0].CategoryInfo.Category);
+        Assert.Contains("has no side file 'epoch-001.json'", result.Errors[0].Exception.Message);
         Assert.Contains("ResNet21", result.Errors[1].Exception.Message);
     }
 

@@ -168,6 +168,7 @@ public sealed class TrainingTests(ModuleRunspace shell) : IClassFixture<ModuleRu
         var result = shell.Invoke("Invoke-LandscapeTraining -Model ResNet20 -Epochs 1 -OutputDirectory $dir -LearningRate -1", new Dictionary<string, object?> { ["dir"] = temp.Path });
         var error = Assert.Single(result.Errors);
         Assert.Equal("TrainingArgumentInvalid,LossLandscape.PowerShell.Commands.InvokeLandscapeTrainingCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
         Assert.Contains("LearningRate", error.Exception.Message);
         Assert.Empty(Directory.GetFiles(temp.Path));
     }

@@ -1,3 +1,5 @@
+using System.Management.Automation;
+
 namespace LossLandscape.PowerShell.Tests;
 
 public sealed class TrajectoryTests : IClassFixture<ModuleRunspace>, IDisposable
@@ -61,6 +63,7 @@ public sealed class TrajectoryTests : IClassFixture<ModuleRunspace>, IDisposable
             """, variables);
         var error = Assert.Single(wrongPlane.Errors);
         Assert.StartsWith("PlotFailed,", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
         Assert.Contains("another plane", error.Exception.Message);
         Assert.False(File.Exists((string)variables["png"]!));
     }

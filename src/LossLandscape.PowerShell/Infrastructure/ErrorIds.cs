@@ -25,8 +25,6 @@ public static class ErrorIds
     public const string TrainingDirectoryConflict = "TrainingDirectoryConflict";
     public const string TrainingFailed = "TrainingFailed";
     public const string TrainingDiverged = "TrainingDiverged";
-    public const string TrainingStopped = "TrainingStopped";
-    public const string SettingInvalid = "SettingInvalid";
     public const string DirectionInvalid = "DirectionInvalid";
     public const string DirectionFileInvalid = "DirectionFileInvalid";
     public const string DirectionCheckpointMismatch = "DirectionCheckpointMismatch";
@@ -39,7 +37,6 @@ public static class ErrorIds
     public const string SurfaceRangeInvalid = "SurfaceRangeInvalid";
     public const string SurfaceSettingsMismatch = "SurfaceSettingsMismatch";
     public const string SurfaceFileInvalid = "SurfaceFileInvalid";
-    public const string SurfaceFailed = "SurfaceFailed";
     public const string SurfaceShardInvalid = "SurfaceShardInvalid";
     public const string SurfaceShardsDisagree = "SurfaceShardsDisagree";
     public const string SurfaceShardsOverlap = "SurfaceShardsOverlap";
