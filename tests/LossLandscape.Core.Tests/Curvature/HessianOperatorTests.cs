@@ -16,8 +16,7 @@ public sealed class HessianOperatorTests
     {
         // Mean loss ½(xᵀw − y)² over N samples: H = XᵀX / N, whatever w is.
         using var data = HessianTestModels.Digits(40);
-        manual_seed(5);
-        using var model = nn.Sequential(nn.Flatten(), nn.Linear(64, 1, hasBias: false));
+        using var model = LandscapeRuntime.Load().WithGlobalGenerator(5, () => nn.Sequential(nn.Flatten(), nn.Linear(64, 1, hasBias: false)));
         using var hessian = new HessianOperator(model, data, (output, labels) => 0.5 * (output.squeeze(1) - labels.to(output.dtype)).pow(2).mean(), batchSize: 16, float64: true);
 
         using var x = data.Inputs.reshape(40, 64).to(ScalarType.Float64);
@@ -100,8 +99,7 @@ public sealed class HessianOperatorTests
     public void BatchedProductEqualsTheFullDataProduct()
     {
         using var data = HessianTestModels.Digits(37);
-        manual_seed(9);
-        using var model = Core.Models.ModelZoo.Create(LandscapeRuntime.Load(), Core.Models.ModelZoo.DefaultSpec("Mlp"));
+        using var model = Core.Models.ModelZoo.Create(LandscapeRuntime.Load(), Core.Models.ModelZoo.DefaultSpec("Mlp"), seed: 9);
         using var full = new HessianOperator(model, data, batchSize: 37, float64: true);
         var v = HessianTestModels.RandomVector(full.Dimension, seed: 6);
         var expected = full.Apply(v);

@@ -12,18 +12,12 @@ internal static class HessianTestModels
         DatasetCatalog.Load(LandscapeRuntime.Load(), new DatasetReference("Digits", DatasetSplit.Train, MaxSamples: samples, SubsetSeed: seed));
 
     /// <summary>Linear 64 → 10 on the digits: the Mlp with no hidden layer.</summary>
-    public static nn.Module<Tensor, Tensor> Linear(long seed)
-    {
-        manual_seed(seed);
-        return ModelZoo.Create(LandscapeRuntime.Load(), ModelZoo.DefaultSpec("Mlp") with { HiddenWidths = [] });
-    }
+    public static nn.Module<Tensor, Tensor> Linear(long seed) =>
+        ModelZoo.Create(LandscapeRuntime.Load(), ModelZoo.DefaultSpec("Mlp") with { HiddenWidths = [] }, seed);
 
     /// <summary>A smooth two-layer network (softplus), so finite differences of the gradient behave like a Taylor series.</summary>
-    public static nn.Module<Tensor, Tensor> Softplus(long seed)
-    {
-        manual_seed(seed);
-        return nn.Sequential(nn.Flatten(), nn.Linear(64, 6), nn.Softplus(), nn.Linear(6, 10));
-    }
+    public static nn.Module<Tensor, Tensor> Softplus(long seed) =>
+        LandscapeRuntime.Load().WithGlobalGenerator(seed, () => nn.Sequential(nn.Flatten(), nn.Linear(64, 6), nn.Softplus(), nn.Linear(6, 10)));
 
     public static double[] RandomVector(int dimension, long seed)
     {

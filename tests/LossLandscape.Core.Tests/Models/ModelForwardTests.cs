@@ -18,7 +18,7 @@ public sealed class ModelForwardTests
         var spec = ModelZoo.DefaultSpec(architecture) with { InputChannels = 1, InputHeight = 8, InputWidth = 8, ClassCount = 7 };
         using var model = ModelZoo.Create(LandscapeRuntime.Load(), spec);
         model.eval();
-        using var input = randn(3, 1, 8, 8);
+        using var input = LandscapeRuntime.Load().WithGlobalGenerator(null, () => randn(3, 1, 8, 8));
         using var output = model.call(input);
 
         Assert.Equal([3L, 7L], output.shape);
@@ -35,7 +35,7 @@ public sealed class ModelForwardTests
         var spec = ModelZoo.DefaultSpec(architecture) with { InputChannels = channels, InputHeight = height, InputWidth = width };
         using var model = ModelZoo.Create(LandscapeRuntime.Load(), spec);
         model.train();
-        using var input = randn(2, channels, height, width);
+        using var input = LandscapeRuntime.Load().WithGlobalGenerator(null, () => randn(2, channels, height, width));
         using var output = model.call(input);
 
         Assert.Equal([2L, 10L], output.shape);
@@ -52,7 +52,7 @@ public sealed class ModelForwardTests
         var spec = ModelZoo.DefaultSpec(architecture) with { InputChannels = 1, InputHeight = 8, InputWidth = 8 };
         using var model = ModelZoo.Create(LandscapeRuntime.Load(), spec);
         model.train();
-        using var input = randn(4, 1, 8, 8);
+        using var input = LandscapeRuntime.Load().WithGlobalGenerator(null, () => randn(4, 1, 8, 8));
         using var output = model.call(input);
         using var loss = output.square().mean();
         loss.backward();

@@ -106,8 +106,7 @@ public sealed class ComputeDeviceTests
     [Fact]
     public void AModelsDeviceIsThatOfItsTensorsOrTheCpuWhenItHasNone()
     {
-        LandscapeRuntime.Load();
-        using var linear = nn.Linear(3, 2);
+        using var linear = LandscapeRuntime.Load().WithGlobalGenerator(null, () => nn.Linear(3, 2));
         using var empty = nn.Sequential();
 
         Assert.Equal(DeviceType.CPU, DevicePlacement.DeviceOf(linear).type);

@@ -17,7 +17,7 @@ public sealed class EvaluationTests
     public void ZeroLogitsGiveLnTenAndTheShareOfClassZero(int batchSize)
     {
         using var data = DatasetCatalog.Load(LandscapeRuntime.Load(), new DatasetReference("Digits", DatasetSplit.Test));
-        using var model = nn.Sequential(nn.Flatten(), nn.Linear(64, 10));
+        using var model = LandscapeRuntime.Load().WithGlobalGenerator(null, () => nn.Sequential(nn.Flatten(), nn.Linear(64, 10)));
         using (no_grad())
         {
             foreach (var parameter in model.parameters()) parameter.zero_();
