@@ -513,7 +513,7 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
     public void StartingAJobInAFolderThatHoldsOneIsSurfaceJobExistsAndTheJobIsKept()
     {
         var job = temp.Combine("job");
-        SurfaceJobTests.WriteManifest(job);
+        UnstartedJob.WriteManifest(job);
         var before = File.ReadAllBytes(Path.Combine(job, "job.json"));
 
         var result = fixture.Shell.Invoke("Import-Checkpoint $ckpt | Start-LossSurfaceJob -JobFolder $job -Shards 2 -Steps 3", Variables(("job", job)));

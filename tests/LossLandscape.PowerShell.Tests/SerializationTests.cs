@@ -31,7 +31,7 @@ public sealed class SerializationTests : IClassFixture<ModuleRunspace>, IDisposa
             ["h5"] = Path.Combine(run.Path, "surface.h5"),
             ["job"] = Path.Combine(run.Path, "job"),
         };
-        SurfaceJobTests.WriteManifest(Path.Combine(run.Path, "job"));
+        UnstartedJob.WriteManifest(Path.Combine(run.Path, "job"));
     }
 
     public void Dispose() => run.Dispose();

@@ -9,19 +9,6 @@ public sealed class SurfaceJobTests(ModuleRunspace shell) : IClassFixture<Module
 
     public void Dispose() => run.Dispose();
 
-    /// <summary>The job.json Start-LossSurfaceJob writes for a 7×7 grid in 4 shards whose tasks never ran.</summary>
-    internal static void WriteManifest(string folder)
-    {
-        Directory.CreateDirectory(folder);
-        var shards = string.Join(", ", Enumerable.Range(0, 4).Select(k => $"\"{folder}/shard-{k}.h5\""));
-        File.WriteAllText(Path.Combine(folder, "job.json"), $$"""
-            { "Format": "LossLandscape.SlurmJob", "FormatVersion": 1, "ShardCount": 4, "PointCount": 49,
-              "ShardFiles": [{{shards}}], "OutFile": "{{folder}}/surface.h5",
-              "ShardBatchScript": "{{folder}}/shard.sbatch", "MergeBatchScript": "{{folder}}/merge.sbatch",
-              "Arrays": [{ "JobId": "41", "Tasks": [0, 1, 2, 3] }], "MergeJobId": "42" }
-            """);
-    }
-
     [Fact]
     public void StartOutsideTheShellWithoutOneOnPathIsShellNotFoundAndWritesNothing()
     {
@@ -63,7 +50,7 @@ public sealed class SurfaceJobTests(ModuleRunspace shell) : IClassFixture<Module
         var empty = run.Combine("empty");
         Directory.CreateDirectory(empty);
         var job = run.Combine("job");
-        WriteManifest(job);
+        UnstartedJob.WriteManifest(job);
 
         var result = shell.Invoke("Get-LossSurfaceJob $empty, $job -WarningAction SilentlyContinue", new Dictionary<string, object?> { ["empty"] = empty, ["job"] = job });
 

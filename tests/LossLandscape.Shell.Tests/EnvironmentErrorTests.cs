@@ -114,18 +114,11 @@ public sealed class EnvironmentErrorTests : IDisposable
         return bin;
     }
 
-    /// <summary>The job.json Start-LossSurfaceJob writes for a 7×7 grid in 4 shards (array job 41, merge job 42) whose tasks never wrote a file.</summary>
+    /// <summary>A job folder whose tasks never wrote a file (see <see cref="LossLandscape.PowerShell.Tests.UnstartedJob"/>).</summary>
     private string WriteJobWithoutShards()
     {
         var folder = Combine("job");
-        Directory.CreateDirectory(folder);
-        var shards = string.Join(", ", Enumerable.Range(0, 4).Select(k => $"\"{folder}/shard-{k}.h5\""));
-        File.WriteAllText(Path.Combine(folder, "job.json"), $$"""
-            { "Format": "LossLandscape.SlurmJob", "FormatVersion": 1, "ShardCount": 4, "PointCount": 49,
-              "ShardFiles": [{{shards}}], "OutFile": "{{folder}}/surface.h5",
-              "ShardBatchScript": "{{folder}}/shard.sbatch", "MergeBatchScript": "{{folder}}/merge.sbatch",
-              "Arrays": [{ "JobId": "41", "Tasks": [0, 1, 2, 3] }], "MergeJobId": "42" }
-            """);
+        LossLandscape.PowerShell.Tests.UnstartedJob.WriteManifest(folder);
         return folder;
     }
 }
