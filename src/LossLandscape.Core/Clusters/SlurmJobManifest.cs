@@ -63,7 +63,7 @@ public sealed record SlurmJobManifest
         SlurmJobManifest? manifest;
         try
         {
-            manifest = JsonSerializer.Deserialize<SlurmJobManifest>(File.ReadAllText(path), Options);
+            manifest = JsonSerializer.Deserialize<SlurmJobManifest>(RegularFile.ReadAllBytes(path, "surface job manifest", SurfaceJobSpec.MaxFileBytes), Options);
         }
         catch (JsonException e)
         {

@@ -27,6 +27,9 @@ public sealed record SurfaceJobSpec
     public const string MergeBatchScriptName = "merge.sbatch";
     public const string LogFolderName = "logs";
 
+    /// <summary>A spec holds a grid of at most 10,001 × 10,001 coordinates and a few paths: far below this.</summary>
+    public const long MaxFileBytes = 16 << 20;
+
     public string Format { get; init; } = FormatName;
 
     public int FormatVersion { get; init; } = 1;
@@ -83,7 +86,7 @@ public sealed record SurfaceJobSpec
         SurfaceJobSpec? spec;
         try
         {
-            spec = JsonSerializer.Deserialize<SurfaceJobSpec>(File.ReadAllBytes(path), CheckpointStore.JsonOptions);
+            spec = JsonSerializer.Deserialize<SurfaceJobSpec>(RegularFile.ReadAllBytes(path, "surface job spec", MaxFileBytes), CheckpointStore.JsonOptions);
         }
         catch (Exception e) when (e is JsonException or ArgumentException or NotSupportedException)
         {

@@ -30,6 +30,17 @@ public static class RegularFile
             throw new InvalidDataException($"'{path}' is {kind}, not a regular file; a {what} is read only from a regular file.");
     }
 
+    /// <summary>Reads a small regular file whole, refusing it before reading when it holds more than <paramref name="maxBytes"/>.</summary>
+    /// <exception cref="FileNotFoundException">Nothing exists at the path.</exception>
+    /// <exception cref="InvalidDataException">It is not a regular file, or larger than <paramref name="maxBytes"/>.</exception>
+    public static byte[] ReadAllBytes(string path, string what, long maxBytes)
+    {
+        Require(path, what);
+        var length = new FileInfo(path).Length;
+        if (length > maxBytes) throw new InvalidDataException($"'{path}' holds {length} bytes; a {what} holds at most {maxBytes}.");
+        return File.ReadAllBytes(path);
+    }
+
     /// <summary>
     /// What an existing <paramref name="path"/> is when it is not a regular file ("a FIFO (named pipe)",
     /// "a character device", …), or null when it is one. .NET reports no file type, so Linux's statx is

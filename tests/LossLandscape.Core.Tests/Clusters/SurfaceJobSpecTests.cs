@@ -97,6 +97,30 @@ public sealed class SurfaceJobSpecTests
         Assert.DoesNotContain("\n", Encoding.UTF8.GetString(job.ToJson()).Split('"').Where((_, i) => i % 2 == 1));
     }
 
+    [Fact]
+    public void AnOversizedOrDeeplyNestedSpecIsInvalidDataBeforeItIsParsedWhole()
+    {
+        var folder = Directory.CreateTempSubdirectory("losslandscape-jobspec-").FullName;
+        try
+        {
+            // 1 GB declared by a sparse file: refused from its length, not read.
+            using (var stream = File.Create(SurfaceJobSpec.PathIn(folder))) stream.SetLength(1L << 30);
+            var oversized = Assert.Throws<InvalidDataException>(() => SurfaceJobSpec.Read(folder));
+            Assert.Contains($"holds {1L << 30} bytes", oversized.Message);
+
+            File.WriteAllText(SurfaceJobSpec.PathIn(folder), new string('[', 100_000) + new string(']', 100_000));
+            var nested = Assert.Throws<InvalidDataException>(() => SurfaceJobSpec.Read(folder));
+            Assert.Contains("is not a surface job spec", nested.Message);
+
+            using (var stream = File.Create(SlurmJobManifest.PathIn(folder))) stream.SetLength(1L << 30);
+            Assert.Throws<InvalidDataException>(() => SlurmJobManifest.Read(folder));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("JobName", "a\nb")]
     [InlineData("JobName", "a\rb")]
