@@ -4,12 +4,14 @@
     computes the loss landscape around the final checkpoint — a 1D curve and a 2D surface along
     filter-normalized random directions, as in Li et al. (2018) — and the surface on the PCA plane
     of the training trajectory with the path drawn over it (paper §7), and writes their plots.
-    Rerunning it reuses the checkpoints and the surface files already on disk.
+    Rerunning it reuses the checkpoints, the surface files and the PCA directions already on disk: a
+    second run trains no epoch and computes no point (see -Verbose); only the plots are drawn again.
 .EXAMPLE
     dotnet run --project src/LossLandscape.Shell -c Release -- -File examples/train-digits.ps1
 .EXAMPLE
     ./examples/train-digits.ps1 -Epochs 20 -Steps 31 -OutputDirectory ./runs/digits-long
 #>
+[CmdletBinding()]
 param(
     [int] $Epochs = 10,
     [long] $Seed = 1,
@@ -42,7 +44,8 @@ $curve, $surface | Out-Default
 # The training path on the plane of its two principal components.
 $pca = $imported | Get-TrajectoryPCA -OutFile ([System.IO.Path]::Combine($OutputDirectory, 'pca-directions.h5'))
 "Explained variance ratio of the PCA directions: {0}" -f (($pca.ExplainedVarianceRatio | ForEach-Object { $_.ToString('P1') }) -join ', ')
-$pcaSurface = $pca | Get-LossSurface -Steps 31 -OutFile ([System.IO.Path]::Combine($OutputDirectory, 'surface-pca-31.h5'))
+$pcaSteps = [Math]::Min($Steps, 31)
+$pcaSurface = $pca | Get-LossSurface -Steps $pcaSteps -OutFile ([System.IO.Path]::Combine($OutputDirectory, "surface-pca-$pcaSteps.h5"))
 
 $files = @(
     $curve | Export-LandscapePlot -Path $plots -Force -PassThru

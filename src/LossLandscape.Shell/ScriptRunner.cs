@@ -22,7 +22,6 @@ internal sealed partial class ScriptRunner(ShellOptions options)
         AddToModulePath(module.ManifestPath);
         var host = new ShellHost(_ui);
         var sessionState = InitialSessionState.CreateDefault2();
-        StandInCommands.AddMissingTo(sessionState);
         using var runspace = RunspaceFactory.CreateRunspace(host, sessionState);
         runspace.Open();
 

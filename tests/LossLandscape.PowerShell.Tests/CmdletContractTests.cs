@@ -118,6 +118,6 @@ public sealed class CmdletContractTests : IClassFixture<ModuleRunspace>, IDispos
         Assert.Contains("1 worker(s) × 1 thread(s)", verbose, StringComparison.Ordinal);
         Assert.Contains("random seed 17 axis x", verbose, StringComparison.Ordinal);
         Assert.Contains("Digits/Train (≤100 samples, seed 4) (100 samples)", verbose, StringComparison.Ordinal);
-        Assert.Contains($"written to {variables["h5"]}", verbose, StringComparison.Ordinal);
+        Assert.Contains($"; file {variables["h5"]}", verbose, StringComparison.Ordinal);
     }
 }

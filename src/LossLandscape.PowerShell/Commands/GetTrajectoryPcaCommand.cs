@@ -44,7 +44,7 @@ public sealed class GetTrajectoryPcaCommand : LandscapeCmdlet, IDisposable
     [Parameter]
     public string? OutFile { get; set; }
 
-    /// <summary>Overwrite an existing -OutFile (the default file is named by its content, so it is rewritten unchanged).</summary>
+    /// <summary>Overwrite an existing -OutFile. Without it, a file that already holds these components is kept and any other is refused.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -71,7 +71,8 @@ public sealed class GetTrajectoryPcaCommand : LandscapeCmdlet, IDisposable
             WriteError(new ArgumentException($"{ordered.Count} checkpoints give at most {ordered.Count - 1} components; -Components is {Components}."), ErrorIds.TrajectoryInvalid, ErrorCategory.InvalidArgument, Components);
             return;
         }
-        if (OutFile is not null && !MayWrite(GetUnresolvedProviderPathFromPSPath(OutFile), Force)) return;
+        // An existing -OutFile is checked after the PCA (a few seconds): when it already holds these components it is kept, so a rerun is idempotent.
+        if (OutFile is not null && !FolderExistsFor(GetUnresolvedProviderPathFromPSPath(OutFile))) return;
         WriteVerbose($"PCA of {ordered.Count} checkpoints around {reference.Name}; biases and BN {(IncludeBiasAndNorm ? "kept" : "zeroed")}.");
         TrajectoryPcaResult result;
         var progress = new ProgressReporter(this, "Trajectory PCA");
@@ -103,19 +104,52 @@ public sealed class GetTrajectoryPcaCommand : LandscapeCmdlet, IDisposable
 
         var hash = string.Concat(result.Components.Select(c => c.Sha256[..8]));
         var file = GetUnresolvedProviderPathFromPSPath(OutFile ?? System.IO.Path.Combine(System.IO.Path.GetDirectoryName(reference.Path)!, $"pca-{hash}.h5"));
-        if (!ShouldProcess(file, "Write PCA direction file")) return;
-        try
+        var layout = ParameterLayout.Of(Runtime, reference.Info);
+        if (!Force && File.Exists(file))
         {
-            DirectionStore.Write(file, ParameterLayout.Of(Runtime, reference.Info), result.Components);
+            if (!HoldsTheseComponents(file, layout, reference, result))
+            {
+                WriteError(new IOException($"'{file}' exists and holds other directions than the PCA of these checkpoints; use -Force to overwrite it."), ErrorIds.OutputFileExists, ErrorCategory.ResourceExists, file);
+                return;
+            }
+            WriteVerbose($"{file} already holds these principal components (same SHA-256); kept as it is.");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        else
         {
-            WriteError(e, ErrorIds.OutputWriteFailed, ErrorCategory.WriteError, file);
-            return;
+            if (!ShouldProcess(file, "Write PCA direction file")) return;
+            try
+            {
+                DirectionStore.Write(file, layout, result.Components);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                WriteError(e, ErrorIds.OutputWriteFailed, ErrorCategory.WriteError, file);
+                return;
+            }
         }
         double? cosine = result.Components.Count == 2 ? result.Components[0].CosineTo(result.Components[1]) : null;
         var directions = result.Components.Select(c => new LandscapeDirection(c, reference.Path, null, file, cosine)).ToArray();
-        WriteVerbose($"Explained variance ratio: {string.Join(", ", result.ExplainedVarianceRatio.Select(r => r.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))}; components saved to {file}.");
+        WriteVerbose($"Explained variance ratio: {string.Join(", ", result.ExplainedVarianceRatio.Select(r => r.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))}; components in {file}.");
         WriteObject(new Types.TrajectoryPca(result, reference, directions));
+    }
+
+    /// <summary>
+    /// True when the file's directions are bit for bit the ones just computed, recipes included: the PCA is
+    /// deterministic, so the same checkpoints and options give the same hashes.
+    /// </summary>
+    private bool HoldsTheseComponents(string file, ParameterLayout layout, Checkpoint reference, TrajectoryPcaResult result)
+    {
+        IReadOnlyList<DirectionVector> existing;
+        try
+        {
+            existing = DirectionStore.Read(file, layout, reference.Info.Metadata.StateSha256);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            WriteVerbose($"{file} is not a direction file of this model ({e.Message}).");
+            return false;
+        }
+        return existing.Count == result.Components.Count
+            && existing.Zip(result.Components).All(pair => pair.First.Sha256 == pair.Second.Sha256 && pair.First.Recipe == pair.Second.Recipe);
     }
 }

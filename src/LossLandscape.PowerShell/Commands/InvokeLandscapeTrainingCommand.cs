@@ -116,7 +116,7 @@ public sealed class InvokeLandscapeTrainingCommand : ComputeCmdlet, IDisposable
         }
 
         var dataset = options.Dataset;
-        WriteVerbose($"Seed {options.Seed}; data {dataset} ; {Runtime.ThreadCount} thread(s); checkpoints to {directory}.");
+        WriteVerbose($"Seed {options.Seed}; data {dataset}; {Runtime.ThreadCount} thread(s); checkpoints to {directory}.");
         if (!ShouldProcess(directory, $"Train {options.Model.Architecture} for {options.Epochs} epoch(s) and write checkpoints")) return;
 
         var observer = new CmdletTrainingObserver(this, options.Model.Architecture);
