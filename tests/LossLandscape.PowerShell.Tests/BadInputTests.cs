@@ -296,6 +296,23 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
     }
 
     [Fact]
+    public void RerunningTheSameDirectionCommandKeepsItsFileUntouched()
+    {
+        var file = temp.Combine("same-directions.h5");
+        fixture.Shell.Invoke("Import-Checkpoint $ckpt | New-LandscapeDirection -Seed 1 -OutFile $file | Out-Null", Variables(("file", file))).ShouldSucceed();
+        var before = (File.GetLastWriteTimeUtc(file), File.ReadAllBytes(file));
+        Thread.Sleep(20);
+
+        var again = fixture.Shell.Invoke("Import-Checkpoint $ckpt | New-LandscapeDirection -Seed 1 -OutFile $file -Verbose", Variables(("file", file)));
+
+        again.ShouldSucceed();
+        Assert.Equal(2, again.Output.Count);
+        Assert.Contains(again.Verbose, v => v.Contains("already holds these directions", StringComparison.Ordinal));
+        Assert.Equal(before.Item1, File.GetLastWriteTimeUtc(file));
+        Assert.Equal(before.Item2, File.ReadAllBytes(file));
+    }
+
+    [Fact]
     public void AnExportedCheckpointInAFormatWeDoNotWriteIsRefused()
     {
         var file = temp.Combine("model.pt");

@@ -69,6 +69,26 @@ public sealed class TrajectoryTests : IClassFixture<ModuleRunspace>, IDisposable
     }
 
     [Fact]
+    public void AnOutFileHoldingTheSameComponentsIsKeptAndAnyOtherRefused()
+    {
+        variables["file"] = Path.Combine(run.Path, "pca-directions.h5");
+        shell.Invoke("Import-Checkpoint $pattern | Get-TrajectoryPCA -OutFile $file | Out-Null", variables).ShouldSucceed();
+        var before = (File.GetLastWriteTimeUtc((string)variables["file"]!), File.ReadAllBytes((string)variables["file"]!));
+        Thread.Sleep(20);
+
+        var again = shell.Invoke("Import-Checkpoint $pattern | Get-TrajectoryPCA -OutFile $file -Verbose", variables).ShouldSucceed();
+        Assert.Single(again.Output);
+        Assert.Contains(again.Verbose, v => v.Contains("already holds these principal components", StringComparison.Ordinal));
+        Assert.Equal(before.Item1, File.GetLastWriteTimeUtc((string)variables["file"]!));
+
+        // Another trajectory (the first three epochs only) gives other components: refused, and the file stays.
+        var other = shell.Invoke("(Import-Checkpoint $pattern)[0..2] | Get-TrajectoryPCA -OutFile $file", variables);
+        Assert.Empty(other.Output);
+        Assert.StartsWith("OutputFileExists,", Assert.Single(other.Errors).FullyQualifiedErrorId);
+        Assert.Equal(before.Item2, File.ReadAllBytes((string)variables["file"]!));
+    }
+
+    [Fact]
     public void ExplainedVarianceIsDeterministic()
     {
         var first = shell.Invoke("(Import-Checkpoint $pattern | Get-TrajectoryPCA).Direction.Sha256 -join ','", variables).ShouldSucceed().Output[0].ToString();

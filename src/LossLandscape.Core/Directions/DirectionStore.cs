@@ -52,6 +52,26 @@ public static class DirectionStore
         return result;
     }
 
+    /// <summary>
+    /// True when <paramref name="path"/> holds exactly <paramref name="directions"/>: the same values (SHA-256)
+    /// and recipes, in order. Directions are deterministic in their recipe, so a rerun with the same settings
+    /// finds its own file and may keep it; a file that cannot be read as this model's directions is not a match.
+    /// </summary>
+    public static bool HoldsExactly(string path, ParameterLayout layout, string checkpointSha256, IReadOnlyList<DirectionVector> directions)
+    {
+        IReadOnlyList<DirectionVector> existing;
+        try
+        {
+            existing = Read(path, layout, checkpointSha256);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+        return existing.Count == directions.Count
+            && existing.Zip(directions).All(pair => pair.First.Sha256 == pair.Second.Sha256 && pair.First.Recipe == pair.Second.Recipe);
+    }
+
     private static DirectionRecipe ReadRecipe(string path, string json)
     {
         try

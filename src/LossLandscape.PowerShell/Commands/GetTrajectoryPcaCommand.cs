@@ -107,7 +107,7 @@ public sealed class GetTrajectoryPcaCommand : LandscapeCmdlet, IDisposable
         var layout = ParameterLayout.Of(Runtime, reference.Info);
         if (!Force && File.Exists(file))
         {
-            if (!HoldsTheseComponents(file, layout, reference, result))
+            if (!DirectionStore.HoldsExactly(file, layout, reference.Info.Metadata.StateSha256, result.Components))
             {
                 WriteError(new IOException($"'{file}' exists and holds other directions than the PCA of these checkpoints; use -Force to overwrite it."), ErrorIds.OutputFileExists, ErrorCategory.ResourceExists, file);
                 return;
@@ -131,25 +131,5 @@ public sealed class GetTrajectoryPcaCommand : LandscapeCmdlet, IDisposable
         var directions = result.Components.Select(c => new LandscapeDirection(c, reference.Path, null, file, cosine)).ToArray();
         WriteVerbose($"Explained variance ratio: {string.Join(", ", result.ExplainedVarianceRatio.Select(r => r.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))}; components in {file}.");
         WriteObject(new Types.TrajectoryPca(result, reference, directions));
-    }
-
-    /// <summary>
-    /// True when the file's directions are bit for bit the ones just computed, recipes included: the PCA is
-    /// deterministic, so the same checkpoints and options give the same hashes.
-    /// </summary>
-    private bool HoldsTheseComponents(string file, ParameterLayout layout, Checkpoint reference, TrajectoryPcaResult result)
-    {
-        IReadOnlyList<DirectionVector> existing;
-        try
-        {
-            existing = DirectionStore.Read(file, layout, reference.Info.Metadata.StateSha256);
-        }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
-        {
-            WriteVerbose($"{file} is not a direction file of this model ({e.Message}).");
-            return false;
-        }
-        return existing.Count == result.Components.Count
-            && existing.Zip(result.Components).All(pair => pair.First.Sha256 == pair.Second.Sha256 && pair.First.Recipe == pair.Second.Recipe);
     }
 }

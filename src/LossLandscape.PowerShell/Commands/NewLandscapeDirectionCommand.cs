@@ -64,10 +64,23 @@ public sealed class NewLandscapeDirectionCommand : LandscapeCmdlet
             if (OutFile is not null)
             {
                 file = GetUnresolvedProviderPathFromPSPath(OutFile);
-                if (!MayWrite(file, Force)) return;
-                if (!ShouldProcess(file, "Write direction file")) return;
-                if (!TryWrite(file, directions)) return;
-                WriteVerbose($"Directions written to {file}.");
+                if (!FolderExistsFor(file)) return;
+                if (!Force && File.Exists(file))
+                {
+                    // The same recipe gives the same bits, so a rerun of a script finds its own file and keeps it.
+                    if (!DirectionStore.HoldsExactly(file, ParameterLayout.Of(Runtime, checkpoint), checkpoint.Metadata.StateSha256, directions))
+                    {
+                        WriteError(new IOException($"'{file}' exists and holds other directions; use -Force to overwrite it."), ErrorIds.OutputFileExists, ErrorCategory.ResourceExists, file);
+                        return;
+                    }
+                    WriteVerbose($"{file} already holds these directions (same SHA-256 and recipe); kept as it is.");
+                }
+                else
+                {
+                    if (!ShouldProcess(file, "Write direction file")) return;
+                    if (!TryWrite(file, directions)) return;
+                    WriteVerbose($"Directions written to {file}.");
+                }
             }
             double? cosine = directions.Count == 2 ? directions[0].CosineTo(directions[1]) : null;
             foreach (var direction in directions)
