@@ -4,7 +4,8 @@
     over t ∈ [-0.5, 1.5], with θ₁ at 0 and θ₂ at 1. BatchNorm running statistics move along with
     the weights (-BatchNormStatistics Interpolate), as in the paper code's "states" mode. Far
     outside [0, 1] an extrapolated running variance can turn negative: the network's output, and
-    so the loss, is then undefined (NaN) and the plot leaves a gap there.
+    so the loss, is then undefined (NaN) and the plot leaves a gap there. A rerun reuses the
+    checkpoints and the curve's file and only redraws the plot.
 .EXAMPLE
     dotnet run --project src/LossLandscape.Shell -c Release -- -File examples/interpolate-checkpoints.ps1
 #>
@@ -20,7 +21,7 @@ $from = $checkpoints[1]
 $to = $checkpoints[-1]
 
 $direction = $from | New-LandscapeDirection -Target $to -BatchNormStatistics Interpolate
-$curve = $from | Get-LossSurface -Direction $direction -XRange -0.5, 1.5 -XSteps $Steps -Split Both
+$curve = $from | Get-LossSurface -Direction $direction -XRange -0.5, 1.5 -XSteps $Steps -Split Both -OutFile ([System.IO.Path]::Combine($OutputDirectory, "interpolation-$Steps.h5"))
 $curve | Out-Default
 
 $plot = $curve | Export-LandscapePlot -Path ([System.IO.Path]::Combine($OutputDirectory, 'interpolation.png')) -Force -PassThru

@@ -2,5 +2,6 @@
 $example = & ([System.IO.Path]::Combine($PSScriptRoot, 'new-example-surface.ps1'))
 $pca = $example.Checkpoints | Get-TrajectoryPCA
 "Explained variance ratio: $($pca.ExplainedVarianceRatio -join ', ')"
-$file = $pca | Get-LossSurface -Steps 15 | Export-LandscapePlot -Trajectory $pca -HighlightEpoch 2 -Path ([System.IO.Path]::Combine($example.Folder, 'trajectory-pca.png')) -Force -PassThru
+$surface = $pca | Get-LossSurface -Steps 15 -OutFile ([System.IO.Path]::Combine($example.Folder, 'surface-pca-15.h5'))
+$file = $surface | Export-LandscapePlot -Trajectory $pca -HighlightEpoch 2 -Path ([System.IO.Path]::Combine($example.Folder, 'trajectory-pca.png')) -Force -PassThru
 "Plot: $($file.FullName)"
