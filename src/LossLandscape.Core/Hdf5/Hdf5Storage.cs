@@ -21,10 +21,12 @@ internal static class Hdf5Storage
     /// <summary>
     /// Opens an HDF5 file; a file that is not HDF5 (or that PureHDF cannot parse) becomes an
     /// <see cref="InvalidDataException"/> naming the file, while a missing or unreadable file keeps its I/O exception.
+    /// A file with soft or external links is refused before PureHDF sees it (<see cref="Hdf5LinkWalk"/>).
     /// </summary>
     public static NativeFile OpenRead(string path)
     {
         RegularFile.Require(path, "HDF5 file");
+        Hdf5LinkWalk.RequireHardLinksOnly(path);
         try
         {
             return H5File.OpenRead(path);
