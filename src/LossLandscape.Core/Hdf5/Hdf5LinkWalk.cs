@@ -225,7 +225,7 @@ internal static class Hdf5LinkWalk
             var heap = data.Offset();
             var nameIndex = data.Offset();
             if (!IsUndefined(heap) || !IsUndefined(nameIndex))
-                throw new InvalidDataException($"'{path}' stores a group's links in dense storage (a fractal heap), which is not read: LossLandscape and h5py's default settings write compact groups.");
+                throw new InvalidDataException($"'{path}' stores a group's links in dense storage (a fractal heap, as libhdf5 does past 8 links with h5py's libver='latest' or track_order=True), which is not read; h5py's default settings and LossLandscape write symbol-table or compact groups.");
         }
 
         private void ReadLink(Reader data)

@@ -41,6 +41,20 @@ public sealed class Hdf5LinkWalkTests : IDisposable
         Assert.NotEmpty(file.Children());
     }
 
+    [Theory]
+    [InlineData("pass_two_level_btree.h5")]
+    [InlineData("pass_compact_latest.h5")]
+    [InlineData("pass_track_order.h5")]
+    [InlineData("pass_userblock.h5")]
+    public void OtherH5pyLayoutsPass(string name)
+    {
+        var path = Path.Combine(LinkFixtures, name);
+
+        Hdf5LinkWalk.RequireHardLinksOnly(path);
+        using var file = Hdf5Storage.OpenRead(path);
+        Assert.Equal([-1, 0, 1], file.Dataset("xcoordinates").Read<double[]>());
+    }
+
     [Fact]
     public void OurSurfaceAndDirectionFilesPass()
     {

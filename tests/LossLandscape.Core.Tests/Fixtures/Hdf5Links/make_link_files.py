@@ -6,6 +6,9 @@ refuse or survive before PureHDF opens them; Hdf5LinkWalkTests reads them.
 A soft link in a symbol-table group is an entry of cache type 2; a cycle of them sends PureHDF 2.2.0
 into unbounded recursion. The hard-link cycle is legal HDF5 and must only terminate. The
 'latest' file has new-style groups with more links than libhdf5 keeps compact, so they are dense.
+The others are legitimate layouts the walk must pass: a symbol-table group large enough for a
+two-level B-tree, compact new-style groups (superblock v3, version 2 object headers with and without
+creation order), and a superblock behind a 512-byte user block.
 """
 import os
 
@@ -49,9 +52,28 @@ def dense_groups(f):
         f[f"d{i}"] = np.zeros(1)
 
 
+def many_hard_links(f):
+    for i in range(600):
+        f[f"link{i:03}"] = f["xcoordinates"]
+
+
+def compact_groups(f):
+    g = f.create_group("xdirection")
+    g["0"] = np.zeros(2, dtype=np.float32)
+    g["1"] = np.zeros(3, dtype=np.float32)
+
+
+def nothing(f):
+    pass
+
+
 write("soft_self_cycle.h5", self_cycle)
 write("soft_two_link_cycle.h5", two_link_cycle)
 write("soft_link_in_subgroup.h5", nested_soft_link)
 write("external_link.h5", external_link)
 write("hard_link_cycle.h5", hard_link_cycle)
 write("dense_latest.h5", dense_groups, libver="latest")
+write("pass_two_level_btree.h5", many_hard_links)
+write("pass_compact_latest.h5", compact_groups, libver="latest")
+write("pass_track_order.h5", compact_groups, track_order=True)
+write("pass_userblock.h5", nothing, userblock_size=512)
