@@ -22,12 +22,11 @@ internal static class Hdf5LinkWalk
     /// </summary>
     public const int MaxSteps = 1_000_000;
 
-    /// <summary>Refuses the file at <paramref name="path"/> if any group in it holds a soft or external link, or if its structure cannot be walked.</summary>
-    public static void RequireHardLinksOnly(string path)
-    {
-        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
-        new Walker(path, handle).Run();
-    }
+    /// <summary>
+    /// Refuses the open file if any group in it holds a soft or external link, or if its structure
+    /// cannot be walked. It reads by position only, leaving the handle's file offset alone; <paramref name="path"/> names the file in messages.
+    /// </summary>
+    public static void RequireHardLinksOnly(string path, SafeFileHandle handle) => new Walker(path, handle).Run();
 
     private enum Kind { ObjectHeader, HeaderChunkV1, HeaderChunkV2, BTreeNode, SymbolNode }
 

@@ -26,13 +26,17 @@ internal static class Hdf5Storage
     public static NativeFile OpenRead(string path)
     {
         RegularFile.Require(path, "HDF5 file");
-        Hdf5LinkWalk.RequireHardLinksOnly(path);
+        // One open file for the walk and for PureHDF, so a file swapped in after the walk is never read.
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096, FileOptions.RandomAccess);
         try
         {
-            return H5File.OpenRead(path);
+            Hdf5LinkWalk.RequireHardLinksOnly(path, stream.SafeFileHandle);
+            return H5File.Open(stream);
         }
-        catch (Exception e) when (e is not IOException and not UnauthorizedAccessException)
+        catch (Exception e)
         {
+            stream.Dispose();
+            if (e is InvalidDataException or IOException or UnauthorizedAccessException) throw;
             throw new InvalidDataException($"'{path}' is not a readable HDF5 file: {e.Message}", e);
         }
     }

@@ -36,7 +36,7 @@ public sealed class Hdf5LinkWalkTests : IDisposable
     {
         var path = Directory.GetFiles(Fixtures, name, SearchOption.AllDirectories).Single();
 
-        Hdf5LinkWalk.RequireHardLinksOnly(path);
+        Walk(path);
         using var file = Hdf5Storage.OpenRead(path);
         Assert.NotEmpty(file.Children());
     }
@@ -50,7 +50,7 @@ public sealed class Hdf5LinkWalkTests : IDisposable
     {
         var path = Path.Combine(LinkFixtures, name);
 
-        Hdf5LinkWalk.RequireHardLinksOnly(path);
+        Walk(path);
         using var file = Hdf5Storage.OpenRead(path);
         Assert.Equal([-1, 0, 1], file.Dataset("xcoordinates").Read<double[]>());
     }
@@ -62,8 +62,8 @@ public sealed class Hdf5LinkWalkTests : IDisposable
             [true, true, true, true, true, true], "", new Dictionary<string, string> { ["losslandscape_metadata"] = "{}" }));
         DirectionFile.Write(PathOf("d.h5"), new DirectionFileContent(PaperFixtureFormulas.Direction('x'), PaperFixtureFormulas.Direction('y'), new Dictionary<string, string>()));
 
-        Hdf5LinkWalk.RequireHardLinksOnly(PathOf("s.h5"));
-        Hdf5LinkWalk.RequireHardLinksOnly(PathOf("d.h5"));
+        Walk(PathOf("s.h5"));
+        Walk(PathOf("d.h5"));
         Assert.Equal([1, 2, 3, 4, 5, 6], SurfaceFile.Read(PathOf("s.h5")).Values["train_loss"]);
         Assert.Equal(PaperFixtureFormulas.Direction('x').Length, DirectionFile.ReadShapes(PathOf("d.h5")).Length);
     }
@@ -79,7 +79,7 @@ public sealed class Hdf5LinkWalkTests : IDisposable
         for (var i = 0; i < 40; i++) file[$"d{i}"] = new double[] { i };
         file.Write(PathOf("many.h5"));
 
-        Hdf5LinkWalk.RequireHardLinksOnly(PathOf("many.h5"));
+        Walk(PathOf("many.h5"));
     }
 
     [Theory]
@@ -118,7 +118,7 @@ public sealed class Hdf5LinkWalkTests : IDisposable
         File.WriteAllBytes(PathOf("external.h5"), bytes);
 
         Assert.Contains("holds an external link 'elsewhere'",
-            Assert.Throws<InvalidDataException>(() => Hdf5LinkWalk.RequireHardLinksOnly(PathOf("external.h5"))).Message);
+            Assert.Throws<InvalidDataException>(() => Walk(PathOf("external.h5"))).Message);
     }
 
     [Fact]
@@ -126,7 +126,7 @@ public sealed class Hdf5LinkWalkTests : IDisposable
     {
         var path = Path.Combine(LinkFixtures, "hard_link_cycle.h5");
 
-        Hdf5LinkWalk.RequireHardLinksOnly(path);
+        Walk(path);
         Assert.Equal([-1, 0, 1], SurfaceFile.Read(path).X);
     }
 
@@ -161,9 +161,15 @@ public sealed class Hdf5LinkWalkTests : IDisposable
 
         foreach (var name in new[] { "garbage.h5", "truncated.h5", "huge-header.h5", "huge-node.h5" })
         {
-            var invalid = Assert.Throws<InvalidDataException>(() => Hdf5LinkWalk.RequireHardLinksOnly(PathOf(name)));
+            var invalid = Assert.Throws<InvalidDataException>(() => Walk(PathOf(name)));
             Assert.StartsWith($"'{PathOf(name)}' is not a readable HDF5 file: ", invalid.Message);
         }
+    }
+
+    private static void Walk(string path)
+    {
+        using var handle = File.OpenHandle(path);
+        Hdf5LinkWalk.RequireHardLinksOnly(path, handle);
     }
 
     /// <summary>
