@@ -9,9 +9,12 @@ namespace LossLandscape.Core.Hdf5;
 /// PureHDF 2.2.0 resolves a link before it reports the link's type and follows soft links by
 /// unbounded recursion, so a cycle of them overflows the stack: an error no .NET code can catch,
 /// which would end the user's PowerShell session. Our files and the paper code's (h5py defaults)
-/// hold hard links only. The walk reads a few bytes at a time, keeps an explicit queue and a visited
-/// set (hard links may form cycles legally) and stops after <see cref="MaxSteps"/> structures,
-/// messages and entries, so neither its time nor its memory follows what the file declares.
+/// hold hard links only. PureHDF also reads object header continuation blocks and group B-tree nodes
+/// by recursion, so the walk refuses a block or node reached twice (writers build them as trees; a
+/// repeat is a cycle), a B-tree whose levels do not count down, and continuation chains deeper than
+/// <see cref="MaxContinuationDepth"/>. It reads a few bytes at a time, keeps an explicit queue and a
+/// visited set (hard links may form cycles legally) and stops after <see cref="MaxSteps"/>
+/// structures, messages and entries, so neither its time nor its memory follows what the file declares.
 /// </summary>
 internal static class Hdf5LinkWalk
 {
@@ -22,6 +25,9 @@ internal static class Hdf5LinkWalk
     /// </summary>
     public const int MaxSteps = 1_000_000;
 
+    /// <summary>How many continuation blocks may lead to one another in one object header; each is a frame of PureHDF's recursion.</summary>
+    public const int MaxContinuationDepth = 256;
+
     /// <summary>
     /// Refuses the open file if any group in it holds a soft or external link, or if its structure
     /// cannot be walked. It reads by position only, leaving the handle's file offset alone; <paramref name="path"/> names the file in messages.
@@ -31,10 +37,12 @@ internal static class Hdf5LinkWalk
     private enum Kind { ObjectHeader, HeaderChunkV1, HeaderChunkV2, BTreeNode, SymbolNode }
 
     /// <summary>
-    /// A structure to read. Header chunks carry their length and, for version 2, the header's flags
-    /// (whether messages store a creation order); B-tree and symbol nodes carry the local heap holding their names.
+    /// A structure to read. Header chunks carry their length, for version 2 the header's flags (whether
+    /// messages store a creation order), and in <see cref="Depth"/> how many continuation blocks lead to
+    /// them; B-tree nodes carry in <see cref="Depth"/> the level their parent requires (-1 for a group's
+    /// root node); B-tree and symbol nodes carry the local heap holding their names.
     /// </summary>
-    private readonly record struct Item(Kind Kind, ulong Address, ulong Length = 0, byte Flags = 0, ulong HeapData = 0, ulong HeapSize = 0);
+    private readonly record struct Item(Kind Kind, ulong Address, ulong Length = 0, byte Flags = 0, int Depth = 0, ulong HeapData = 0, ulong HeapSize = 0);
 
     private sealed class Walker(string path, SafeFileHandle handle)
     {
@@ -43,6 +51,7 @@ internal static class Hdf5LinkWalk
         private readonly long fileLength = RandomAccess.GetLength(handle);
         private readonly Queue<Item> queue = new();
         private readonly HashSet<(Kind, ulong)> visited = [];
+        private readonly HashSet<ulong> treeRoots = [];
         private int offsetSize;
         private int lengthSize;
         private ulong baseAddress;
@@ -53,12 +62,11 @@ internal static class Hdf5LinkWalk
             ReadSuperblock();
             while (queue.TryDequeue(out var item))
             {
-                if (!visited.Add((item.Kind, item.Address))) continue;
                 Step();
                 switch (item.Kind)
                 {
                     case Kind.ObjectHeader: ReadObjectHeader(item.Address); break;
-                    case Kind.HeaderChunkV1: ReadMessagesV1(Position(item.Address, item.Length), item.Length); break;
+                    case Kind.HeaderChunkV1: ReadMessagesV1(Position(item.Address, item.Length), item.Length, item.Depth); break;
                     case Kind.HeaderChunkV2: ReadContinuationV2(item); break;
                     case Kind.BTreeNode: ReadBTreeNode(item); break;
                     case Kind.SymbolNode: ReadSymbolNode(item); break;
@@ -76,8 +84,9 @@ internal static class Hdf5LinkWalk
 
         private void ReadSuperblock()
         {
-            // The superblock may follow a user block: HDF5 looks at 0, 512, 1024, 2048, ...
-            for (long at = 0; at + Signature.Length <= fileLength; at = at == 0 ? 512 : checked(at * 2))
+            // The superblock may follow a user block. libhdf5 looks at 0, 512, 1024, 2048, ...; PureHDF 2.2.0
+            // doubles its step instead (0, 512, 1536, 3584, ...), and the walk must see the superblock PureHDF will read.
+            for (long at = 0, step = 512; at + Signature.Length <= fileLength; at = checked(at + step), step = checked(step * 2))
             {
                 var head = Read(at, 9);
                 if (!head[..8].SequenceEqual(Signature)) continue;
@@ -133,21 +142,23 @@ internal static class Hdf5LinkWalk
             if (head[0] != 1) throw Invalid($"the object header at {address} has version {head[0]}");
             // Version 1: version, reserved, message count (2), reference count (4), header size (4), 4 bytes of alignment, messages.
             var size = BinaryPrimitives.ReadUInt32LittleEndian(head.AsSpan(8));
-            ReadMessagesV1(Span(at + 16, size), size);
+            ReadMessagesV1(Span(at + 16, size), size, 0);
         }
 
         /// <summary>Version 1 messages: type (2), size (2), flags, 3 reserved, data padded to 8 bytes (the size counts the padding).</summary>
-        private void ReadMessagesV1(long at, ulong length)
+        private void ReadMessagesV1(long at, ulong length, int depth)
         {
             var end = at + (long)length;
-            while (end - at >= 8)
+            while (at < end)
             {
                 Step();
+                // libhdf5 fills a version 1 chunk with messages; PureHDF would read a message header past a shorter rest.
+                if (end - at < 8) throw Invalid($"the object header chunk ending at {end} leaves {end - at} bytes that hold no message");
                 var header = Read(at, 8);
                 var size = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(2));
                 at += 8;
                 if (size > end - at) throw Invalid($"a message at {at - 8} runs past its object header");
-                ReadMessage(BinaryPrimitives.ReadUInt16LittleEndian(header), header[4], at, size, Kind.HeaderChunkV1, 0);
+                ReadMessage(BinaryPrimitives.ReadUInt16LittleEndian(header), header[4], at, size, new Item(Kind.HeaderChunkV1, 0, Depth: depth));
                 at += size;
             }
         }
@@ -160,7 +171,7 @@ internal static class Hdf5LinkWalk
             var sizeAt = at + 6 + ((flags & 0x20) != 0 ? 16 : 0) + ((flags & 0x10) != 0 ? 4 : 0);
             var sizeBytes = 1 << (flags & 3);
             var chunkSize = Unsigned(Read(sizeAt, sizeBytes), 0, sizeBytes);
-            ReadMessagesV2(Span(sizeAt + sizeBytes, chunkSize), chunkSize, flags);
+            ReadMessagesV2(Span(sizeAt + sizeBytes, chunkSize), chunkSize, flags, 0);
         }
 
         private void ReadContinuationV2(Item chunk)
@@ -169,28 +180,29 @@ internal static class Hdf5LinkWalk
             // "OCHK", messages, then a 4-byte checksum.
             if (chunk.Length < 8 || !Read(at, 4).AsSpan().SequenceEqual("OCHK"u8))
                 throw Invalid($"the object header continuation at {chunk.Address} is not an 'OCHK' block");
-            ReadMessagesV2(at + 4, chunk.Length - 8, chunk.Flags);
+            ReadMessagesV2(at + 4, chunk.Length - 8, chunk.Flags, chunk.Depth);
         }
 
         /// <summary>Version 2 messages: type, size (2), flags, creation order (2) if the header's flag bit 2 says so, data.</summary>
-        private void ReadMessagesV2(long at, ulong length, byte flags)
+        private void ReadMessagesV2(long at, ulong length, byte flags, int depth)
         {
             var end = at + (long)length;
             var headerSize = (flags & 0x04) != 0 ? 6 : 4;
-            // Fewer bytes than a message header at the end of a chunk are a gap, not a message.
-            while (end - at >= headerSize)
+            // No more bytes than a message header at the end of a chunk are a gap, not a message (as PureHDF reads it).
+            while (end - at > headerSize)
             {
                 Step();
                 var header = Read(at, headerSize);
                 var size = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(1));
                 at += headerSize;
                 if (size > end - at) throw Invalid($"a message at {at - headerSize} runs past its object header");
-                ReadMessage(header[0], header[3], at, size, Kind.HeaderChunkV2, flags);
+                ReadMessage(header[0], header[3], at, size, new Item(Kind.HeaderChunkV2, 0, Flags: flags, Depth: depth));
                 at += size;
             }
         }
 
-        private void ReadMessage(int type, byte messageFlags, long at, int size, Kind chunkKind, byte headerFlags)
+        /// <param name="chunk">The chunk the message lies in: its kind, header flags and continuation depth.</param>
+        private void ReadMessage(int type, byte messageFlags, long at, int size, Item chunk)
         {
             const int LinkInfo = 0x02, Link = 0x06, Continuation = 0x10, SymbolTable = 0x11;
             if (type is not (LinkInfo or Link or Continuation or SymbolTable)) return;
@@ -207,7 +219,9 @@ internal static class Hdf5LinkWalk
                     break;
                 case Continuation:
                     var address = data.Offset();
-                    Enqueue(chunkKind, address, data.Length(), headerFlags);
+                    if (chunk.Depth >= MaxContinuationDepth)
+                        throw Invalid($"an object header continues through more than {MaxContinuationDepth} blocks");
+                    Enqueue(chunk.Kind, address, data.Length(), chunk.Flags, chunk.Depth + 1);
                     break;
                 case SymbolTable:
                     var tree = data.Offset();
@@ -257,7 +271,7 @@ internal static class Hdf5LinkWalk
             var dataSize = Unsigned(bytes, 8, lengthSize);
             var dataAddress = Unsigned(bytes, 8 + 2 * lengthSize, offsetSize);
             Position(dataAddress, dataSize);
-            Enqueue(Kind.BTreeNode, tree, heapData: dataAddress, heapSize: dataSize);
+            Enqueue(Kind.BTreeNode, tree, depth: -1, heapData: dataAddress, heapSize: dataSize);
         }
 
         private void ReadBTreeNode(Item node)
@@ -268,7 +282,10 @@ internal static class Hdf5LinkWalk
             var head = Read(at, headerSize);
             if (!head.AsSpan(0, 4).SequenceEqual("TREE"u8) || head[4] != 0)
                 throw Invalid($"the group B-tree node at {node.Address} is not a 'TREE' node of type 0");
-            var childKind = head[5] == 0 ? Kind.SymbolNode : Kind.BTreeNode;
+            var level = head[5];
+            if (node.Depth >= 0 && level != node.Depth)
+                throw Invalid($"the group B-tree node at {node.Address} has level {level} under a node of level {node.Depth + 1}");
+            var childKind = level == 0 ? Kind.SymbolNode : Kind.BTreeNode;
             var entries = BinaryPrimitives.ReadUInt16LittleEndian(head.AsSpan(6));
             var stride = lengthSize + offsetSize;
             // Children start after the first key; a key is a name offset in the local heap and decides nothing here.
@@ -276,7 +293,7 @@ internal static class Hdf5LinkWalk
             for (var i = 0; i < entries; i++)
             {
                 Step();
-                Enqueue(childKind, Unsigned(children, i * stride, offsetSize), heapData: node.HeapData, heapSize: node.HeapSize);
+                Enqueue(childKind, Unsigned(children, i * stride, offsetSize), depth: level - 1, heapData: node.HeapData, heapSize: node.HeapSize);
             }
         }
 
@@ -335,11 +352,26 @@ internal static class Hdf5LinkWalk
 
         // ------------------------------------------------------------ reading
 
-        private void Enqueue(Kind kind, ulong address, ulong length = 0, byte flags = 0, ulong heapData = 0, ulong heapSize = 0)
+        /// <summary>
+        /// Queues a structure once. An object header reached again is skipped (hard links may repeat and
+        /// cycle), and so is a group's B-tree root (named by both the symbol table message and the entry's
+        /// scratch pad); any other block or node reached twice is a cycle PureHDF would recurse around.
+        /// </summary>
+        private void Enqueue(Kind kind, ulong address, ulong length = 0, byte flags = 0, int depth = 0, ulong heapData = 0, ulong heapSize = 0)
         {
             if (IsUndefined(address)) throw Invalid($"it links a {kind} at the undefined address");
             Position(address, 1);
-            queue.Enqueue(new Item(kind, address, length, flags, heapData, heapSize));
+            var isTreeRoot = kind == Kind.BTreeNode && depth < 0;
+            if (kind == Kind.ObjectHeader || isTreeRoot && treeRoots.Contains(address))
+            {
+                if (!visited.Add((kind, address))) return;
+            }
+            else if (!visited.Add((kind, address)))
+            {
+                throw Invalid($"its {kind} at {address} is reached twice, a cycle");
+            }
+            if (isTreeRoot) treeRoots.Add(address);
+            queue.Enqueue(new Item(kind, address, length, flags, depth, heapData, heapSize));
         }
 
         private bool IsUndefined(ulong address) => address == (offsetSize == 8 ? ulong.MaxValue : (1UL << (8 * offsetSize)) - 1);

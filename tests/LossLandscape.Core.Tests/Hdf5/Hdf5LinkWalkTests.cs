@@ -172,6 +172,35 @@ public sealed class Hdf5LinkWalkTests : IDisposable
         Hdf5LinkWalk.RequireHardLinksOnly(path, handle);
     }
 
+    [Fact]
+    public void AContinuationCycleOrABTreeNodeReachedTwiceIsRefusedSincePureHdfWouldRecurseAroundIt()
+    {
+        // The root's one message (its symbol table, at 0x70) becomes a continuation to that same chunk.
+        var continuation = File.ReadAllBytes(Path.Combine(Fixtures, "Hdf5", "paper_surface_2d.h5"));
+        BinaryPrimitives.WriteUInt16LittleEndian(continuation.AsSpan(0x70), 0x10);
+        BinaryPrimitives.WriteUInt64LittleEndian(continuation.AsSpan(0x78), 0x70);
+        BinaryPrimitives.WriteUInt64LittleEndian(continuation.AsSpan(0x80), 24);
+        File.WriteAllBytes(PathOf("continuation-cycle.h5"), continuation);
+        // The two-level B-tree's root (0x88, level 1) names itself as its first child.
+        var tree = File.ReadAllBytes(Path.Combine(LinkFixtures, "pass_two_level_btree.h5"));
+        BinaryPrimitives.WriteUInt64LittleEndian(tree.AsSpan(0x88 + 8 + 16 + 8), 0x88);
+        File.WriteAllBytes(PathOf("tree-cycle.h5"), tree);
+
+        Assert.Contains("HeaderChunkV1 at 112 is reached twice", Assert.Throws<InvalidDataException>(() => Walk(PathOf("continuation-cycle.h5"))).Message);
+        Assert.Contains("BTreeNode at 136 is reached twice", Assert.Throws<InvalidDataException>(() => Walk(PathOf("tree-cycle.h5"))).Message);
+    }
+
+    [Fact]
+    public void TheSuperblockIsLookedForWherePureHdfLooks()
+    {
+        // PureHDF 2.2.0 finds a superblock at 1536 (not one of libhdf5's places); the walk must read that one.
+        var cycle = File.ReadAllBytes(Path.Combine(LinkFixtures, "soft_self_cycle.h5"));
+        BinaryPrimitives.WriteUInt64LittleEndian(cycle.AsSpan(0x18), 1536);
+        File.WriteAllBytes(PathOf("at-1536.h5"), [.. new byte[1536], .. cycle]);
+
+        Assert.Contains("holds a soft link 'loop'", Assert.Throws<InvalidDataException>(() => Walk(PathOf("at-1536.h5"))).Message);
+    }
+
     /// <summary>
     /// Where the link type of the link message named <paramref name="name"/> lies: version 1, flags
     /// (type present, charset present, name length of 1, 2, 4 or 8 bytes), type, charset, length, name.
