@@ -21,16 +21,22 @@ internal static class Hdf5Storage
     /// <summary>
     /// Opens an HDF5 file; a file that is not HDF5 (or that PureHDF cannot parse) becomes an
     /// <see cref="InvalidDataException"/> naming the file, while a missing or unreadable file keeps its I/O exception.
+    /// A file with soft or external links is refused before PureHDF sees it (<see cref="Hdf5LinkWalk"/>).
     /// </summary>
     public static NativeFile OpenRead(string path)
     {
         RegularFile.Require(path, "HDF5 file");
+        // One open file for the walk and for PureHDF, so a file swapped in after the walk is never read.
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096, FileOptions.RandomAccess);
         try
         {
-            return H5File.OpenRead(path);
+            Hdf5LinkWalk.RequireHardLinksOnly(path, stream.SafeFileHandle);
+            return H5File.Open(stream);
         }
-        catch (Exception e) when (e is not IOException and not UnauthorizedAccessException)
+        catch (Exception e)
         {
+            stream.Dispose();
+            if (e is InvalidDataException or IOException or UnauthorizedAccessException) throw;
             throw new InvalidDataException($"'{path}' is not a readable HDF5 file: {e.Message}", e);
         }
     }

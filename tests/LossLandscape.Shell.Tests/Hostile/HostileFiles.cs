@@ -90,6 +90,8 @@ internal static class HostileFiles
             var bytes = File.ReadAllBytes(path);
             File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
         });
+        Add("soft-link-to-itself.h5", path => Write(path, new H5File { ["xcoordinates"] = new H5SoftLink("/xcoordinates") }));
+        Add("soft-links-in-a-cycle.h5", path => Write(path, new H5File { ["xcoordinates"] = new H5SoftLink("/ycoordinates"), ["ycoordinates"] = new H5SoftLink("/xcoordinates") }));
         AddSpecialFiles(files, folder, ".h5", SurfaceInvalid);
 
         var valid = At("valid-paper-surface.h5");
@@ -142,6 +144,8 @@ internal static class HostileFiles
             Attributes = { ["comment"] = new string('a', 20 << 20) },
         }));
         Add("not-hdf5.h5", path => File.WriteAllBytes(path, new byte[4096]));
+        Add("soft-link-to-itself.h5", path => Write(path, new H5File { ["xdirection"] = new H5SoftLink("/xdirection") }));
+        Add("soft-links-in-a-cycle.h5", path => Write(path, new H5File { ["xdirection"] = new H5SoftLink("/ydirection"), ["ydirection"] = new H5SoftLink("/xdirection") }));
         AddSpecialFiles(files, folder, ".h5", DirectionInvalid);
         return files;
     }
@@ -195,6 +199,18 @@ internal static class HostileFiles
             file["singular_values_"] = new double[] { 1 };
             return "explained_variance_ratio_";
         }, [64]));
+        Add("soft-link-to-itself.h5", path => Write(path, new H5File
+        {
+            ["xdirection"] = Direction(),
+            ["explained_variance_ratio_"] = new H5SoftLink("/explained_variance_ratio_"),
+            ["singular_values_"] = new double[] { 1 },
+        }));
+        Add("soft-links-in-a-cycle.h5", path => Write(path, new H5File
+        {
+            ["xdirection"] = Direction(),
+            ["explained_variance_ratio_"] = new H5SoftLink("/singular_values_"),
+            ["singular_values_"] = new H5SoftLink("/explained_variance_ratio_"),
+        }));
         AddSpecialFiles(files, folder, ".h5", TrajectoryInvalid);
         return files;
     }
