@@ -13,6 +13,7 @@ public sealed class RepositoryTests(ModuleRunspace shell) : IClassFixture<Module
             .Append(Path.Combine(ModuleRunspace.RepoRoot, "build.ps1"))
             .Append(Path.Combine(ModuleRunspace.RepoRoot, ".ci", "pester.ps1"))
             .ToArray();
+        Assert.Contains(files, f => f.EndsWith(Path.Combine("Pester", "Workflows.Tests.ps1"), StringComparison.Ordinal));
         Assert.Contains(files, f => f.EndsWith(Path.Combine("Pester", "Common.ps1"), StringComparison.Ordinal));
         foreach (var file in files)
         {
