@@ -11,7 +11,8 @@
 
     Without -Checkpoint it trains a small DigitsCnn run first (resumable too) into
     <OutputDirectory>/checkpoints and sweeps over all its epochs. Layout:
-    <OutputDirectory>/surfaces/<checkpoint>-seed<seed>-<1d|2d>.h5, plots/<same>.png, summary.csv.
+    <OutputDirectory>/surfaces/<checkpoint>-seed<seed>-<1d|2d>-<steps>steps.h5, plots/<same>.png,
+    summary.csv.
     Runs in the LossLandscape shell or in pwsh after Import-Module; it uses .NET rather than
     Export-Csv or Measure-Object, which the shell's engine does not have.
 .EXAMPLE
@@ -47,7 +48,8 @@ $invariant = [System.Globalization.CultureInfo]::InvariantCulture
 $rows = foreach ($model in $checkpoints) {
     foreach ($seed in $DirectionSeed) {
         foreach ($dimensions in 1, 2) {
-            $name = '{0}-seed{1}-{2}d' -f $model.Name, $seed, $dimensions
+            # Everything that shapes the surface is in its name: a sweep with other -Steps never reuses these files.
+            $name = '{0}-seed{1}-{2}d-{3}steps' -f $model.Name, $seed, $dimensions, $Steps
             $file = [System.IO.Path]::Combine($surfaceFolder, "$name.h5")
             $plot = [System.IO.Path]::Combine($plotFolder, "$name.png")
 
