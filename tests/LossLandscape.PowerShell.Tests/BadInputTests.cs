@@ -469,6 +469,20 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
     }
 
     [Fact]
+    public void AnExportedCheckpointWithoutDatasetSaysWhatIsMissingAndTheDatasetFixesIt()
+    {
+        var exported = temp.Combine("digits.pt");
+        var result = fixture.Shell.Invoke(
+            "Import-Checkpoint $ckpt | Export-Checkpoint $exported; $pt = Import-Checkpoint $exported -Architecture DigitsCnn; $pt | Get-LossSurface -Dimensions 1 -Steps 3; ($pt | Get-LossSurface -Dimensions 1 -Steps 3 -Dataset Digits).TrainLoss.Count",
+            Variables(("exported", exported)));
+
+        var error = AssertSingleNonTerminating(result, "SurfaceArgumentInvalid", ErrorCategory.InvalidArgument, target: null);
+        Assert.Contains("The checkpoint file 'digits.pt' records no data set", error.Exception.Message);
+        Assert.Contains("pass -Dataset", error.Exception.Message);
+        Assert.Equal(3, Assert.Single(result.Output).BaseObject);
+    }
+
+    [Fact]
     public void LabelsBeyondTheModelsClassesAreRefused()
     {
         var folder = temp.Combine("twelve-classes");

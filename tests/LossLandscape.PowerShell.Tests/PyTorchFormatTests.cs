@@ -72,4 +72,15 @@ public sealed class PyTorchFormatTests : IClassFixture<ModuleRunspace>, IDisposa
         var again = shell.Invoke("Import-Checkpoint $ckpt | Export-Checkpoint -Path $out -Format $format", variables);
         Assert.StartsWith("OutputFileExists,", Assert.Single(again.Errors).FullyQualifiedErrorId);
     }
+
+    [Theory]
+    [InlineData("model.safetensors", "Safetensors")]
+    [InlineData("model.pt", "PyTorch")]
+    [InlineData("model.pth", "PyTorch")]
+    public void WithoutFormatTheExtensionChoosesIt(string name, string format)
+    {
+        var variables = new Dictionary<string, object?> { ["ckpt"] = Path.Combine(run.Path, "epoch-001.dat"), ["out"] = Path.Combine(run.Path, "by-extension-" + name) };
+        var result = shell.Invoke("(Import-Checkpoint $ckpt | Export-Checkpoint -Path $out -PassThru | ForEach-Object { Import-Checkpoint $_.FullName -Architecture DigitsCnn }).Format", variables).ShouldSucceed();
+        Assert.Equal(format, Assert.Single(result.Output).ToString());
+    }
 }

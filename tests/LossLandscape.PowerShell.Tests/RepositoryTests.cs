@@ -8,11 +8,13 @@ public sealed class RepositoryTests(ModuleRunspace shell) : IClassFixture<Module
     [Fact]
     public void PesterFilesAndScriptsParse()
     {
-        var files = Directory.GetFiles(Path.Combine(ModuleRunspace.RepoRoot, "tests"), "*.Tests.ps1", SearchOption.AllDirectories)
+        var files = Directory.GetFiles(Path.Combine(ModuleRunspace.RepoRoot, "tests"), "*.ps1", SearchOption.AllDirectories)
             .Concat(Directory.GetFiles(Path.Combine(ModuleRunspace.RepoRoot, "examples"), "*.ps1", SearchOption.AllDirectories))
             .Append(Path.Combine(ModuleRunspace.RepoRoot, "build.ps1"))
+            .Append(Path.Combine(ModuleRunspace.RepoRoot, ".ci", "pester.ps1"))
             .ToArray();
-        Assert.Contains(files, f => f.EndsWith("LossLandscape.Tests.ps1", StringComparison.Ordinal));
+        Assert.Contains(files, f => f.EndsWith(Path.Combine("Pester", "Workflows.Tests.ps1"), StringComparison.Ordinal));
+        Assert.Contains(files, f => f.EndsWith(Path.Combine("Pester", "Common.ps1"), StringComparison.Ordinal));
         foreach (var file in files)
         {
             Parser.ParseFile(file, out _, out var errors);

@@ -52,7 +52,8 @@ public sealed record EvaluationSpec
     public static DatasetReference DataFor(CheckpointInfo checkpoint, DatasetReference? dataset, int? maxSamples, long subsetSeed)
     {
         var chosen = dataset ?? checkpoint.Metadata.Dataset
-            ?? throw new SpecException(SpecProblem.Data, $"The checkpoint '{checkpoint.Name}' does not record the data set it was trained on; give -Dataset.");
+            // The file name with its extension: the bare stem of an exported 'digits.pt' read as if Digits were the data.
+            ?? throw new SpecException(SpecProblem.Data, $"The checkpoint file '{Path.GetFileName(checkpoint.StatePath)}' records no data set to evaluate on (PyTorch, safetensors and TorchScript files carry only the model); pass -Dataset, e.g. -Dataset Digits.");
         return maxSamples is null ? chosen : chosen with { MaxSamples = maxSamples, SubsetSeed = subsetSeed };
     }
 

@@ -22,9 +22,9 @@ public sealed class ExportCheckpointCommand : LandscapeCmdlet
     [Parameter(Mandatory = true, Position = 0)]
     public string Path { get; set; } = "";
 
-    /// <summary>PyTorch (default; the zip format of torch.save) or Safetensors.</summary>
+    /// <summary>PyTorch (the zip format of torch.save) or Safetensors; by default the one the file's extension names (.safetensors, else PyTorch).</summary>
     [Parameter]
-    public CheckpointFormat Format { get; set; } = CheckpointFormat.PyTorch;
+    public CheckpointFormat? Format { get; set; }
 
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -37,19 +37,23 @@ public sealed class ExportCheckpointCommand : LandscapeCmdlet
     protected override void ProcessRecord()
     {
         var file = GetUnresolvedProviderPathFromPSPath(Path);
-        if (Format is not (CheckpointFormat.PyTorch or CheckpointFormat.Safetensors))
+        // Without -Format the extension decides: a fixed PyTorch default wrote pickles into 'x.safetensors',
+        // which every safetensors reader (ours included) then refuses.
+        var format = Format
+            ?? (string.Equals(System.IO.Path.GetExtension(file), ".safetensors", StringComparison.OrdinalIgnoreCase) ? CheckpointFormat.Safetensors : CheckpointFormat.PyTorch);
+        if (format is not (CheckpointFormat.PyTorch or CheckpointFormat.Safetensors))
         {
-            WriteError(new ArgumentException($"Export-Checkpoint writes PyTorch or Safetensors files, not {Format}."), ErrorIds.CheckpointExportFailed, ErrorCategory.InvalidArgument, Format);
+            WriteError(new ArgumentException($"Export-Checkpoint writes PyTorch or Safetensors files, not {format}."), ErrorIds.CheckpointExportFailed, ErrorCategory.InvalidArgument, format);
             return;
         }
         if (!MayWrite(file, Force)) return;
-        if (!ShouldProcess(file, $"Write {Checkpoint.Name} as {Format}")) return;
+        if (!ShouldProcess(file, $"Write {Checkpoint.Name} as {format}")) return;
         try
         {
             var state = CheckpointExporter.StateOf(Runtime, Checkpoint.Info);
-            if (Format == CheckpointFormat.Safetensors) SafetensorsWriter.Write(file, state);
+            if (format == CheckpointFormat.Safetensors) SafetensorsWriter.Write(file, state);
             else PyTorchCheckpointWriter.Write(file, state);
-            WriteVerbose($"{state.Tensors.Count} tensors of {Checkpoint.Name} written to {file} ({Format}).");
+            WriteVerbose($"{state.Tensors.Count} tensors of {Checkpoint.Name} written to {file} ({format}).");
             if (PassThru) WriteObject(new FileInfo(file));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or CheckpointException)
