@@ -13,8 +13,7 @@
     <OutputDirectory>/checkpoints and sweeps over all its epochs. Layout:
     <OutputDirectory>/surfaces/<checkpoint>-seed<seed>-<1d|2d>-<steps>steps.h5, plots/<same>.png,
     summary.csv.
-    Runs in the LossLandscape shell or in pwsh after Import-Module; it uses .NET rather than
-    Export-Csv or Measure-Object, which the shell's engine does not have.
+    Runs in pwsh after Import-Module, or in the LossLandscape shell.
 .EXAMPLE
     ./examples/lab-sweep.ps1 -OutputDirectory ./runs/sweep
 .EXAMPLE
@@ -86,16 +85,9 @@ $rows = foreach ($model in $checkpoints) {
     }
 }
 
-# Every field quoted, as Export-Csv writes them; written whole (a temporary file, then a rename), so a
-# reader or a kill never sees half a table.
-$quote = { param($value) '"' + "$value".Replace('"', '""') + '"' }
-$lines = [System.Collections.Generic.List[string]]::new()
-$lines.Add((@($rows)[0].PSObject.Properties.Name | ForEach-Object { & $quote $_ }) -join ',')
-foreach ($row in $rows) {
-    $lines.Add(($row.PSObject.Properties.Value | ForEach-Object { & $quote $_ }) -join ',')
-}
+# Written whole (a temporary file, then a rename), so a reader or a kill never sees half a table.
 $summary = [System.IO.Path]::Combine($OutputDirectory, 'summary.csv')
 $partial = "$summary.partial"
-[System.IO.File]::WriteAllLines($partial, $lines)
+$rows | Export-Csv -LiteralPath $partial -NoTypeInformation -UseQuotes Always
 [System.IO.File]::Move($partial, $summary, $true)
 Write-Host "$(@($rows).Count) surfaces summarized in $summary"
