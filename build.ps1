@@ -103,13 +103,15 @@ function Invoke-ModuleBuild {
     Invoke-Dotnet -Arguments $arguments
 }
 
-# What of the libtorch packages' native folder the module does not load: the Python bindings and their
-# shared-memory helper, libraries that only PyTorch's own tests and extra backends use, and the loader
-# of global symbols that Python needs. TorchSharp needs libLibTorchSharp, libtorch, libtorch_cpu, libc10
-# and their OpenMP runtime; the installed package's pipeline run in .ci/package.ps1 checks that.
+# What of the libtorch packages' native folders the module never loads: the Python bindings and their
+# shared-memory helper (libshm), and libraries that only PyTorch's own tests and optional backends use
+# (33 MB on linux-x64, most of it libtorch_python). TorchSharp needs libLibTorchSharp, libtorch,
+# libtorch_cpu, libc10 and the OpenMP runtime; .ci/package.ps1 runs the pipeline from the installed
+# package to check that. torch_global_deps (9 KB) stays: whether TorchSharp's loader asks for it on
+# Windows and macOS is not checked here.
 $unusedNatives = @(
-    '*torch_python*', '*shm.*', '*_test.*', '*_test_*', '*backend_with_compiler*', '*aoti_custom_ops*',
-    '*nnapi_backend*', '*torch_global_deps*', '*.pdb', '*.lib'
+    '*torch_python*', '*shm.*', '*_test.*', '*backend_with_compiler*', '*aoti_custom_ops*',
+    '*nnapi_backend*', '*.pdb', '*.lib'
 )
 
 # Copies a laid-out module into $Stage with only $Rid's natives. SkiaSharp puts its macOS library in
