@@ -24,7 +24,7 @@ $null = [System.IO.Directory]::CreateDirectory($home_)
 $pwshDll = [System.IO.Path]::Combine($PSHOME, 'pwsh.dll')
 $dotnet = [System.Environment]::ProcessPath
 
-function Format-Size([long] $bytes) { '{0:N1} MB' -f ($bytes / 1MB) }
+function Format-Size([long] $bytes) { '{0:N1} MiB' -f ($bytes / 1MB) }
 
 function Get-FolderSize([string] $path) {
     ([System.IO.DirectoryInfo]::new($path).EnumerateFiles('*', [System.IO.SearchOption]::AllDirectories) | Measure-Object -Property Length -Sum).Sum

@@ -46,7 +46,7 @@ public sealed class ModuleLoadContext : AssemblyLoadContext
 
     protected override Assembly? Load(AssemblyName assemblyName)
     {
-        if (assemblyName.Name is not { } name || name == typeof(ModuleLoadContext).Assembly.GetName().Name) return null;
+        if (assemblyName.Name is not { } name) return null;
         // Satellite resources (FSharp.Core's translations) live in bin/<culture>/.
         var culture = assemblyName.CultureName;
         var path = string.IsNullOrEmpty(culture)
