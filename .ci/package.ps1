@@ -155,6 +155,7 @@ Import-Module LossLandscape
 $online = Get-Command -Module LossLandscape | Where-Object { $_.HelpUri }
 if ($online) { throw "Cmdlets with an online help address: $($online.Name -join ', ')" }
 if ($checked.ProjectUri -or $checked.HelpInfoUri) { throw 'The manifest names a project or help address.' }
+if (-not (Get-Help -Name Get-LossSurface).Synopsis.StartsWith('Computes')) { throw "The installed module's help was not found." }
 '@
 
     Write-Host "package.ps1 passed in $([math]::Round($clock.Elapsed.TotalSeconds)) s (package $(Format-Size $package.Length), installed $(Format-Size (Get-FolderSize $installed)))."
