@@ -1,5 +1,5 @@
 @{
-    RootModule           = 'bin/LossLandscape.PowerShell.dll'
+    RootModule           = 'LossLandscape.psm1'
     ModuleVersion        = '0.1.0'
     GUID                 = '5f0a6f52-3c1e-4d8e-9a55-1c2b7d0e9a31'
     Author               = 'LossLandscape contributors'
@@ -41,7 +41,6 @@
         PSData = @{
             Tags       = @('LossLandscape', 'MachineLearning', 'DeepLearning', 'TorchSharp', 'Visualization')
             LicenseUri = 'https://opensource.org/licenses/MIT'
-            ProjectUri = 'https://example.invalid/LossLandscape'
         }
     }
 }

@@ -621,7 +621,7 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
 
     /// <summary>The constants of ErrorIds, field name to value.</summary>
     private Dictionary<string, string> ErrorIdConstants() =>
-        fixture.Shell.Invoke("[LossLandscape.PowerShell.Infrastructure.ErrorIds].GetFields() | ForEach-Object { $_.Name; $_.GetValue($null) }")
+        fixture.Shell.Invoke($"{ModuleRunspace.ModuleType("LossLandscape.PowerShell", "LossLandscape.PowerShell.Infrastructure.ErrorIds")}.GetFields() | ForEach-Object {{ $_.Name; $_.GetValue($null) }}")
             .ShouldSucceed().Output.Select(o => (string)o.BaseObject).Chunk(2).ToDictionary(pair => pair[0], pair => pair[1]);
 
     /// <summary>

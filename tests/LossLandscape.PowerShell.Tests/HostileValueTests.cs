@@ -65,10 +65,11 @@ public sealed class HostileValueTests(HostileValueFixture fixture) : IClassFixtu
         var file = temp.Combine("forged.h5");
         fixture.Shell.Invoke("Import-Checkpoint $ckpt | Get-LossSurface -Dimensions 1 -Steps 3 -OutFile $file | Out-Null", Variables(("file", file))).ShouldSucceed();
         // Mark cell 1 not computed but leave its loss in place.
-        fixture.Shell.Invoke("""
-            $content = [LossLandscape.Core.Surfaces.SurfaceFile]::Read($file)
+        fixture.Shell.Invoke($"""
+            $surfaceFile = {ModuleRunspace.ModuleType("LossLandscape.Core", "LossLandscape.Core.Surfaces.SurfaceFile")}
+            $content = $surfaceFile::Read($file)
             $content.Computed[1] = $false
-            [LossLandscape.Core.Surfaces.SurfaceFile]::Write($file, $content)
+            $surfaceFile::Write($file, $content)
             """, Variables(("file", file))).ShouldSucceed();
         var forged = File.ReadAllBytes(file);
 
@@ -92,13 +93,14 @@ public sealed class HostileValueTests(HostileValueFixture fixture) : IClassFixtu
         var file = temp.Combine("directions.h5");
         var surface = temp.Combine("surface.h5");
         // The directions are imported while whole; the surface rereads the file after the NaN is written.
-        fixture.Shell.Invoke("""
+        fixture.Shell.Invoke($"""
             $c = Import-Checkpoint $ckpt
             $c | New-LandscapeDirection -Seed 1 -OutFile $file | Out-Null
             $imported = Import-LandscapeDirection -Path $file -Checkpoint $c
-            $content = [LossLandscape.Core.Directions.DirectionFile]::Read($file, 1000000)
+            $directionFile = {ModuleRunspace.ModuleType("LossLandscape.Core", "LossLandscape.Core.Directions.DirectionFile")}
+            $content = $directionFile::Read($file, 1000000)
             $content.X[0].Data[0] = [float]::NaN
-            [LossLandscape.Core.Directions.DirectionFile]::Write($file, $content)
+            $directionFile::Write($file, $content)
             """, Variables(("file", file))).ShouldSucceed();
 
         var result = fixture.Shell.Invoke("Import-LandscapeDirection -Path $file -Checkpoint $c; $c | Get-LossSurface -Direction $imported -Steps 3 -OutFile $surface",

@@ -25,6 +25,15 @@ public sealed class ModuleRunspace : IDisposable
 
     public static string ManifestPath => Path.Combine(ModuleDirectory, "LossLandscape.psd1");
 
+    /// <summary>
+    /// A PowerShell expression for the type <paramref name="fullName"/> of the module's assembly <paramref name="assembly"/>.
+    /// The module's assemblies load in its own AssemblyLoadContext, and PowerShell's type literals
+    /// ([LossLandscape.…]) only see the default context, so a script reaches them through a cmdlet's type.
+    /// </summary>
+    public static string ModuleType(string assembly, string fullName) =>
+        "([System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext((Get-Command -Name Import-Checkpoint -Module LossLandscape).ImplementingType.Assembly)" +
+        $".LoadFromAssemblyName([System.Reflection.AssemblyName]::new('{assembly}')).GetType('{fullName}', $true))";
+
     public Result Invoke(string script, IDictionary<string, object?>? variables = null)
     {
         using var shell = System.Management.Automation.PowerShell.Create();

@@ -13,8 +13,9 @@ public sealed class TorchScriptTests : IClassFixture<ModuleRunspace>, IDisposabl
         this.shell = shell;
         var childShell = Path.Combine(ModuleRunspace.RepoRoot, "src", "LossLandscape.Shell", "bin", new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, "net10.0", "losslandscape.dll");
         shell.Invoke(
-            "$runtime = [LossLandscape.Core.Native.LandscapeRuntime]::Load(); " +
-            "if ($null -eq $runtime.TorchScriptVetter.ChildCommand) { $runtime.TorchScriptVetter.ChildCommand = [string[]]@('dotnet', $childShell, '-Module', $manifest, '-CommandWithArgs', [LossLandscape.Core.Checkpoints.TorchScriptVetter]::ChildScript, $manifest) }",
+            $"$runtime = {ModuleRunspace.ModuleType("LossLandscape.Core", "LossLandscape.Core.Native.LandscapeRuntime")}::Load(); " +
+            $"$vetter = {ModuleRunspace.ModuleType("LossLandscape.Core", "LossLandscape.Core.Checkpoints.TorchScriptVetter")}; " +
+            "if ($null -eq $runtime.TorchScriptVetter.ChildCommand) { $runtime.TorchScriptVetter.ChildCommand = [string[]]@('dotnet', $childShell, '-Module', $manifest, '-CommandWithArgs', $vetter::ChildScript, $manifest) }",
             new Dictionary<string, object?> { ["childShell"] = childShell, ["manifest"] = ModuleRunspace.ManifestPath }).ShouldSucceed();
     }
 

@@ -22,7 +22,10 @@ public sealed class TorchScriptVetter
     /// </summary>
     public const string ChildScript =
         "$ErrorActionPreference = 'Stop'; Import-Module -Name $args[0]; " +
-        "[Console]::Out.WriteLine([LossLandscape.Core.Checkpoints.TorchScriptVetter]::LoadInThisProcess($args[1]))";
+        // The module's assemblies live in its own AssemblyLoadContext, which PowerShell's type literals do not see.
+        "$context = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext((Get-Command -Name Import-Checkpoint -Module LossLandscape).ImplementingType.Assembly); " +
+        "$vetter = $context.LoadFromAssemblyName([System.Reflection.AssemblyName]::new('LossLandscape.Core')).GetType('LossLandscape.Core.Checkpoints.TorchScriptVetter', $true); " +
+        "[Console]::Out.WriteLine($vetter::LoadInThisProcess($args[1]))";
 
     private readonly HashSet<string> vettedSha256 = new(StringComparer.Ordinal);
     private readonly object gate = new();

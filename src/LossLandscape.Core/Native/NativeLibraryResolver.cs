@@ -8,6 +8,9 @@ namespace LossLandscape.Core.Native;
 /// Finds native libraries (SkiaSharp, HarfBuzzSharp, …) in the runtimes/&lt;rid&gt;/native folder
 /// beside our assemblies. A host such as pwsh probes its own folders only, so a binary module's
 /// natives are not found without this. libtorch is loaded by <see cref="LandscapeRuntime"/> instead.
+/// The handler goes on the AssemblyLoadContext that holds this assembly: a DllImport asks the context of
+/// the calling assembly, which is the module's own context under PowerShell and the default one in the
+/// console and test hosts.
 /// </summary>
 public static class NativeLibraryResolver
 {
@@ -25,7 +28,7 @@ public static class NativeLibraryResolver
                 if (Directory.Exists(candidate) && !Directories.Contains(candidate)) Directories.Add(candidate);
             }
             if (registered) return;
-            AssemblyLoadContext.Default.ResolvingUnmanagedDll += Resolve;
+            (AssemblyLoadContext.GetLoadContext(typeof(NativeLibraryResolver).Assembly) ?? AssemblyLoadContext.Default).ResolvingUnmanagedDll += Resolve;
             registered = true;
         }
     }
