@@ -27,6 +27,13 @@ public sealed class ModuleLoadContext : AssemblyLoadContext
     private ModuleLoadContext(string binDirectory)
         : base($"LossLandscape ({binDirectory})", isCollectible: false) => this.binDirectory = binDirectory;
 
+    /// <summary>True when this process already loaded the module from <paramref name="binDirectory"/>: an Import-Module now is a re-import.</summary>
+    public static bool WasLoaded(string binDirectory)
+    {
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(binDirectory));
+        lock (Contexts) return Contexts.ContainsKey(full);
+    }
+
     /// <summary>Loads the module's cmdlet assembly from <paramref name="binDirectory"/> into that folder's context.</summary>
     public static Assembly LoadModule(string binDirectory)
     {

@@ -6,7 +6,7 @@
     surface, shard and PCA files, a job folder. So that the whole set runs in about a minute, the test shrinks grids and
     data: -Steps/-XSteps/-YSteps become 3 and -MaxSamples becomes (or defaults to) 100; the README's
     ./output/LossLandscape names the built module. An example that needs what no test machine has starts with a tag
-    "# requires: cuda|slurm|user-files — why" and is reported as skipped with that reason.
+    "# requires: cuda|slurm|user-files|install — why" and is reported as skipped with that reason.
 #>
 
 BeforeDiscovery {

@@ -4,14 +4,16 @@
     about_ topics and of the cmdlet help pages (docs/help/*.md, which the build turns into Get-Help).
 .DESCRIPTION
     Emits one hashtable per block (Pester's -ForEach makes its keys variables): Name (file and example title or line), Code, and Requires (the reason
-    from a first-line tag "# requires: cuda|slurm|user-files — why", else $null). A block without a
+    from a first-line tag "# requires: cuda|slurm|user-files|install — why", else $null; install marks
+    steps that change the user's own module folder or repository list, which CI runs elsewhere under a
+    temporary HOME). A block without a
     tag must run against the fixtures that DocumentedExamples.Tests.ps1 lays out.
 #>
 [CmdletBinding()]
 param([Parameter(Mandatory)] [string] $Root)
 
 $sources = @([System.IO.Path]::Combine($Root, 'README.md')) + @([System.IO.Directory]::GetFiles([System.IO.Path]::Combine($Root, 'docs', 'help'), '*.md') | Sort-Object)
-$tag = [regex]'^\s*#\s*requires:\s*(?<kind>cuda|slurm|user-files)\b\s*(?<why>.*)$'
+$tag = [regex]'^\s*#\s*requires:\s*(?<kind>cuda|slurm|user-files|install)\b\s*(?<why>.*)$'
 foreach ($source in $sources) {
     $lines = [System.IO.File]::ReadAllLines($source)
     $title = $null
