@@ -100,11 +100,12 @@ Describe '-Device' {
         [System.IO.File]::Exists($out) | Should -BeFalse
     }
 
-    It 'rejects a name that is no device with InvalidDevice' {
+    It 'rejects a name that is no device at binding, listing the valid ones' {
         $checkpoint = Import-Checkpoint -Path ([System.IO.Path]::Combine($script:runDirectory, 'epoch-002.dat'))
         $problem = { $checkpoint | Get-HessianSpectrum -Device banana } |
-            Should -Throw -ErrorId 'InvalidDevice,LossLandscape.PowerShell.Commands.GetHessianSpectrumCommand' -PassThru
-        $problem.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,LossLandscape.PowerShell.Commands.GetHessianSpectrumCommand' -PassThru
+        $problem.Exception.Message | Should -BeLike "*'banana' is not a device; use 'cpu', 'cuda' or 'cuda:N'*"
+        $problem.Exception.Message | Should -Not -BeLike '*(Parameter*'
     }
 }
 
@@ -173,7 +174,7 @@ Describe 'Surface jobs on a Slurm cluster' {
     It 'shows the array and merge scripts under -WhatIf without submitting' {
         $checkpoint = Import-Checkpoint -Path ([System.IO.Path]::Combine($script:runDirectory, 'epoch-002.dat'))
         $folder = [System.IO.Path]::Combine($script:runDirectory, 'job')
-        $checkpoint | Start-LossSurfaceJob -JobFolder $folder -Shards 4 -Steps 7 -WhatIf
+        $checkpoint | Start-LossSurfaceJob -JobFolder $folder -ShardCount 4 -Steps 7 -WhatIf
         [System.IO.Path]::Combine($folder, 'job.json') | Should -Not -Exist
     }
 
@@ -184,7 +185,7 @@ Describe 'Surface jobs on a Slurm cluster' {
     It 'runs, waits for and resumes a job when sbatch is on PATH' -Skip:(-not (Get-Command sbatch -ErrorAction SilentlyContinue)) {
         $checkpoint = Import-Checkpoint -Path ([System.IO.Path]::Combine($script:runDirectory, 'epoch-002.dat'))
         $folder = [System.IO.Path]::Combine($script:runDirectory, 'slurm-job')
-        $job = $checkpoint | Start-LossSurfaceJob -JobFolder $folder -Shards 2 -Steps 5 -CpusPerTask 1 | Wait-LossSurfaceJob
+        $job = $checkpoint | Start-LossSurfaceJob -JobFolder $folder -ShardCount 2 -Steps 5 -CpusPerTask 1 | Wait-LossSurfaceJob
         $job.State | Should -Be 'Completed'
         $merged = [System.IO.File]::ReadAllBytes($job.OutFile)
         $whole = [System.IO.Path]::Combine($script:runDirectory, 'slurm-whole.h5')

@@ -47,7 +47,28 @@ public sealed class TrajectoryTests : IClassFixture<ModuleRunspace>, IDisposable
         Assert.Equal(0.0, (double)last.X, 9);
         Assert.Equal(0.0, (double)last.Y, 9);
         Assert.True(((FileInfo)result.Output[2].BaseObject).Length > 10_000);
-        Assert.True(File.Exists((string)pca.Properties["FilePath"].Value));
+        Assert.True(File.Exists((string)pca.Properties["Path"].Value));
+    }
+
+    [Fact]
+    public void ARangeTypedOnTheCommandLineOverridesThePipedPlanesRangeOnBothAxes()
+    {
+        var result = shell.Invoke("""
+            $pca = Import-Checkpoint $pattern | Get-TrajectoryPCA
+            $given = $pca | Get-LossSurface -Range -0.5, 0.5 -Steps 3 -MaxSamples 50
+            $piped = $pca | Get-LossSurface -Steps 3 -MaxSamples 50
+            $onlyY = $pca | Get-LossSurface -Range -0.5, 0.5 -XRange -0.25, 0.25 -Steps 3 -MaxSamples 50
+            $given; $piped; $onlyY; $pca
+            """, variables).ShouldSucceed();
+
+        double[] Axis(int index, string name) => (double[])result.Output[index].Properties[name].Value;
+        Assert.Equal([-0.5, 0, 0.5], Axis(0, "X"));
+        Assert.Equal([-0.5, 0, 0.5], Axis(0, "Y"));
+        // Without -Range the plane's own ranges, which cover the path, still apply.
+        Assert.Equal(Axis(3, "XRange"), new[] { Axis(1, "X")[0], Axis(1, "X")[^1] });
+        Assert.Equal(Axis(3, "YRange"), new[] { Axis(1, "Y")[0], Axis(1, "Y")[^1] });
+        Assert.Equal([-0.25, 0, 0.25], Axis(2, "X"));
+        Assert.Equal([-0.5, 0, 0.5], Axis(2, "Y"));
     }
 
     [Fact]
@@ -65,6 +86,19 @@ public sealed class TrajectoryTests : IClassFixture<ModuleRunspace>, IDisposable
         Assert.StartsWith("PlotFailed,", error.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
         Assert.Contains("another plane", error.Exception.Message);
+        Assert.False(File.Exists((string)variables["png"]!));
+    }
+
+    [Fact]
+    public void ANullTrajectoryIsRefusedAtBindingAndNothingIsDrawn()
+    {
+        variables["png"] = Path.Combine(run.Path, "null.png");
+
+        var result = shell.Invoke("try { Import-Checkpoint ([System.IO.Path]::Combine($dir, 'epoch-004.dat')) | Get-LossSurface -Steps 3 -MaxSamples 50 | Export-LandscapePlot -Path $png -Trajectory $null -ErrorAction SilentlyContinue } catch { $_ }", variables).ShouldSucceed();
+
+        var error = Assert.IsType<ErrorRecord>(Assert.Single(result.Output).BaseObject);
+        Assert.StartsWith("ParameterArgumentValidationError,LossLandscape.PowerShell.Commands.ExportLandscapePlotCommand", error.FullyQualifiedErrorId);
+        Assert.Contains("parameter 'Trajectory'", error.Exception.Message);
         Assert.False(File.Exists((string)variables["png"]!));
     }
 

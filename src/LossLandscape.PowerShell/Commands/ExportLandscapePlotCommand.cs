@@ -78,8 +78,13 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
     [ValidateRange(200, 10_000)]
     public int Height { get; set; } = 600;
 
-    /// <summary>2D only: draw this trajectory (from Get-TrajectoryPCA) over the contours, start and end marked.</summary>
+    /// <summary>
+    /// 2D only: draw this trajectory (from Get-TrajectoryPCA) over the contours, start and end marked.
+    /// $null is refused at binding: a variable that was never set would otherwise give a plot
+    /// without the path the user asked for, and no word about it.
+    /// </summary>
     [Parameter]
+    [ValidateNotNull]
     public TrajectoryPca? Trajectory { get; set; }
 
     /// <summary>With -Trajectory: epochs drawn in red (e.g. where the learning rate dropped).</summary>
