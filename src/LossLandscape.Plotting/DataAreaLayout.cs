@@ -11,30 +11,55 @@ internal static class DataAreaLayout
     private const float PlainRightMargin = 30;
 
     /// <summary>
-    /// A fixed data area, so a colour map lines up with the axes exactly, and with equal units on
-    /// both axes when their ranges are comparable, so contours keep their true shape.
+    /// A fixed data area, so a colour map lines up with the axes exactly, with equal units on both
+    /// axes when <paramref name="equalAspect"/> asks for it, so contours and paths keep their true
+    /// shape; when it is null, only when the ranges are comparable (within a factor 2), as a very
+    /// flat area hides the landscape of a random plane whose ranges were chosen apart on purpose.
+    /// When equal units are asked for explicitly, the blank band they leave beside or above the
+    /// axes is cut off: the image shrinks to the figure (a PCA plane is often several times wider
+    /// than high, and would otherwise float in a mostly empty image).
     /// </summary>
-    public static PixelRect Compute(SurfacePlotData data, int width, int height, bool colorBar)
+    /// <returns>The data area and the image size, at most <paramref name="width"/> × <paramref name="height"/>.</returns>
+    public static FigureLayout Compute(SurfacePlotData data, int width, int height, bool colorBar, bool? equalAspect = null)
     {
         float left = 80, right = width - (colorBar ? ColorBarMargin : PlainRightMargin);
         float top = 50, bottom = height - 65;
         double unitsRatio = (data.X[^1] - data.X[0]) / (data.Y[^1] - data.Y[0]);
-        if (unitsRatio is > 0.5 and < 2)
+        if (equalAspect ?? unitsRatio is > 0.5 and < 2)
         {
             float areaWidth = right - left, areaHeight = bottom - top;
             if (areaWidth / areaHeight > unitsRatio)
             {
                 float excess = areaWidth - (float)(areaHeight * unitsRatio);
-                left += excess / 2;
-                right -= excess / 2;
+                if (equalAspect == true)
+                {
+                    right -= excess;
+                    width -= (int)excess;
+                }
+                else
+                {
+                    left += excess / 2;
+                    right -= excess / 2;
+                }
             }
             else
             {
                 float excess = areaHeight - (float)(areaWidth / unitsRatio);
-                top += excess / 2;
-                bottom -= excess / 2;
+                if (equalAspect == true)
+                {
+                    bottom -= excess;
+                    height -= (int)excess;
+                }
+                else
+                {
+                    top += excess / 2;
+                    bottom -= excess / 2;
+                }
             }
         }
-        return new PixelRect(left: left, right: right, bottom: bottom, top: top);
+        return new FigureLayout(new PixelRect(left: left, right: right, bottom: bottom, top: top), width, height);
     }
 }
+
+/// <summary>Where the axes go in an image, and the image's size.</summary>
+internal readonly record struct FigureLayout(PixelRect Area, int Width, int Height);
