@@ -96,7 +96,7 @@ public sealed class InvokeLossSurfaceTaskCommand : LandscapeCmdlet, IDisposable
         try
         {
             var result = SurfaceEngine.Compute(runtime, request, new TaskObserver(this, progress), outFile, restart: false, stopping.Token);
-            WriteVerbose($"Shard {ShardIndex}: {result.OwnPointCount} point(s) in {result.Elapsed.TotalSeconds:F1} s, in {outFile}.");
+            WriteVerbose($"Shard {ShardIndex}: {result.OwnPointCount} point(s) in {result.Elapsed?.TotalSeconds:F1} s, in {outFile}.");
             WriteObject(new LossSurface(result));
         }
         catch (OperationCanceledException)

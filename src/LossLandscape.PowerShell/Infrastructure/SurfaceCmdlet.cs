@@ -29,6 +29,8 @@ public abstract class SurfaceCmdlet : EvaluationCmdlet
     public long Seed { get; set; } = DirectionRecipe.DefaultSeed;
 
     [Parameter]
+    // Unknown describes directions read from files made elsewhere; it is no way to make one.
+    [ValidateSet(nameof(DirectionNormalization.Filter), nameof(DirectionNormalization.Layer), nameof(DirectionNormalization.Weight), nameof(DirectionNormalization.None))]
     public DirectionNormalization Normalization { get; set; } = DirectionNormalization.Filter;
 
     [Parameter]
