@@ -25,7 +25,8 @@ internal static class ContourPlotBuilder
         double[] levels = ContourLevels.Compute(options.Min, options.Max, options.LevelStep, options.LogLevels);
         List<ContourLine> lines = ContourTracer.Trace(data.X, data.Y, data.Values, levels);
         bool filled = options.Style == ContourStyle.Filled;
-        PixelRect area = DataAreaLayout.Compute(data, options.Width, options.Height, colorBar, options.EqualAspect).Area;
+        var (layout, legendBelow) = DataAreaLayout.ForContour(data, options, colorBar);
+        PixelRect area = layout.Area;
 
         if (filled)
             ColorMapLayer.Add(plot, data, new ColorScale(options.Min, options.Max, options.LogColor), colorBar, smooth: true);
@@ -44,7 +45,7 @@ internal static class ContourPlotBuilder
             plot.Add.Marker(0, 0, MarkerShape.FilledCircle, 8, OriginColor);
 
         if (data.Path is { } path)
-            AddPath(plot, path, data);
+            AddPath(plot, path, data, legendBelow);
 
         plot.Axes.SetLimits(data.X[0], data.X[^1], data.Y[0], data.Y[^1]);
         // The automatic density puts a label every 0.1 on a [-1, 1] y axis; about as many as on x reads better.
@@ -138,7 +139,8 @@ internal static class ContourPlotBuilder
         }
     }
 
-    private static void AddPath(Plot plot, PathOverlay path, SurfacePlotData data)
+    /// <param name="legendBelow">One row under the axes (a flat area, see <see cref="DataAreaLayout.ForContour"/>) instead of a corner inside.</param>
+    private static void AddPath(Plot plot, PathOverlay path, SurfacePlotData data, bool legendBelow)
     {
         var drawn = plot.Add.Scatter(path.X, path.Y, PathColor);
         drawn.LineWidth = 1.5f;
@@ -154,7 +156,10 @@ internal static class ContourPlotBuilder
             drawn.LegendText = path.Label;
             start.LegendText = "start";
             end.LegendText = "end";
-            plot.ShowLegend(LegendCorner(path, data));
+            if (legendBelow)
+                plot.ShowLegend(Edge.Bottom);
+            else
+                plot.ShowLegend(LegendCorner(path, data));
         }
     }
 

@@ -10,6 +10,21 @@ internal static class DataAreaLayout
 
     private const float PlainRightMargin = 30;
 
+    /// <summary>Room under the x axis label for a one-row legend.</summary>
+    private const float LegendBelowMargin = 30;
+
+    /// <summary>
+    /// The layout of a contour plot, and whether its path's legend goes below the axes: in an area
+    /// more than twice as wide as high (a PCA plane at equal units) a legend inside would cover a
+    /// large share of it, and of the path.
+    /// </summary>
+    public static (FigureLayout Layout, bool LegendBelow) ForContour(SurfacePlotData data, ContourPlotOptions options, bool colorBar)
+    {
+        FigureLayout layout = Compute(data, options.Width, options.Height, colorBar, options.EqualAspect);
+        bool below = data.Path?.Label is not null && layout.Area.Width > 2 * layout.Area.Height;
+        return below ? (Compute(data, options.Width, options.Height, colorBar, options.EqualAspect, LegendBelowMargin), true) : (layout, false);
+    }
+
     /// <summary>
     /// A fixed data area, so a colour map lines up with the axes exactly, with equal units on both
     /// axes when <paramref name="equalAspect"/> asks for it, so contours and paths keep their true
@@ -20,10 +35,11 @@ internal static class DataAreaLayout
     /// than high, and would otherwise float in a mostly empty image).
     /// </summary>
     /// <returns>The data area and the image size, at most <paramref name="width"/> × <paramref name="height"/>.</returns>
-    public static FigureLayout Compute(SurfacePlotData data, int width, int height, bool colorBar, bool? equalAspect = null)
+    /// <param name="belowAxes">Extra room under the x axis label, for a legend there.</param>
+    public static FigureLayout Compute(SurfacePlotData data, int width, int height, bool colorBar, bool? equalAspect = null, float belowAxes = 0)
     {
         float left = 80, right = width - (colorBar ? ColorBarMargin : PlainRightMargin);
-        float top = 50, bottom = height - 65;
+        float top = 50, bottom = height - 65 - belowAxes;
         double unitsRatio = (data.X[^1] - data.X[0]) / (data.Y[^1] - data.Y[0]);
         if (equalAspect ?? unitsRatio is > 0.5 and < 2)
         {

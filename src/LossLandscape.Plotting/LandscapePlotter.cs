@@ -66,7 +66,7 @@ public static class LandscapePlotter
         ImageFileWriter.ValidatePath(path);
         EmbeddedFonts.EnsureRegistered();
         Plot plot = ContourPlotBuilder.Build(data, options);
-        FigureLayout layout = DataAreaLayout.Compute(data, options.Width, options.Height, colorBar: true, options.EqualAspect);
+        FigureLayout layout = DataAreaLayout.ForContour(data, options, colorBar: true).Layout;
         return ImageFileWriter.Write(plot, path, layout.Width, layout.Height);
     }
 

@@ -127,6 +127,25 @@ public sealed class ContourPlotTests : IDisposable
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
+    public void A_flat_planes_path_legend_goes_below_the_axes_not_over_the_path(bool equal)
+    {
+        // PC1 spans 10, PC2 1.2: at equal units the area is about 8 times wider than high.
+        double[] x = Surfaces.Linspace(-2, 8, 11), y = Surfaces.Linspace(-0.6, 0.6, 11);
+        SurfacePlotData data = new(x, y, new double[11, 11]) { Path = new PathOverlay([7, 3, 0], [0.3, 0.2, 0], "training path") };
+        var options = new ContourPlotOptions { EqualAspect = equal };
+
+        ScottPlot.Plot plot = ContourPlotBuilder.Build(data, options);
+        RenderedPlot rendered = LandscapePlotter.PlotContour(data, folder.File("legend.png"), options);
+
+        // The legend inside the data area is hidden when it is drawn as a panel below.
+        Assert.Equal(!equal, plot.Legend.IsVisible);
+        // Below the axes: the tick labels, the axis label and a row for the legend.
+        Assert.Equal(equal ? 95 : 65, rendered.Height - rendered.DataArea.Bottom, 1.0);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
     public void Equal_aspect_gives_both_axes_the_same_pixels_per_unit_and_can_be_turned_off(bool equal)
     {
         // A PCA-like plane: PC1 spans 10, PC2 1.2.
