@@ -58,6 +58,24 @@ public sealed class DisplayTests : IClassFixture<ModuleRunspace>, IDisposable
         Assert.Matches(@"^[0-9a-f]{12}$", text[7]);
     }
 
+    [Fact]
+    public void ADirectionReadFromAForeignFileShowsNoSeedAndAnUnknownNormalization()
+    {
+        variables["cnn"] = run.Combine("cnn");
+        variables["paper"] = Path.Combine(ModuleRunspace.RepoRoot, "tests", "LossLandscape.Core.Tests", "Fixtures", "PaperFiles", "digits_weights.h5");
+        variables["seed"] = ViewColumn("LossLandscape.Direction", "Seed");
+        variables["normalization"] = "$_." + View("LossLandscape.Direction").Descendants("TableColumnItem").ElementAt(2).Element("PropertyName")!.Value;
+
+        var result = shell.Invoke("""
+            $c = (Invoke-LandscapeTraining -Model DigitsCnn -Epochs 1 -MaxSamples 60 -OutputDirectory $cnn)[-1]
+            $foreign = (Import-LandscapeDirection -Path $paper -Checkpoint $c)[0]
+            $random = ($c | New-LandscapeDirection -Dimensions 1)[0]
+            foreach ($d in $foreign, $random) { "$($d | ForEach-Object ([scriptblock]::Create($seed)))|$($d | ForEach-Object ([scriptblock]::Create($normalization)))" }
+            """, variables).ShouldSucceed();
+
+        Assert.Equal(["|Unknown", "123|Filter"], result.Output.Select(o => o.ToString()));
+    }
+
     private static XElement View(string name) =>
         XDocument.Load(Path.Combine(ModuleRunspace.RepoRoot, "module", "LossLandscape.Format.ps1xml"))
             .Descendants("View").Single(v => v.Element("Name")!.Value == name);
