@@ -28,17 +28,4 @@ internal static class CanvasText
         font.MeasureText(text, out SKRect bounds);
         return new SKSize(bounds.Width, bounds.Height);
     }
-
-    /// <summary>
-    /// Draws the text just beyond <paramref name="anchor"/> in the screen direction (dx, dy), with a
-    /// gap, however wide the text is: how tick labels keep clear of a slanted 3D axis.
-    /// </summary>
-    public static void DrawBeyond(SKCanvas canvas, string text, SKPoint anchor, float dx, float dy, float gap, float size)
-    {
-        float length = MathF.Sqrt(dx * dx + dy * dy);
-        float ux = dx / length, uy = dy / length;
-        SKSize extent = Measure(text, size);
-        float halfAlong = Math.Abs(ux) * extent.Width / 2 + Math.Abs(uy) * extent.Height / 2;
-        DrawCentered(canvas, text, anchor.X + ux * (gap + halfAlong), anchor.Y + uy * (gap + halfAlong), size);
-    }
 }

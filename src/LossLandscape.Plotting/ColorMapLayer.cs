@@ -8,8 +8,21 @@ namespace LossLandscape.Plotting;
 /// </summary>
 internal static class ColorMapLayer
 {
-    public static void Add(Plot plot, SurfacePlotData data, ColorScale scale, bool colorBar)
+    /// <summary>
+    /// Points per axis a smooth map is refined to at least: about one per pixel of an 800-pixel
+    /// image's data area, so no cell edge is visible and the colours meet the contour lines (which
+    /// are traced by linear interpolation too) where they are drawn.
+    /// </summary>
+    internal const int SmoothPoints = 600;
+
+    /// <param name="smooth">
+    /// Refine the grid by bilinear interpolation before colouring (filled contours), instead of one
+    /// flat cell per grid point (a heatmap), whose staircase edges hide the landscape's shape.
+    /// </param>
+    public static void Add(Plot plot, SurfacePlotData data, ColorScale scale, bool colorBar, bool smooth)
     {
+        if (smooth)
+            data = SurfaceResampler.Refine(data, RefineFactor(Math.Min(data.X.Length, data.Y.Length)));
         var heatmap = plot.Add.Heatmap(ColorValues(data.Values, scale));
         // Row 0 is the lowest β, but ScottPlot draws row 0 at the top unless told otherwise.
         heatmap.FlipVertically = true;
@@ -30,6 +43,9 @@ internal static class ColorMapLayer
             ? LogTicks.Create(scale.AxisLow, scale.AxisHigh)
             : new ScottPlot.TickGenerators.NumericAutomatic { TargetTickCount = 11 };
     }
+
+    /// <summary>The split of each cell that gives at least <see cref="SmoothPoints"/> points on the shorter axis, at most 32.</summary>
+    internal static int RefineFactor(int points) => Math.Clamp((int)Math.Ceiling(SmoothPoints / (double)(points - 1)), 1, 32);
 
     /// <summary>
     /// Clipped to the scale so one diverged point cannot wash out the colours; NaN (and −∞, which no

@@ -36,6 +36,13 @@ public sealed record ContourPlotOptions
     /// <summary>Text above the plot; the surface's title, else its value label, when null.</summary>
     public string? Title { get; init; }
 
+    /// <summary>
+    /// Equal units on both axes (true), the whole area whatever the units (false), or equal units
+    /// only when the ranges are within a factor 2 of each other (null, the default). With true the
+    /// image is trimmed to the figure: <see cref="Width"/> and <see cref="Height"/> are then upper bounds.
+    /// </summary>
+    public bool? EqualAspect { get; init; }
+
     /// <summary>Label of the x axis.</summary>
     public string XLabel { get; init; } = "α";
 

@@ -21,6 +21,9 @@ public sealed record HeatmapOptions
     /// <summary>Text above the plot; the surface's title, else its value label, when null.</summary>
     public string? Title { get; init; }
 
+    /// <summary>Equal units on both axes (true; the image is trimmed to the figure), the whole area (false), or equal units only when the ranges are within a factor 2 (null).</summary>
+    public bool? EqualAspect { get; init; }
+
     /// <summary>Label of the x axis.</summary>
     public string XLabel { get; init; } = "α";
 

@@ -10,7 +10,8 @@ internal static class HeatmapPlotBuilder
     public static Plot Build(SurfacePlotData data, HeatmapOptions options)
     {
         var plot = new Plot();
-        ColorMapLayer.Add(plot, data, Scale(data, options), colorBar: true);
+        // Cells, not a smoothed map: a heatmap shows exactly what each grid point holds.
+        ColorMapLayer.Add(plot, data, Scale(data, options), colorBar: true, smooth: false);
         if (options.MarkOrigin && data.X[0] <= 0 && 0 <= data.X[^1] && data.Y[0] <= 0 && 0 <= data.Y[^1])
         {
             // Hollow, so the cell under it keeps its colour.
@@ -24,7 +25,7 @@ internal static class HeatmapPlotBuilder
         plot.XLabel(options.XLabel);
         plot.YLabel(options.YLabel);
         plot.Title(options.Title ?? data.Title ?? data.ValueLabel);
-        plot.Layout.Fixed(DataAreaLayout.Compute(data, options.Width, options.Height, colorBar: true));
+        plot.Layout.Fixed(DataAreaLayout.Compute(data, options.Width, options.Height, colorBar: true, options.EqualAspect).Area);
         plot.Font.Set(EmbeddedFonts.FamilyName);
         return plot;
     }

@@ -66,7 +66,8 @@ public static class LandscapePlotter
         ImageFileWriter.ValidatePath(path);
         EmbeddedFonts.EnsureRegistered();
         Plot plot = ContourPlotBuilder.Build(data, options);
-        return ImageFileWriter.Write(plot, path, options.Width, options.Height);
+        FigureLayout layout = DataAreaLayout.ForContour(data, options, colorBar: true).Layout;
+        return ImageFileWriter.Write(plot, path, layout.Width, layout.Height);
     }
 
     /// <summary>
@@ -168,6 +169,7 @@ public static class LandscapePlotter
         ImageFileWriter.ValidatePath(path);
         EmbeddedFonts.EnsureRegistered();
         Plot plot = HeatmapPlotBuilder.Build(data, options);
-        return ImageFileWriter.Write(plot, path, options.Width, options.Height);
+        FigureLayout layout = DataAreaLayout.Compute(data, options.Width, options.Height, colorBar: true, options.EqualAspect);
+        return ImageFileWriter.Write(plot, path, layout.Width, layout.Height);
     }
 }

@@ -18,6 +18,7 @@ internal sealed class Surface3DFigure
     private const double HalfHeight = 0.375;
     private const float TickFontSize = 12;
     private const float LabelFontSize = 15;
+    private const float TickLabelGap = 8;
 
     private static readonly SKColor PaneColor = new(0xF2, 0xF2, 0xF2);
     private static readonly SKColor GridColor = new(0xD6, 0xD6, 0xD6);
@@ -169,18 +170,31 @@ internal sealed class Surface3DFigure
         }
     }
 
-    /// <summary>The α edge and β edge of the floor nearest the viewer and the leftmost vertical edge, with ticks and labels.</summary>
+    /// <summary>Where each tick label was drawn, by axis ('x', 'y', 'z'): what keeps them apart, and what tests measure.</summary>
+    public List<(char Axis, string Text, SKRect Box)> TickLabels { get; } = [];
+
+    /// <summary>
+    /// The α edge and β edge of the floor nearest the viewer and the leftmost vertical edge, with ticks
+    /// and labels. The value axis is drawn first: the leftmost floor corner it stands on is also an
+    /// end of the α or β edge, whose label there would otherwise sit in the column of value labels,
+    /// under the value axis, where it reads as one of them (an α of −1 taken for a loss of −1).
+    /// </summary>
     private void DrawAxes(SKCanvas canvas)
     {
         double nearX = HalfSide * camera.ViewerSide(0), nearY = HalfSide * camera.ViewerSide(1);
         double floor = -HalfHeight;
 
-        DrawAxis(canvas, xTicks, (data.X[0], data.X[^1]), p => (NormalizedX(p), nearY, floor), Direction(0, nearY), options.XLabel, 0);
-        DrawAxis(canvas, yTicks, (data.Y[0], data.Y[^1]), p => (nearX, NormalizedY(p), floor), Direction(nearX, 0), options.YLabel, 0);
-
         var floorCorners = from x in new[] { -HalfSide, HalfSide } from y in new[] { -HalfSide, HalfSide } select (X: x, Y: y);
         var leftmost = floorCorners.MinBy(c => camera.Project(c.X, c.Y, floor).Right);
-        DrawAxis(canvas, zTicks, (scale.AxisLow, scale.AxisHigh), p => (leftmost.X, leftmost.Y, NormalizedZ(p)), new SKPoint(-1, 0), data.ValueLabel, -90);
+        DrawAxis(canvas, 'z', zTicks, (scale.AxisLow, scale.AxisHigh), p => (leftmost.X, leftmost.Y, NormalizedZ(p)), new SKPoint(-1, 0), data.ValueLabel, -90, []);
+
+        // The value labels' column, from the top of the axis down to a label's height below its foot.
+        SKPoint foot = ToPixel(leftmost.X, leftmost.Y, floor), head = ToPixel(leftmost.X, leftmost.Y, HalfHeight);
+        float columnLeft = TickLabels.Select(t => t.Box.Left).DefaultIfEmpty(foot.X - 20).Min();
+        var keepOut = new List<SKRect> { new(columnLeft, head.Y - TickFontSize, foot.X + 1, foot.Y + 1.5f * TickFontSize) };
+
+        DrawAxis(canvas, 'x', xTicks, (data.X[0], data.X[^1]), p => (NormalizedX(p), nearY, floor), Direction(0, nearY), options.XLabel, 0, keepOut);
+        DrawAxis(canvas, 'y', yTicks, (data.Y[0], data.Y[^1]), p => (nearX, NormalizedY(p), floor), Direction(nearX, 0), options.YLabel, 0, keepOut);
     }
 
     /// <summary>The image direction in which the floor point (x, y) lies from the box's vertical centre line.</summary>
@@ -190,8 +204,9 @@ internal sealed class Surface3DFigure
         return new SKPoint(to.X - from.X, to.Y - from.Y);
     }
 
-    private void DrawAxis(SKCanvas canvas, IReadOnlyList<(double Position, string Label)> ticks, (double Low, double High) range,
-        Func<double, (double X, double Y, double Z)> pointAt, SKPoint outward, string label, float labelDegrees)
+    /// <param name="keepOut">Areas no tick label may cover: a label there moves farther out until it is clear.</param>
+    private void DrawAxis(SKCanvas canvas, char axis, IReadOnlyList<(double Position, string Label)> ticks, (double Low, double High) range,
+        Func<double, (double X, double Y, double Z)> pointAt, SKPoint outward, string label, float labelDegrees, List<SKRect> keepOut)
     {
         float length = MathF.Sqrt(outward.X * outward.X + outward.Y * outward.Y);
         var unit = new SKPoint(outward.X / length, outward.Y / length);
@@ -205,13 +220,21 @@ internal sealed class Surface3DFigure
         {
             SKPoint at = ToPixel(pointAt(position));
             canvas.DrawLine(at, new SKPoint(at.X + unit.X * 5, at.Y + unit.Y * 5), line);
-            CanvasText.DrawBeyond(canvas, text, at, unit.X, unit.Y, 8, TickFontSize);
             SKSize size = CanvasText.Measure(text, TickFontSize);
-            widest = Math.Max(widest, Math.Abs(unit.X) * size.Width + Math.Abs(unit.Y) * size.Height);
+            float along = Math.Abs(unit.X) * size.Width + Math.Abs(unit.Y) * size.Height;
+            float offset = TickLabelGap;
+            SKRect Box() => SKRect.Create(at.X + unit.X * (offset + along / 2) - size.Width / 2, at.Y + unit.Y * (offset + along / 2) - size.Height / 2, size.Width, size.Height);
+            // At most a few label heights farther: beyond that it would leave its tick behind.
+            while (keepOut.Any(area => area.IntersectsWith(Box())) && offset < TickLabelGap + 4 * TickFontSize)
+                offset += 1;
+            SKRect box = Box();
+            CanvasText.DrawCentered(canvas, text, box.MidX, box.MidY, TickFontSize);
+            TickLabels.Add((axis, text, box));
+            widest = Math.Max(widest, along);
         }
 
         SKPoint middle = new((ends[0].X + ends[1].X) / 2, (ends[0].Y + ends[1].Y) / 2);
-        float gap = 8 + widest + 10 + LabelFontSize / 2;
+        float gap = TickLabelGap + widest + 10 + LabelFontSize / 2;
         CanvasText.DrawCentered(canvas, label, middle.X + unit.X * gap, middle.Y + unit.Y * gap, LabelFontSize, degrees: labelDegrees);
     }
 

@@ -49,21 +49,125 @@ public sealed class ContourPlotTests : IDisposable
     }
 
     [Fact]
-    public void Filled_cells_are_centred_on_the_grid_points()
+    public void Filled_map_is_interpolated_between_the_grid_points_not_drawn_as_cells()
     {
-        // One low point at α = β = 1 on a grid with step 0.2: its cell spans 0.9 … 1.1, so inside
-        // the axes only the quarter 0.9 … 1 shows, and α = β = 0.86 already belongs to the next cell.
+        // One low point at α = β = 1 on a grid with step 0.2: as cells, α = β = 0.86 would be as
+        // bright as far away; interpolated, the colour darkens steadily towards that corner.
         SurfacePlotData data = Surfaces.Grid((x, y) => x > 0.95 && y > 0.95 ? 0.1 : 10, count: 11);
         RenderedPlot rendered = LandscapePlotter.PlotContour(
             data, folder.File("extent.png"),
             new ContourPlotOptions { Style = ContourStyle.Filled, LevelStep = 5, LabelLevels = false });
 
         using var probe = new PixelProbe(rendered);
-        int lowCell = Brightness(probe.AtFraction(0.985, 0.985));
-        int neighbourCell = Brightness(probe.AtFraction(0.93, 0.93));
+        int corner = Brightness(probe.AtFraction(0.99, 0.99));
+        int between = Brightness(probe.AtFraction(0.93, 0.93));
         int farAway = Brightness(probe.AtFraction(0.3, 0.3));
-        Assert.True(lowCell < farAway - 150, $"the corner cell ({lowCell}) should be dark, far away ({farAway}) bright");
-        Assert.True(Math.Abs(neighbourCell - farAway) < 30, $"the neighbouring cell ({neighbourCell}) should be as bright as far away ({farAway})");
+        Assert.True(corner < between - 30 && between < farAway - 30, $"corner {corner}, between {between}, far away {farAway}: should brighten steadily");
+    }
+
+    [Fact]
+    public void Filled_map_has_no_staircase_edges()
+    {
+        // One level, 0.1, a small ring at the origin: the row sampled holds nothing but the colour map.
+        SurfacePlotData data = Surfaces.Bowl(count: 11);
+        RenderedPlot rendered = LandscapePlotter.PlotContour(
+            data, folder.File("smooth.png"),
+            new ContourPlotOptions { Style = ContourStyle.Filled, LevelStep = 100, LabelLevels = false });
+
+        using SKBitmap bitmap = SKBitmap.Decode(rendered.Path);
+        int row = (int)(rendered.DataArea.Top + 0.3 * (rendered.DataArea.Bottom - rendered.DataArea.Top));
+        double largestStep = Enumerable.Range((int)rendered.DataArea.Left + 3, (int)(rendered.DataArea.Right - rendered.DataArea.Left) - 6)
+            .Max(x => PixelProbe.Distance(bitmap.GetPixel(x, row), bitmap.GetPixel(x + 1, row)));
+
+        // As 11 cells the colour jumps by ~40 at each cell edge; interpolated it changes by a few per pixel.
+        Assert.True(largestStep < 12, $"neighbouring pixels differ by up to {largestStep:F1}");
+    }
+
+    [Fact]
+    public void Level_labels_lie_wholly_inside_the_data_area()
+    {
+        // Horizontal lines from β = −1 to 1: the lowest and highest run along the edges, where a
+        // label centred on its line would be cut in half.
+        SurfacePlotData data = Surfaces.Grid((x, y) => 5 + 4.9 * y);
+        foreach (var style in new[] { ContourStyle.Lines, ContourStyle.Filled })
+        {
+            var options = new ContourPlotOptions { Style = style, LevelStep = 0.25 };
+            ScottPlot.Plot plot = ContourPlotBuilder.Build(data, options);
+            plot.RenderInMemory(options.Width, options.Height);
+            ScottPlot.PixelRect area = plot.RenderManager.LastRender.DataRect;
+            var labels = plot.GetPlottables<ScottPlot.Plottables.Text>().ToList();
+
+            Assert.True(labels.Count >= 6, $"{labels.Count} labels");
+            foreach (var label in labels)
+            {
+                ScottPlot.Pixel centre = plot.GetPixel(label.Location);
+                SKSize size = CanvasText.Measure(label.LabelText, label.LabelFontSize);
+                // The builder pads each label by 1 pixel.
+                float halfWidth = size.Width / 2 + 1, halfHeight = label.LabelFontSize / 2 + 1;
+                Assert.True(centre.X - halfWidth >= area.Left && centre.X + halfWidth <= area.Right && centre.Y - halfHeight >= area.Top && centre.Y + halfHeight <= area.Bottom,
+                    $"{style}: label {label.LabelText} at ({centre.X:F0}, {centre.Y:F0}) reaches beyond the data area {area}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Lines_plot_has_a_colour_bar_of_the_line_colours()
+    {
+        RenderedPlot rendered = LandscapePlotter.PlotContour(Surfaces.Bowl(), folder.File("bar.png"));
+
+        using SKBitmap bitmap = SKBitmap.Decode(rendered.Path);
+        // The lowest level's colour (viridis 0) near the foot of the bar, right of the data area.
+        SKColor lowest = new ScottPlot.Colormaps.Viridis().GetColor(0).ToSKColor();
+        int nearFoot = (int)rendered.DataArea.Bottom - 3;
+        Assert.Contains(Enumerable.Range((int)rendered.DataArea.Right + 1, rendered.Width - (int)rendered.DataArea.Right - 1),
+            x => PixelProbe.Distance(bitmap.GetPixel(x, nearFoot), lowest) < 30);
+        Assert.True(rendered.Width - rendered.DataArea.Right >= 100, "no room was left for the colour bar");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_flat_planes_path_legend_goes_below_the_axes_not_over_the_path(bool equal)
+    {
+        // PC1 spans 10, PC2 1.2: at equal units the area is about 8 times wider than high.
+        double[] x = Surfaces.Linspace(-2, 8, 11), y = Surfaces.Linspace(-0.6, 0.6, 11);
+        SurfacePlotData data = new(x, y, new double[11, 11]) { Path = new PathOverlay([7, 3, 0], [0.3, 0.2, 0], "training path") };
+        var options = new ContourPlotOptions { EqualAspect = equal };
+
+        ScottPlot.Plot plot = ContourPlotBuilder.Build(data, options);
+        RenderedPlot rendered = LandscapePlotter.PlotContour(data, folder.File("legend.png"), options);
+
+        // The legend inside the data area is hidden when it is drawn as a panel below.
+        Assert.Equal(!equal, plot.Legend.IsVisible);
+        // Below the axes: the tick labels, the axis label and a row for the legend.
+        Assert.Equal(equal ? 95 : 65, rendered.Height - rendered.DataArea.Bottom, 1.0);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Equal_aspect_gives_both_axes_the_same_pixels_per_unit_and_can_be_turned_off(bool equal)
+    {
+        // A PCA-like plane: PC1 spans 10, PC2 1.2.
+        double[] x = Surfaces.Linspace(-2, 8, 11), y = Surfaces.Linspace(-0.6, 0.6, 11);
+        SurfacePlotData data = new(x, y, new double[11, 11]);
+
+        RenderedPlot rendered = LandscapePlotter.PlotContour(data, folder.File("aspect.png"), new ContourPlotOptions { EqualAspect = equal });
+
+        double pixelsPerUnitX = (rendered.DataArea.Right - rendered.DataArea.Left) / 10.0;
+        double pixelsPerUnitY = (rendered.DataArea.Bottom - rendered.DataArea.Top) / 1.2;
+        if (equal)
+        {
+            Assert.Equal(1, pixelsPerUnitX / pixelsPerUnitY, 0.02);
+            // Trimmed to the figure: the margins above and below the axes, no blank band.
+            Assert.Equal(800, rendered.Width);
+            Assert.Equal(rendered.DataArea.Bottom - rendered.DataArea.Top + 50 + 65, rendered.Height, 1.0);
+        }
+        else
+        {
+            Assert.True(pixelsPerUnitY / pixelsPerUnitX > 4, $"{pixelsPerUnitX:F1} px per unit on x, {pixelsPerUnitY:F1} on y");
+            Assert.Equal((800, 600), (rendered.Width, rendered.Height));
+        }
     }
 
     [Fact]
@@ -91,7 +195,8 @@ public sealed class ContourPlotTests : IDisposable
             Surfaces.Bowl(), folder.File("single.svg"), noLabels with { Min = 2, Max = 2.4 }));
 
         Assert.True(crossing - above >= 16, $"{crossing} paths with 16 crossing levels, {above} with none");
-        Assert.Equal(1, single - above);
+        Assert.Equal(0, above);
+        Assert.Equal(1, single);
     }
 
     [Fact]
@@ -151,7 +256,8 @@ public sealed class ContourPlotTests : IDisposable
         Assert.DoesNotMatch(@">\s*0\.6\s*</text>", svg);
     }
 
-    private static int CountPaths(RenderedPlot rendered) => Regex.Matches(File.ReadAllText(rendered.Path), "<path ").Count;
+    /// <summary>Paths drawn 1.5 wide: the contour lines, not the axes, grid or colour-bar ticks, whose count depends on the range.</summary>
+    private static int CountPaths(RenderedPlot rendered) => Regex.Matches(File.ReadAllText(rendered.Path), "<path [^>]*stroke-width=\"1.5\"").Count;
 
     private static int Brightness(SKColor color) => color.Red + color.Green + color.Blue;
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using SkiaSharp;
 
 namespace LossLandscape.Plotting.Tests;
@@ -17,6 +18,32 @@ public sealed class Surface3DTests : IDisposable
         using var probe = new PixelProbe(rendered);
         Assert.Equal((700, 500), (rendered.Width, rendered.Height));
         Assert.True(probe.CountDifferentFrom(SKColors.White) > 20000, "the box area is nearly blank");
+    }
+
+    [Theory]
+    [InlineData(-60, 30)]
+    [InlineData(135, 60)]
+    [InlineData(30, 20)]
+    public void No_alpha_or_beta_tick_label_sits_in_the_column_of_value_labels(double azimuth, double elevation)
+    {
+        var options = new Surface3DOptions { Azimuth = azimuth, Elevation = elevation };
+        var figure = new Surface3DFigure(Surfaces.Bowl(), options);
+        using (var bitmap = new SKBitmap(options.Width, options.Height))
+        using (var canvas = new SKCanvas(bitmap))
+            figure.Draw(canvas);
+
+        var values = figure.TickLabels.Where(t => t.Axis == 'z').ToList();
+        var floor = figure.TickLabels.Where(t => t.Axis != 'z').ToList();
+        Assert.True(values.Count >= 3, $"{values.Count} value labels");
+        Assert.Contains(floor, t => t.Axis == 'x' && t.Text == "-1");
+        // Each value label is centred on its tick: extrapolated from the lowest and highest, the axis's
+        // foot (ZMin) is where the column ends, and a label just below it would read as a value.
+        var (low, high) = (values.MinBy(t => double.Parse(t.Text, CultureInfo.InvariantCulture)), values.MaxBy(t => double.Parse(t.Text, CultureInfo.InvariantCulture)));
+        double lowValue = double.Parse(low.Text, CultureInfo.InvariantCulture), highValue = double.Parse(high.Text, CultureInfo.InvariantCulture);
+        double foot = low.Box.MidY + (lowValue - options.ZMin) * (low.Box.MidY - high.Box.MidY) / (highValue - lowValue);
+        var column = new SKRect(values.Min(t => t.Box.Left), values.Min(t => t.Box.Top), values.Max(t => t.Box.Right), (float)foot + 12);
+        foreach (var (axis, text, box) in floor)
+            Assert.False(box.IntersectsWith(column), $"{axis} label {text} at {box} lies in the value labels' column {column}");
     }
 
     [Fact]

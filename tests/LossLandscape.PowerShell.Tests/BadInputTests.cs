@@ -547,7 +547,7 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
         UnstartedJob.WriteManifest(job);
         var before = File.ReadAllBytes(Path.Combine(job, "job.json"));
 
-        var result = fixture.Shell.Invoke("Import-Checkpoint $ckpt | Start-LossSurfaceJob -JobFolder $job -Shards 2 -Steps 3", Variables(("job", job)));
+        var result = fixture.Shell.Invoke("Import-Checkpoint $ckpt | Start-LossSurfaceJob -JobFolder $job -ShardCount 2 -Steps 3", Variables(("job", job)));
 
         var error = AssertSingleNonTerminating(result, "SurfaceJobExists", ErrorCategory.ResourceExists, job);
         Assert.Contains("-Force", error.Exception.Message);

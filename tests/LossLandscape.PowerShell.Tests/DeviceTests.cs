@@ -40,14 +40,40 @@ public sealed class DeviceTests : IClassFixture<ModuleRunspace>, IDisposable
     }
 
     [Fact]
-    public void AnUnparsableDeviceIsInvalidDevice()
+    public void AnUnparsableDeviceIsRefusedAtBindingWithTheValidFormsAndNoParameterName()
     {
-        var error = CaughtTerminatingError("Import-Checkpoint $ckpt | Get-LossSurface -Dimensions 1 -Steps 3 -Device banana");
+        var error = CaughtTerminatingError("Import-Checkpoint $ckpt | Get-LossSurface -Dimensions 1 -Steps 3 -Device gpu");
 
-        Assert.StartsWith("InvalidDevice,LossLandscape.PowerShell.Commands.GetLossSurfaceCommand", error.FullyQualifiedErrorId);
-        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
-        Assert.Equal("banana", error.TargetObject);
-        Assert.Contains("'cpu', 'cuda' or 'cuda:N'", error.Exception.Message);
+        Assert.StartsWith("ParameterArgumentValidationError,LossLandscape.PowerShell.Commands.GetLossSurfaceCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidData, error.CategoryInfo.Category);
+        Assert.Equal("Cannot validate argument on parameter 'Device'. 'gpu' is not a device; use 'cpu', 'cuda' or 'cuda:N' (N = 0, 1, …).", error.Exception.Message);
+        Assert.DoesNotContain("(Parameter", error.Exception.Message);
+    }
+
+    [Fact]
+    public void AnUnknownModelIsRefusedAtBindingLikeABadDeviceAndNothingIsWritten()
+    {
+        variables["fresh"] = run.Combine("never");
+
+        var model = CaughtTerminatingError("Invoke-LandscapeTraining -Model Foo -Epochs 1 -OutputDirectory $fresh");
+        var device = CaughtTerminatingError("Invoke-LandscapeTraining -Model Mlp -Epochs 1 -OutputDirectory $fresh -Device gpu");
+
+        Assert.StartsWith("ParameterArgumentValidationError,LossLandscape.PowerShell.Commands.InvokeLandscapeTrainingCommand", model.FullyQualifiedErrorId);
+        Assert.Equal(device.FullyQualifiedErrorId, model.FullyQualifiedErrorId);
+        Assert.Equal(device.CategoryInfo.Category, model.CategoryInfo.Category);
+        Assert.StartsWith("Cannot validate argument on parameter 'Model'. 'Foo' is not a model of the zoo; use one of Mlp, DigitsCnn, ResNet20, ", model.Exception.Message);
+        Assert.Contains("Vgg9", model.Exception.Message);
+        Assert.False(Directory.Exists((string)variables["fresh"]!));
+    }
+
+    [Fact]
+    public void AModelNameInAnyCaseTrains()
+    {
+        variables["lower"] = run.Combine("lower");
+
+        var result = shell.Invoke("Invoke-LandscapeTraining -Model mlp -Epochs 1 -MaxSamples 20 -OutputDirectory $lower", variables).ShouldSucceed();
+
+        Assert.Equal("Mlp", result.Output[^1].Properties["Architecture"].Value);
     }
 
     [Fact]

@@ -43,6 +43,8 @@ public sealed class PaperFileTests : IClassFixture<ModuleRunspace>, IDisposable
         var result = shell.Invoke("Import-LandscapeDirection -Path $states -Checkpoint (Import-Checkpoint $ckpt)", variables).ShouldSucceed();
         Assert.Equal(2, result.Output.Count);
         Assert.All(result.Output, d => Assert.Equal("Interpolate", d.Properties["BatchNormStatistics"].Value.ToString()));
+        // The file holds values only: how they were normalized is not known, and is not said to be None.
+        Assert.All(result.Output, d => Assert.Equal("Unknown", d.Properties["Normalization"].Value.ToString()));
 
         variables["bad"] = Path.Combine(Fixtures, "digits_states_bad.h5");
         var bad = shell.Invoke("Import-LandscapeDirection -Path $bad -Checkpoint (Import-Checkpoint $ckpt)", variables);

@@ -29,6 +29,23 @@ public sealed class PyTorchFormatTests : IClassFixture<ModuleRunspace>, IDisposa
     }
 
     [Fact]
+    public void ThePaperCodesSavedAccuracyAndEpochShowOnTheImportedCheckpoint()
+    {
+        var files = new[] { "digits_paper.t7", "digits_legacy.t7", "digits_plain.pt" }.Select(f => Path.Combine(Fixtures, f)).ToArray();
+
+        var result = shell.Invoke("$files | Import-Checkpoint -Architecture DigitsCnn | ForEach-Object { '{0}|{1}|{2}' -f $_.TestAccuracy, $_.Epoch, $_ }", new Dictionary<string, object?> { ["files"] = files }).ShouldSucceed();
+
+        var rows = result.Output.Select(o => o.ToString().Split('|')).ToArray();
+        // make_fixtures.py saves {'acc': 93.1, 'epoch': 7, 'state_dict': …} as the paper's main.py does, in both pickle layouts.
+        Assert.Equal(["93.1", "7"], rows[0][..2]);
+        Assert.EndsWith("(epoch 7), test 93.10%", rows[0][2]);
+        Assert.Equal(["93.1", "7"], rows[1][..2]);
+        // A bare state_dict has neither.
+        Assert.Equal(["", ""], rows[2][..2]);
+        Assert.DoesNotContain("test", rows[2][2]);
+    }
+
+    [Fact]
     public void HostileAndWrongFilesAreNonTerminatingErrorsWithStableIds()
     {
         var inputs = new[] { "hostile_os_system.pt", "hostile_unknown_class.pt", "truncated.pt", "hostile_offsets_past_end.safetensors", "resnet20.pt", "digits_plain.pt" }

@@ -90,7 +90,7 @@ public sealed class SerializationTests : IClassFixture<ModuleRunspace>, IDisposa
                     LandscapeSetting = 'ThreadCount', 'CudaDeviceCount'
                     LandscapeDirection = 'Sha256', 'Seed', 'Axis', 'Normalization', 'CheckpointPath'
                     LossSurface = 'Path', 'GridSize', 'MinLoss', 'CheckpointSha256'
-                    TrajectoryPca = 'FilePath'
+                    TrajectoryPca = 'Path', 'FilePath'
                     HessianSpectrum = 'MinEigenvalue', 'Ratio', 'HessianVectorProducts'
                     TrajectoryPoint = 'Name', 'X', 'Y'
                     LossSurfaceJob = 'JobFolder', 'State', 'PointCount', 'ArrayJobId', 'MergeJobId', 'OutFile'

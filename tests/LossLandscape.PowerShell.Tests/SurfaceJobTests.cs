@@ -15,7 +15,7 @@ public sealed class SurfaceJobTests(ModuleRunspace shell) : IClassFixture<Module
         shell.Invoke("Invoke-LandscapeTraining -Model DigitsCnn -Epochs 1 -MaxSamples 100 -Seed 3 -OutputDirectory $dir | Out-Null", new Dictionary<string, object?> { ["dir"] = run.Path }).ShouldSucceed();
         var job = run.Combine("job");
         // Only a terminating error reaches the catch block.
-        var result = shell.Invoke("try { Import-Checkpoint $dir/epoch-001.dat | Start-LossSurfaceJob -JobFolder $job -Shards 2 -Steps 3 -ErrorAction SilentlyContinue } catch { $_ }", new Dictionary<string, object?> { ["dir"] = run.Path, ["job"] = job }).ShouldSucceed();
+        var result = shell.Invoke("try { Import-Checkpoint $dir/epoch-001.dat | Start-LossSurfaceJob -JobFolder $job -ShardCount 2 -Steps 3 -ErrorAction SilentlyContinue } catch { $_ }", new Dictionary<string, object?> { ["dir"] = run.Path, ["job"] = job }).ShouldSucceed();
 
         var error = Assert.IsType<ErrorRecord>(Assert.Single(result.Output).BaseObject);
         Assert.StartsWith("ShellNotFound,", error.FullyQualifiedErrorId);
@@ -34,7 +34,7 @@ public sealed class SurfaceJobTests(ModuleRunspace shell) : IClassFixture<Module
         shell.Invoke("Invoke-LandscapeTraining -Model DigitsCnn -Epochs 1 -MaxSamples 100 -Seed 3 -OutputDirectory $dir | Out-Null", new Dictionary<string, object?> { ["dir"] = run.Path }).ShouldSucceed();
         var job = run.Combine("job");
         // Any existing file passes as the task command here: the refusal comes before it is used.
-        var result = shell.Invoke($"Import-Checkpoint $dir/epoch-001.dat | Start-LossSurfaceJob -JobFolder $job -Shards 2 -Steps 3 -ShellPath $dir/epoch-001.json {option}", new Dictionary<string, object?> { ["dir"] = run.Path, ["job"] = job });
+        var result = shell.Invoke($"Import-Checkpoint $dir/epoch-001.dat | Start-LossSurfaceJob -JobFolder $job -ShardCount 2 -Steps 3 -ShellPath $dir/epoch-001.json {option}", new Dictionary<string, object?> { ["dir"] = run.Path, ["job"] = job });
 
         var error = Assert.Single(result.Errors);
         Assert.StartsWith("SurfaceJobArgumentInvalid,", error.FullyQualifiedErrorId);

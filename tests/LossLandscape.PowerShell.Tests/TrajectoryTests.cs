@@ -47,7 +47,71 @@ public sealed class TrajectoryTests : IClassFixture<ModuleRunspace>, IDisposable
         Assert.Equal(0.0, (double)last.X, 9);
         Assert.Equal(0.0, (double)last.Y, 9);
         Assert.True(((FileInfo)result.Output[2].BaseObject).Length > 10_000);
-        Assert.True(File.Exists((string)pca.Properties["FilePath"].Value));
+        Assert.True(File.Exists((string)pca.Properties["Path"].Value));
+    }
+
+    [Fact]
+    public void ARangeTypedOnTheCommandLineOverridesThePipedPlanesRangeOnBothAxes()
+    {
+        var result = shell.Invoke("""
+            $pca = Import-Checkpoint $pattern | Get-TrajectoryPCA
+            $given = $pca | Get-LossSurface -Range -0.5, 0.5 -Steps 3 -MaxSamples 50
+            $piped = $pca | Get-LossSurface -Steps 3 -MaxSamples 50
+            $onlyY = $pca | Get-LossSurface -Range -0.5, 0.5 -XRange -0.25, 0.25 -Steps 3 -MaxSamples 50
+            $given; $piped; $onlyY; $pca
+            """, variables).ShouldSucceed();
+
+        double[] Axis(int index, string name) => (double[])result.Output[index].Properties[name].Value;
+        Assert.Equal([-0.5, 0, 0.5], Axis(0, "X"));
+        Assert.Equal([-0.5, 0, 0.5], Axis(0, "Y"));
+        // Without -Range the plane's own ranges, which cover the path, still apply.
+        Assert.Equal(Axis(3, "XRange"), new[] { Axis(1, "X")[0], Axis(1, "X")[^1] });
+        Assert.Equal(Axis(3, "YRange"), new[] { Axis(1, "Y")[0], Axis(1, "Y")[^1] });
+        Assert.Equal([-0.25, 0, 0.25], Axis(2, "X"));
+        Assert.Equal([-0.5, 0, 0.5], Axis(2, "Y"));
+    }
+
+    [Fact]
+    public void APcaPlotNamesItsComponentsHasEqualUnitsAndADefaultNameOfItsOwn()
+    {
+        var folder = Path.Combine(run.Path, "plots");
+        Directory.CreateDirectory(folder);
+        variables["folder"] = folder;
+        variables["svg"] = Path.Combine(run.Path, "pca.svg");
+        variables["stretched"] = Path.Combine(run.Path, "stretched.png");
+        var result = shell.Invoke("""
+            $pca = Import-Checkpoint $pattern | Get-TrajectoryPCA
+            $plane = $pca | Get-LossSurface -Steps 5 -MaxSamples 50
+            $random = Import-Checkpoint ([System.IO.Path]::Combine($dir, 'epoch-004.dat')) | Get-LossSurface -Steps 5 -MaxSamples 50
+            $plane | Export-LandscapePlot -Path $folder -Trajectory $pca -PassThru
+            $random | Export-LandscapePlot -Path $folder -PassThru
+            $plane | Export-LandscapePlot -Path $svg -Trajectory $pca -PassThru
+            $plane | Export-LandscapePlot -Path $stretched -Trajectory $pca -EqualAspect:$false -PassThru
+            $pca.ExplainedVarianceRatio -join ','
+            """, variables).ShouldSucceed();
+
+        var (pcaPlot, randomPlot) = ((FileInfo)result.Output[0].BaseObject, (FileInfo)result.Output[1].BaseObject);
+        Assert.Equal("DigitsCnn-epoch004-pca-2d-lines.png", pcaPlot.Name);
+        Assert.Equal("DigitsCnn-epoch004-2d-lines.png", randomPlot.Name);
+        Assert.Matches("^[A-Za-z0-9._-]+$", pcaPlot.Name);
+
+        var ratios = result.Output[4].ToString().Split(',').Select(r => double.Parse(r, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var svg = File.ReadAllText(((FileInfo)result.Output[2].BaseObject).FullName);
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PC1 ({ratios[0] * 100:F1} %)"), svg);
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PC2 ({ratios[1] * 100:F1} %)"), svg);
+        Assert.DoesNotMatch(@">\s*α\s*</text>", svg);
+
+        // Equal units trim the image to the figure; -EqualAspect:$false keeps the full 800 × 600.
+        var equal = PngSize(pcaPlot.FullName);
+        Assert.True(equal.Width < 800 || equal.Height < 600, $"{equal}");
+        Assert.Equal((800, 600), PngSize(((FileInfo)result.Output[3].BaseObject).FullName));
+    }
+
+    /// <summary>Width and height from a PNG's IHDR chunk (big-endian, right after the 8-byte signature and the chunk header).</summary>
+    private static (int Width, int Height) PngSize(string path)
+    {
+        var header = File.ReadAllBytes(path).AsSpan(16, 8);
+        return (System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(header), System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(header[4..]));
     }
 
     [Fact]
@@ -86,6 +150,16 @@ public sealed class TrajectoryTests : IClassFixture<ModuleRunspace>, IDisposable
         Assert.Empty(other.Output);
         Assert.StartsWith("OutputFileExists,", Assert.Single(other.Errors).FullyQualifiedErrorId);
         Assert.Equal(before.Item2, File.ReadAllBytes((string)variables["file"]!));
+    public void ANullTrajectoryIsRefusedAtBindingAndNothingIsDrawn()
+    {
+        variables["png"] = Path.Combine(run.Path, "null.png");
+
+        var result = shell.Invoke("try { Import-Checkpoint ([System.IO.Path]::Combine($dir, 'epoch-004.dat')) | Get-LossSurface -Steps 3 -MaxSamples 50 | Export-LandscapePlot -Path $png -Trajectory $null -ErrorAction SilentlyContinue } catch { $_ }", variables).ShouldSucceed();
+
+        var error = Assert.IsType<ErrorRecord>(Assert.Single(result.Output).BaseObject);
+        Assert.StartsWith("ParameterArgumentValidationError,LossLandscape.PowerShell.Commands.ExportLandscapePlotCommand", error.FullyQualifiedErrorId);
+        Assert.Contains("parameter 'Trajectory'", error.Exception.Message);
+        Assert.False(File.Exists((string)variables["png"]!));
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public sealed class HostileJobTests(ITestOutputHelper output) : IDisposable
         var (stubs, log) = StubSlurm();
 
         var start = Shell(stubs, "-CommandWithArgs",
-            "Import-Checkpoint -Path $args[0] | Start-LossSurfaceJob -JobFolder $args[1] -OutFile $args[2] -JobName $args[3] -ShellPath $args[4] -Shards 3 -Steps 5 -Dataset (Get-LandscapeDataset -Name Digits -MaxSamples 100 -SubsetSeed 4) | Out-Null",
+            "Import-Checkpoint -Path $args[0] | Start-LossSurfaceJob -JobFolder $args[1] -OutFile $args[2] -JobName $args[3] -ShellPath $args[4] -ShardCount 3 -Steps 5 -Dataset (Get-LandscapeDataset -Name Digits -MaxSamples 100 -SubsetSeed 4) | Out-Null",
             Path.Combine(hostileCheckpointFolder, "epoch-001.dat"), jobFolder, outFile, "name " + Hostile.Replace("\n", "", StringComparison.Ordinal), ShellDll);
         Assert.True(start.ExitCode == 0, start.StdErr);
         Assert.Equal(["directions.h5", "job.json", "logs", "merge.sbatch", "shard.sbatch", "spec.json"], Directory.GetFileSystemEntries(jobFolder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
@@ -100,7 +100,7 @@ public sealed class HostileJobTests(ITestOutputHelper output) : IDisposable
             $c = Import-Checkpoint -Path $args[0]
             foreach ($case in $cases) {
                 $e = $null
-                $c | Start-LossSurfaceJob -JobFolder $args[1] -Shards 2 -Steps 3 -ShellPath $args[2] @case -ErrorVariable e -ErrorAction SilentlyContinue | Out-Null
+                $c | Start-LossSurfaceJob -JobFolder $args[1] -ShardCount 2 -Steps 3 -ShellPath $args[2] @case -ErrorVariable e -ErrorAction SilentlyContinue | Out-Null
                 $value = @($case.Values)[0]
                 if ($value -is [array]) { $value = $value[-1] }
                 '{0}|{1}|{2}' -f $e[0].FullyQualifiedErrorId, $e[0].CategoryInfo.Category, ($e[0].TargetObject -ceq $value)

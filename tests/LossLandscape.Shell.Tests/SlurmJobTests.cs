@@ -19,7 +19,7 @@ public sealed class SlurmJobTests(SlurmCluster cluster, ITestOutputHelper output
     public void FourArrayTasksAndTheMergeGiveTheBytesOfOneProcess()
     {
         var clock = Stopwatch.StartNew();
-        var job = Shell($"Import-Checkpoint ckpt/epoch-001.dat | Start-LossSurfaceJob -JobFolder job1 -Shards 4 -Steps 7 -MaxSamples 200 | Out-Null; Wait-LossSurfaceJob job1 -PollSeconds 0.5 | {Report}");
+        var job = Shell($"Import-Checkpoint ckpt/epoch-001.dat | Start-LossSurfaceJob -JobFolder job1 -ShardCount 4 -Steps 7 -MaxSamples 200 | Out-Null; Wait-LossSurfaceJob job1 -PollSeconds 0.5 | {Report}");
         var slurmSeconds = clock.Elapsed.TotalSeconds;
         Assert.Contains("job Completed||49/49", job.StdOut);
 
@@ -39,7 +39,7 @@ public sealed class SlurmJobTests(SlurmCluster cluster, ITestOutputHelper output
         // starts seconds after submission (the test is watching by then) and computes its 110 points
         // for seconds: time enough to see its first point and cancel it mid-run.
         const int cancelled = 3;
-        var start = Shell("Import-Checkpoint ckpt/epoch-001.dat | Start-LossSurfaceJob -JobFolder job2 -Shards 4 -Steps 21 | Out-Null");
+        var start = Shell("Import-Checkpoint ckpt/epoch-001.dat | Start-LossSurfaceJob -JobFolder job2 -ShardCount 4 -Steps 21 | Out-Null");
         Assert.True(start.ExitCode == 0, start.StdErr);
         var arrayId = Manifest("job2").GetProperty("Arrays")[0].GetProperty("JobId").GetString();
         var firstMerge = Manifest("job2").GetProperty("MergeJobId").GetString()!;

@@ -26,10 +26,11 @@ Describe 'Get-HessianSpectrum' {
         [System.Math]::Abs($surface.TrainLoss[1, 1] - $spectrum.Loss) | Should -BeLessOrEqual (1e-6 * $spectrum.Loss)
     }
 
-    It 'rejects a name that is no device with InvalidDevice' {
+    It 'rejects a name that is no device at binding, listing the valid ones' {
         $checkpoint = Import-Checkpoint -Path ([System.IO.Path]::Combine($script:runDirectory, 'epoch-002.dat'))
         $problem = { $checkpoint | Get-HessianSpectrum -Device banana } |
-            Should -Throw -ErrorId 'InvalidDevice,LossLandscape.PowerShell.Commands.GetHessianSpectrumCommand' -PassThru
-        $problem.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,LossLandscape.PowerShell.Commands.GetHessianSpectrumCommand' -PassThru
+        $problem.Exception.Message | Should -BeLike "*'banana' is not a device; use 'cpu', 'cuda' or 'cuda:N'*"
+        $problem.Exception.Message | Should -Not -BeLike '*(Parameter*'
     }
 }

@@ -49,7 +49,7 @@ BeforeAll {
     $path = $env:PATH
     try {
         $env:PATH = $stubs + [System.IO.Path]::PathSeparator + $path
-        $null = $final | Start-LossSurfaceJob -JobFolder ([System.IO.Path]::Combine($script:fixture, 'jobs', 'cnn')) -Shards 4 -Steps 3 -MaxSamples 100
+        $null = $final | Start-LossSurfaceJob -JobFolder ([System.IO.Path]::Combine($script:fixture, 'jobs', 'cnn')) -ShardCount 4 -Steps 3 -MaxSamples 100
     }
     finally {
         $env:PATH = $path

@@ -26,7 +26,7 @@ Describe 'Surface jobs on a Slurm cluster' {
         $checkpoint = Import-Checkpoint -Path ([System.IO.Path]::Combine($script:runDirectory, 'epoch-002.dat'))
         $folder = [System.IO.Path]::Combine($script:runDirectory, 'job')
         # -WhatIf writes the scripts and sbatch arguments to the host, which a child pwsh's output shows.
-        $child = Start-ChildPwsh 'Import-Module $args[0]; Import-Checkpoint $args[1] | Start-LossSurfaceJob -JobFolder $args[2] -Shards 4 -Steps 7 -WhatIf' $manifest, $checkpoint.Path, $folder
+        $child = Start-ChildPwsh 'Import-Module $args[0]; Import-Checkpoint $args[1] | Start-LossSurfaceJob -JobFolder $args[2] -ShardCount 4 -Steps 7 -WhatIf' $manifest, $checkpoint.Path, $folder
         $shown = Wait-ChildPwsh $child
         $shown.ExitCode | Should -Be 0
         $shown.Output | Should -BeLike '*"--array=0,1,2,3"*'
@@ -49,7 +49,7 @@ Describe 'Surface jobs on a Slurm cluster' {
         }
         $checkpoint = Import-Checkpoint -Path ([System.IO.Path]::Combine($script:runDirectory, 'epoch-002.dat'))
         $folder = [System.IO.Path]::Combine($script:runDirectory, 'slurm-job')
-        $job = $checkpoint | Start-LossSurfaceJob -JobFolder $folder -Shards 2 -Steps 5 -CpusPerTask 1 | Wait-LossSurfaceJob
+        $job = $checkpoint | Start-LossSurfaceJob -JobFolder $folder -ShardCount 2 -Steps 5 -CpusPerTask 1 | Wait-LossSurfaceJob
         $job.State | Should -Be 'Completed'
         $merged = [System.IO.File]::ReadAllBytes($job.OutFile)
         $whole = [System.IO.Path]::Combine($script:runDirectory, 'slurm-whole.h5')

@@ -57,6 +57,8 @@ public static class ForeignStateCheckpoint
             StateFile = Path.GetFileName(fullPath),
             StateSha256 = CheckpointStore.Sha256(fullPath),
             Epoch = extras.TryGetValue("epoch", out var epoch) && epoch is long savedEpoch ? (int)savedEpoch : null,
+            // The paper code's cifar10/main.py saves 100 − test error as 'acc': the test accuracy in percent.
+            TestAccuracy = extras.TryGetValue("acc", out var accuracy) ? accuracy switch { double d => d, long l => l, _ => null } : null,
         };
         return new CheckpointInfo(fullPath, fullPath, metadata, tensors, LayerSummary.From(tensors, layout.ParameterNames), layout.ParameterLength)
         {

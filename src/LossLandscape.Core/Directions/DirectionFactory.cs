@@ -88,8 +88,10 @@ public static class DirectionFactory
                 return draw.mul(theta.norm().div(draw.norm()));
             case DirectionNormalization.Weight:
                 return draw.mul(theta);
-            default:
+            case DirectionNormalization.None:
                 return draw;
+            default:
+                throw new ArgumentException($"A random direction is normalized by Filter, Layer, Weight or None, not {normalization}.", nameof(normalization));
         }
     }
 

@@ -12,6 +12,12 @@ public enum DirectionNormalization
     /// <summary>Element-wise: d ← d ⊙ θ*.</summary>
     Weight,
 
-    /// <summary>The raw N(0, 1) draw.</summary>
+    /// <summary>The raw N(0, 1) draw; also PCA components and eigenvectors, which are unit vectors as they are.</summary>
     None,
+
+    /// <summary>
+    /// Not recorded: a direction read from a file made elsewhere (the paper code's h5 holds only the
+    /// values, whatever normalization made them). Never a choice for making a direction.
+    /// </summary>
+    Unknown,
 }

@@ -43,7 +43,7 @@ public static class DirectionStore
             var flat = Join(layout.Parameters, axes[axis], path, AxisName(axis));
             var recipe = content.Attributes.TryGetValue(RecipeAttributePrefix + AxisName(axis), out var json)
                 ? ReadRecipe(path, json)
-                : new DirectionRecipe { Kind = DirectionKind.File, Axis = axis, CheckpointSha256 = checkpointSha256, Normalization = DirectionNormalization.None };
+                : new DirectionRecipe { Kind = DirectionKind.File, Axis = axis, CheckpointSha256 = checkpointSha256, Normalization = DirectionNormalization.Unknown };
             var direction = new DirectionVector(recipe, flat);
             if (content.Attributes.TryGetValue(HashAttributePrefix + AxisName(axis), out var hash) && hash != direction.Sha256)
                 throw new InvalidDataException($"'{path}': the {AxisName(axis)} direction's values do not match the hash recorded when it was written.");

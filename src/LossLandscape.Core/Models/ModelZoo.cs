@@ -99,8 +99,8 @@ public static class ModelZoo
     private static string CanonicalName(string? architecture) =>
         Architectures.FirstOrDefault(name => string.Equals(name, architecture, StringComparison.OrdinalIgnoreCase))
         ?? throw new ArgumentException(
-            $"Unknown architecture '{architecture}'. Valid architectures: {string.Join(", ", Architectures)}.",
-            nameof(architecture));
+            // No parameter name: it would add "(Parameter 'architecture')" to a message users read.
+            $"Unknown architecture '{architecture}'. Valid architectures: {string.Join(", ", Architectures)}.");
 
     private static void Validate(ModelSpec spec, string canonical)
     {

@@ -48,7 +48,9 @@ public sealed record ComputeDevice
         {
             return new ComputeDevice(DeviceType.CUDA, index);
         }
-        throw new ArgumentException($"'{text}' is not a device; use {AcceptedForms}.", nameof(text));
+        // No parameter name: .NET would append "(Parameter 'text')", which names this method's
+        // argument, not anything the user typed; the message is shown to PowerShell users as is.
+        throw new ArgumentException($"'{text}' is not a device; use {AcceptedForms}.");
     }
 
     /// <summary>Checks that this device exists in <paramref name="runtime"/>; the CPU always does.</summary>

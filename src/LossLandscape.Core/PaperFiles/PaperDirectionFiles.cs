@@ -71,7 +71,7 @@ public static class PaperDirectionFiles
                 Kind = DirectionKind.File,
                 Axis = axis,
                 CheckpointSha256 = checkpointSha256,
-                Normalization = DirectionNormalization.None,
+                Normalization = DirectionNormalization.Unknown,
                 BatchNormStatistics = BatchNormStatistics.Interpolate,
             };
             result.Add(new DirectionVector(recipe, parameters, buffers));

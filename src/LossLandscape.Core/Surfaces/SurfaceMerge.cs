@@ -76,7 +76,7 @@ public static class SurfaceMerge
             return merged;
         });
         var computed = Array.ConvertAll(owner, o => o >= 0);
-        return new SurfaceResult(metadata, grid, values, computed, TimeSpan.Zero, null);
+        return new SurfaceResult(metadata, grid, values, computed, Elapsed: null, null);
     }
 
     private static int OwnComputed(SurfaceResult part) =>

@@ -8,7 +8,12 @@ using LossLandscape.Core.Training;
 namespace LossLandscape.Core.Surfaces;
 
 /// <summary>One direction of a surface, as recorded: its recipe and identity.</summary>
-public sealed record SurfaceDirectionInfo(DirectionRecipe Recipe, string Sha256, double Norm);
+public sealed record SurfaceDirectionInfo(DirectionRecipe Recipe, string Sha256, double Norm)
+{
+    /// <summary>What a user reads where a list of directions is printed, instead of the record's member dump.</summary>
+    public override string ToString() =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Recipe} (‖d‖ = {Norm:G4}, SHA-256 {Sha256[..Math.Min(12, Sha256.Length)]})");
+}
 
 /// <summary>One data set a surface is evaluated on, with the sample count actually used.</summary>
 public sealed record SurfaceDataInfo(DatasetReference Dataset, int SampleCount)

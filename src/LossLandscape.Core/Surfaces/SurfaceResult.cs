@@ -3,13 +3,16 @@ namespace LossLandscape.Core.Surfaces;
 /// <summary>
 /// A computed (or partly computed) surface. <see cref="Values"/> is keyed by the paper code's dataset
 /// names (train_loss, train_acc, test_loss, test_acc), each flat and row-major [y, x].
+/// <see cref="Elapsed"/> is the time this process spent computing it; null when unknown: a surface
+/// read from a file (files record no timings, so that one surface is always the same bytes) or
+/// merged from shards.
 /// </summary>
 public sealed record SurfaceResult(
     SurfaceMetadata Metadata,
     SurfaceGrid Grid,
     IReadOnlyDictionary<string, double[]> Values,
     bool[] Computed,
-    TimeSpan Elapsed,
+    TimeSpan? Elapsed,
     string? FilePath)
 {
     /// <summary>Every point this result is responsible for is computed: the whole grid, or a shard's own points (see <see cref="SurfaceMetadata.Shard"/>).</summary>

@@ -50,7 +50,7 @@ public static class SurfaceStore
         {
             throw new InvalidDataException($"'{path}' is an HDF5 surface file without LossLandscape metadata (written by other software); it cannot be resumed.");
         }
-        return new SurfaceResult(metadata, new SurfaceGrid(content.X, content.Y), content.Values, content.Computed, TimeSpan.Zero, Path.GetFullPath(path));
+        return new SurfaceResult(metadata, new SurfaceGrid(content.X, content.Y), content.Values, content.Computed, Elapsed: null, Path.GetFullPath(path));
     }
 
     /// <summary>The <see cref="SurfaceMetadata.Metric"/> of a foreign Hessian-eigenvalue file (the paper's <c>plot_hessian_eig.py</c>).</summary>

@@ -78,9 +78,23 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
     [ValidateRange(200, 10_000)]
     public int Height { get; set; } = 600;
 
-    /// <summary>2D only: draw this trajectory (from Get-TrajectoryPCA) over the contours, start and end marked.</summary>
+    /// <summary>
+    /// 2D only: draw this trajectory (from Get-TrajectoryPCA) over the contours, start and end marked.
+    /// $null is refused at binding: a variable that was never set would otherwise give a plot
+    /// without the path the user asked for, and no word about it.
+    /// </summary>
     [Parameter]
+    [ValidateNotNull]
     public TrajectoryPca? Trajectory { get; set; }
+
+    /// <summary>
+    /// 2D maps (lines, filled, heatmap): one unit is as long on the α axis as on the β axis, so a
+    /// path and the contours keep their true shape. On by default for a PCA plane, whose second
+    /// component usually spans far less than the first (-EqualAspect:$false fills the area instead);
+    /// otherwise the default keeps equal units only for ranges within a factor 2 of each other.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter EqualAspect { get; set; }
 
     /// <summary>With -Trajectory: epochs drawn in red (e.g. where the learning rate dropped).</summary>
     [Parameter]
@@ -142,10 +156,12 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
         }
         var data = SurfaceData(surface);
         var title = Title ?? DefaultTitle(surface);
+        var (xLabel, yLabel) = AxisLabels(surface);
+        var equalAspect = AspectChoice(surface);
         switch (extension)
         {
             case ".html" or ".htm":
-                return LandscapePlotter.WriteSurfaceHtml(data, file, new SurfaceHtmlOptions { ZMin = Min, ZMax = Max, LogZ = LogScale, Title = title, Width = Width, Height = Height });
+                return LandscapePlotter.WriteSurfaceHtml(data, file, new SurfaceHtmlOptions { ZMin = Min, ZMax = Max, LogZ = LogScale, Title = title, Width = Width, Height = Height, XLabel = xLabel, YLabel = yLabel });
             case ".vtp":
                 return LandscapePlotter.WriteVtp(data, file, new VtpOptions { ZMax = Bound(nameof(Max)), Log = LogScale, Interpolate = Interpolate });
         }
@@ -154,10 +170,11 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
             PlotStyle.Heatmap => LandscapePlotter.PlotHeatmap(data, file, new HeatmapOptions
             {
                 Min = Bound(nameof(Min)), Max = Bound(nameof(Max)), LogColor = LogScale, Title = title, Width = Width, Height = Height,
+                XLabel = xLabel, YLabel = yLabel, EqualAspect = equalAspect,
             }).Path,
             PlotStyle.Surface3D => LandscapePlotter.PlotSurface3D(data, file, new Surface3DOptions
             {
-                ZMin = Min, ZMax = Max, LogZ = LogScale, Title = title, Width = Width, Height = Height,
+                ZMin = Min, ZMax = Max, LogZ = LogScale, Title = title, Width = Width, Height = Height, XLabel = xLabel, YLabel = yLabel,
             }).Path,
             _ => LandscapePlotter.PlotContour(data with { Path = TrajectoryOverlay(surface) }, file, new ContourPlotOptions
             {
@@ -168,10 +185,37 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
                 LogColor = LogScale && Style == PlotStyle.Filled,
                 LogLevels = LogScale,
                 Title = title,
+                XLabel = xLabel,
+                YLabel = yLabel,
+                EqualAspect = equalAspect,
                 Width = Width,
                 Height = Height,
             }).Path,
         };
+    }
+
+    /// <summary>The surface's first direction kind, or null for a surface file made elsewhere (no directions recorded).</summary>
+    private static DirectionKind? PlaneKind(LossSurface surface) => surface.Result.Metadata.Directions.FirstOrDefault()?.Recipe.Kind;
+
+    /// <summary>-EqualAspect when given; else on for a PCA plane, else the plot's own rule (null).</summary>
+    private bool? AspectChoice(LossSurface surface) =>
+        MyInvocation.BoundParameters.ContainsKey(nameof(EqualAspect)) ? EqualAspect.IsPresent
+        : PlaneKind(surface) == DirectionKind.Pca ? true
+        : null;
+
+    /// <summary>
+    /// α and β, except on a PCA plane, whose axes are its components: "PC1 (92.5 %)" with the share
+    /// of the trajectory's variance each explains when -Trajectory gives it, else "PC1".
+    /// </summary>
+    private (string X, string Y) AxisLabels(LossSurface surface)
+    {
+        if (PlaneKind(surface) != DirectionKind.Pca) return ("α", "β");
+        var ratios = Trajectory?.ExplainedVarianceRatio ?? [];
+        string Label(int axis) => axis < ratios.Length
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PC{axis + 1} ({ratios[axis] * 100:F1} %)")
+            : $"PC{axis + 1}";
+        var directions = surface.Result.Metadata.Directions;
+        return (Label(directions[0].Recipe.Axis), directions.Count > 1 ? Label(directions[1].Recipe.Axis) : "β");
     }
 
     /// <summary>The value of -Min or -Max when the user gave it; null lets the plot take it from the data (heatmap) or not clip (VTP).</summary>
@@ -257,11 +301,14 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
         var path = GetUnresolvedProviderPathFromPSPath(Path ?? ".");
         if (!Directory.Exists(path) && System.IO.Path.HasExtension(path)) return path;
         var epoch = surface.CheckpointEpoch is { } e ? $"-epoch{e:D3}" : "";
+        // The plane is named unless it is the paper's default random one, so that the PCA plane and
+        // the random plane of one checkpoint never get one file name (the kind's name is plain ASCII).
+        var plane = PlaneKind(surface) is { } planeKind and not DirectionKind.Random ? $"-{planeKind.ToString().ToLowerInvariant()}" : "";
         var kind = panels > 0 ? $"{panels}-panels" : surface.Dimensions == 1 ? "1d" : $"2d-{Style.ToString().ToLowerInvariant()}";
         // The architecture is free text from the surface file, which may come from anyone: it names the file, never its folder.
         var architecture = PlotFileName.Part(surface.Architecture);
         if (architecture != surface.Architecture)
             WriteVerbose($"The architecture '{surface.Architecture}' holds characters a file name cannot; the file is named after '{architecture}'.");
-        return System.IO.Path.Combine(path, $"{architecture}{epoch}-{kind}.png");
+        return System.IO.Path.Combine(path, $"{architecture}{epoch}{plane}-{kind}.png");
     }
 }

@@ -25,7 +25,7 @@ public sealed class InvokeLandscapeTrainingCommand : ComputeCmdlet, IDisposable
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(ArchitectureCompleter))]
     [Alias("Architecture")]
-    [ValidateNotNullOrEmpty]
+    [ValidateArchitecture]
     public string Model { get; set; } = "DigitsCnn";
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -160,8 +160,8 @@ public sealed class InvokeLandscapeTrainingCommand : ComputeCmdlet, IDisposable
 
     private TrainingOptions BuildOptions()
     {
-        var architecture = ModelZoo.Architectures.FirstOrDefault(a => string.Equals(a, Model, StringComparison.OrdinalIgnoreCase))
-            ?? throw new ArgumentException($"Unknown model '{Model}'. Known: {string.Join(", ", ModelZoo.Architectures)}.");
+        // -Model was checked at binding (ValidateArchitecture): this only restores the zoo's spelling.
+        var architecture = ModelZoo.Architectures.First(a => string.Equals(a, Model, StringComparison.OrdinalIgnoreCase));
         var dataset = Dataset ?? LandscapeDataset.Resolve(Runtime.DatasetCache, new DatasetReference(DigitsData.Name));
         var reference = dataset.Reference with { Split = DatasetSplit.Train, MaxSamples = MaxSamples ?? dataset.MaxSamples };
         var spec = ModelZoo.DefaultSpec(architecture) with

@@ -10,7 +10,7 @@ using LossLandscape.PowerShell.Types;
 namespace LossLandscape.PowerShell.Commands;
 
 /// <summary>
-/// Runs one task of a surface job from its folder alone: -Shard k computes shard k of the surface in
+/// Runs one task of a surface job from its folder alone: -ShardIndex k computes shard k of the surface in
 /// the folder's spec.json into its shard file (a rerun resumes it), -Merge joins the complete shard
 /// files into the surface file. What a job's batch scripts run on the compute nodes, by the shell or
 /// by pwsh; it also finishes a shard by hand.
@@ -29,10 +29,11 @@ public sealed class InvokeLossSurfaceTaskCommand : LandscapeCmdlet, IDisposable
     [Alias("LiteralPath")]
     public string JobFolder { get; set; } = null!;
 
-    /// <summary>The shard to compute, 0-based like Slurm's array task ids.</summary>
+    /// <summary>The shard to compute, 0-based like Slurm's array task ids; named like Get-LossSurface -ShardIndex (-Shard still binds).</summary>
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = ShardSet)]
+    [Alias("Shard")]
     [ValidateRange(0, 99_999)]
-    public int Shard { get; set; }
+    public int ShardIndex { get; set; }
 
     /// <summary>Join the shard files into the job's surface file; refuses (and names the missing points) while a shard is incomplete.</summary>
     [Parameter(Mandatory = true, ParameterSetName = MergeSet)]
@@ -66,9 +67,9 @@ public sealed class InvokeLossSurfaceTaskCommand : LandscapeCmdlet, IDisposable
 
     private void ComputeShard(string folder, SurfaceJobSpec job)
     {
-        if (Shard >= job.ShardCount)
+        if (ShardIndex >= job.ShardCount)
         {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"The job in '{folder}' has shards 0..{job.ShardCount - 1}; there is no shard {Shard}."), ErrorIds.SurfaceShardInvalid, ErrorCategory.InvalidArgument, Shard));
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"The job in '{folder}' has shards 0..{job.ShardCount - 1}; there is no shard {ShardIndex}."), ErrorIds.SurfaceShardInvalid, ErrorCategory.InvalidArgument, ShardIndex));
         }
         var runtime = EnsureRuntime();
         try
@@ -79,23 +80,23 @@ public sealed class InvokeLossSurfaceTaskCommand : LandscapeCmdlet, IDisposable
         {
             ThrowTerminatingError(new ErrorRecord(e, ErrorIds.DeviceUnavailable, ErrorCategory.ResourceUnavailable, job.Run.Device.ToString()));
         }
-        var outFile = SurfaceJobSpec.ShardFile(folder, Shard);
+        var outFile = SurfaceJobSpec.ShardFile(folder, ShardIndex);
         SurfaceRequest request;
         try
         {
-            request = SurfacePlanner.Plan(runtime, job.ShardSurface(Shard), job.Run);
+            request = SurfacePlanner.Plan(runtime, job.ShardSurface(ShardIndex), job.Run);
         }
         catch (Exception e) when (e is SpecException or CheckpointException or InvalidDataException)
         {
             ThrowTerminatingError(new ErrorRecord(e, ErrorIds.SurfaceArgumentInvalid, ErrorCategory.InvalidArgument, job.Surface.Evaluation.Checkpoint.Path));
             return;
         }
-        WriteVerbose($"Shard {Shard} of {job.ShardCount}: device {request.Device}; {request.Workers} worker(s) × {request.ThreadsPerPoint} thread(s); data {string.Join(", ", request.Data)}; file {outFile}.");
-        var progress = new ProgressReporter(this, $"Shard {Shard} of {job.ShardCount}");
+        WriteVerbose($"Shard {ShardIndex} of {job.ShardCount}: device {request.Device}; {request.Workers} worker(s) × {request.ThreadsPerPoint} thread(s); data {string.Join(", ", request.Data)}; file {outFile}.");
+        var progress = new ProgressReporter(this, $"Shard {ShardIndex} of {job.ShardCount}");
         try
         {
             var result = SurfaceEngine.Compute(runtime, request, new TaskObserver(this, progress), outFile, restart: false, stopping.Token);
-            WriteVerbose($"Shard {Shard}: {result.OwnPointCount} point(s) in {result.Elapsed.TotalSeconds:F1} s, in {outFile}.");
+            WriteVerbose($"Shard {ShardIndex}: {result.OwnPointCount} point(s) in {result.Elapsed?.TotalSeconds:F1} s, in {outFile}.");
             WriteObject(new LossSurface(result));
         }
         catch (OperationCanceledException)

@@ -25,6 +25,8 @@ public sealed class NewLandscapeDirectionCommand : LandscapeCmdlet
     public long Seed { get; set; } = DirectionRecipe.DefaultSeed;
 
     [Parameter(ParameterSetName = RandomSet)]
+    // Unknown describes directions read from files made elsewhere; it is no way to make one.
+    [ValidateSet(nameof(DirectionNormalization.Filter), nameof(DirectionNormalization.Layer), nameof(DirectionNormalization.Weight), nameof(DirectionNormalization.None))]
     public DirectionNormalization Normalization { get; set; } = DirectionNormalization.Filter;
 
     /// <summary>Zero biases and BN γ/β (default). With -IgnoreBiasAndNorm:$false they copy θ*, as the paper's code does.</summary>

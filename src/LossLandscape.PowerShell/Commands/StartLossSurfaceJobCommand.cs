@@ -26,10 +26,14 @@ public sealed class StartLossSurfaceJobCommand : SurfaceCmdlet
     [Parameter]
     public JobScheduler Scheduler { get; set; } = JobScheduler.Slurm;
 
-    /// <summary>Array tasks (shards); task k computes the grid points whose index mod -Shards is k.</summary>
+    /// <summary>
+    /// Array tasks (shards); task k computes the grid points whose index mod -ShardCount is k. Named
+    /// like Get-LossSurface -ShardCount and the job's ShardCount; -Shards still binds.
+    /// </summary>
     [Parameter(Mandatory = true)]
+    [Alias("Shards")]
     [ValidateRange(1, 100_000)]
-    public int Shards { get; set; }
+    public int ShardCount { get; set; }
 
     [Parameter]
     public string? Partition { get; set; }
@@ -98,7 +102,7 @@ public sealed class StartLossSurfaceJobCommand : SurfaceCmdlet
             job = new SurfaceJobSpec
             {
                 Surface = BindSurface(Checkpoint.Info),
-                ShardCount = Shards,
+                ShardCount = ShardCount,
                 OutFile = outFile,
                 Run = new RunOptions { Device = SelectedDevice, Workers = CpusPerTask, ThreadsPerPoint = ThreadCount },
                 Resources = new SlurmResources { JobName = JobName, Partition = Partition, CpusPerTask = CpusPerTask, TimeLimit = TimeLimit, Gpus = Gpus, ExtraSbatchArguments = SbatchArgument },
@@ -113,8 +117,8 @@ public sealed class StartLossSurfaceJobCommand : SurfaceCmdlet
         }
 
         var directionFile = Path.Combine(folder, SurfaceJobSpec.DirectionFileName);
-        var arrayArguments = SlurmSubmission.ShardArguments(folder, job, Enumerable.Range(0, Shards).ToArray());
-        if (!ShouldProcess(folder, $"Submit {Shards} Slurm array task(s) and a merge job for {Checkpoint.Name}"))
+        var arrayArguments = SlurmSubmission.ShardArguments(folder, job, Enumerable.Range(0, ShardCount).ToArray());
+        if (!ShouldProcess(folder, $"Submit {ShardCount} Slurm array task(s) and a merge job for {Checkpoint.Name}"))
         {
             // -WhatIf shows what would be written and submitted; each sbatch argument is one JSON string.
             Host.UI.WriteLine($"# {SurfaceJobSpec.PathIn(folder)} (the directions saved to {directionFile})\n{System.Text.Encoding.UTF8.GetString(job.ToJson())}");
@@ -164,7 +168,7 @@ public sealed class StartLossSurfaceJobCommand : SurfaceCmdlet
         try
         {
             var arrayId = scheduler.Submit(arrayArguments);
-            WriteVerbose($"Submitted array job {arrayId} (tasks 0-{Shards - 1}).");
+            WriteVerbose($"Submitted array job {arrayId} (tasks 0-{ShardCount - 1}).");
             var mergeId = scheduler.Submit(SlurmSubmission.MergeArguments(folder, job, [arrayId]));
             WriteVerbose($"Submitted merge job {mergeId} (afterok:{arrayId}).");
             manifest = SlurmJobManifest.For(folder, job, arrayId, mergeId);

@@ -10,6 +10,7 @@ public abstract class ComputeCmdlet : LandscapeCmdlet
     /// <summary>Where to compute: cpu (default), cuda or cuda:N. CUDA needs a module built with a CUDA libtorch (README, "Devices").</summary>
     [Parameter]
     [ArgumentCompleter(typeof(DeviceCompleter))]
+    [ValidateDevice]
     public string Device { get; set; } = ComputeDevice.Cpu.ToString();
 
     /// <summary>The checked -Device, set by <see cref="BeginProcessing"/>.</summary>
@@ -22,21 +23,13 @@ public abstract class ComputeCmdlet : LandscapeCmdlet
 
     /// <summary>
     /// For the cmdlets that compute: reads -Device, loads the runtime, checks that the device exists.
-    /// Every problem is a terminating error raised before any tensor exists, so nothing is computed
-    /// or written: an unparsable name is InvalidDevice, a device this process lacks DeviceUnavailable.
+    /// An unparsable name never gets here (<see cref="ValidateDeviceAttribute"/> refuses it at binding);
+    /// a device this process lacks is a terminating DeviceUnavailable raised before any tensor exists,
+    /// so nothing is computed or written.
     /// </summary>
     private ComputeDevice EnsureComputeDevice(string device)
     {
-        ComputeDevice parsed;
-        try
-        {
-            parsed = ComputeDevice.Parse(device);
-        }
-        catch (ArgumentException e)
-        {
-            ThrowTerminatingError(new ErrorRecord(e, ErrorIds.InvalidDevice, ErrorCategory.InvalidArgument, device));
-            throw;
-        }
+        var parsed = ComputeDevice.Parse(device);
         if (!ComputesHere) return parsed;
         var runtime = LoadRuntime();
         try

@@ -4,7 +4,6 @@ namespace LossLandscape.PowerShell.Infrastructure;
 public static class ErrorIds
 {
     public const string NativeRuntimeLoadFailed = "NativeRuntimeLoadFailed";
-    public const string InvalidDevice = "InvalidDevice";
     public const string DeviceUnavailable = "DeviceUnavailable";
     public const string CheckpointNotFound = "CheckpointNotFound";
     public const string CheckpointIsDirectory = "CheckpointIsDirectory";

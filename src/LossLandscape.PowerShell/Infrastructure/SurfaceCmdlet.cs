@@ -29,6 +29,8 @@ public abstract class SurfaceCmdlet : EvaluationCmdlet
     public long Seed { get; set; } = DirectionRecipe.DefaultSeed;
 
     [Parameter]
+    // Unknown describes directions read from files made elsewhere; it is no way to make one.
+    [ValidateSet(nameof(DirectionNormalization.Filter), nameof(DirectionNormalization.Layer), nameof(DirectionNormalization.Weight), nameof(DirectionNormalization.None))]
     public DirectionNormalization Normalization { get; set; } = DirectionNormalization.Filter;
 
     [Parameter]
@@ -70,12 +72,33 @@ public abstract class SurfaceCmdlet : EvaluationCmdlet
     [ValidateRange(1e-12, 0.5)]
     public double LanczosTolerance { get; set; } = CurvatureMetric.PaperTolerance;
 
+    /// <summary>
+    /// -Range typed on the command line while -XRange/-YRange were not, recorded in BeginProcessing,
+    /// before any input binds: a piped PCA plane binds its own XRange/YRange by property name, which
+    /// would otherwise win over the -Range the user asked for.
+    /// </summary>
+    private (bool X, bool Y) rangeOverridesInput;
+
+    protected override void BeginProcessing()
+    {
+        var typed = MyInvocation.BoundParameters;
+        if (typed.ContainsKey(nameof(Range)))
+            rangeOverridesInput = (!typed.ContainsKey(nameof(XRange)), !typed.ContainsKey(nameof(YRange)));
+        base.BeginProcessing();
+    }
+
+    /// <summary>The α range: -XRange, else -Range when typed, else the piped XRange, else the default -Range.</summary>
+    protected double[] EffectiveXRange => rangeOverridesInput.X ? Range : XRange ?? Range;
+
+    /// <summary>The β range, as <see cref="EffectiveXRange"/>.</summary>
+    protected double[] EffectiveYRange => rangeOverridesInput.Y ? Range : YRange ?? Range;
+
     /// <summary>1 for one direction, else 2, unless -Dimensions says otherwise.</summary>
     protected int SurfaceDimensions => Dimensions ?? (Direction is { Length: 1 } ? 1 : 2);
 
     /// <summary>Checks of the input that need no model, made before anything is read; null when it may be computed.</summary>
     protected ErrorRecord? FirstInputProblem() =>
-        SurfaceInputCheck.FirstProblem(Checkpoint, Direction, XRange ?? Range, SurfaceDimensions == 2 ? YRange ?? Range : null);
+        SurfaceInputCheck.FirstProblem(Checkpoint, Direction, EffectiveXRange, SurfaceDimensions == 2 ? EffectiveYRange : null);
 
     /// <summary>The surface these parameters describe, over the whole grid.</summary>
     /// <exception cref="SpecException">The parameters contradict each other or the checkpoint.</exception>
@@ -84,8 +107,8 @@ public abstract class SurfaceCmdlet : EvaluationCmdlet
         var dimensions = SurfaceDimensions;
         var random = new DirectionRecipe { Seed = Seed, Normalization = Normalization, IgnoreBiasAndNorm = IgnoreBiasAndNorm, CheckpointSha256 = checkpoint.Metadata.StateSha256 };
         var given = (Direction ?? []).Select(d => d.Source).ToArray();
-        var xRange = XRange ?? Range;
-        var yRange = YRange ?? Range;
+        var xRange = EffectiveXRange;
+        var yRange = EffectiveYRange;
         var spec = new SurfaceSpec
         {
             Evaluation = BindEvaluation(checkpoint),

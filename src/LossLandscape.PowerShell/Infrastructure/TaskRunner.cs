@@ -16,7 +16,7 @@ internal static class TaskRunner
     /// <summary>Runs one task of the job in the current folder: $args[0] is the module manifest, $args[1] a shard index or 'merge'.</summary>
     internal const string TaskCommand =
         "$ErrorActionPreference = 'Stop'; Import-Module -Name $args[0]; " +
-        "if ($args[1] -eq 'merge') { Invoke-LossSurfaceTask -JobFolder . -Merge -Verbose } else { Invoke-LossSurfaceTask -JobFolder . -Shard $args[1] -Verbose }";
+        "if ($args[1] -eq 'merge') { Invoke-LossSurfaceTask -JobFolder . -Merge -Verbose } else { Invoke-LossSurfaceTask -JobFolder . -ShardIndex $args[1] -Verbose }";
 
     /// <summary>
     /// The task command's program and arguments: <paramref name="runnerPath"/> (the shell, its .dll, or

@@ -23,7 +23,7 @@ public sealed class LandscapeDirection
         Norm = norm;
         CheckpointPath = checkpointPath;
         TargetPath = targetPath;
-        FilePath = filePath;
+        Path = filePath;
         CosineToOther = cosineToOther;
     }
 
@@ -61,11 +61,11 @@ public sealed class LandscapeDirection
     /// <summary>Cosine to the other direction made in the same call (null when only one was made).</summary>
     public double? CosineToOther { get; }
 
-    /// <summary>The HDF5 direction file holding the values, when saved.</summary>
-    public string? FilePath { get; }
+    /// <summary>The HDF5 direction file holding the values, when saved; Path like every other output object (FilePath is an alias, LossLandscape.Types.ps1xml).</summary>
+    public string? Path { get; }
 
     /// <summary>Where a spec finds this direction: its file, or its recipe and target; its hash is checked where it is used.</summary>
-    internal DirectionSource Source => new() { Recipe = Recipe, Sha256 = Sha256, FilePath = FilePath, TargetPath = TargetPath };
+    internal DirectionSource Source => new() { Recipe = Recipe, Sha256 = Sha256, FilePath = Path, TargetPath = TargetPath };
 
     public override string ToString() => $"{Axis}: {Recipe} (‖d‖ = {Norm:G4})";
 }

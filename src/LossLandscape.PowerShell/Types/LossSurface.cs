@@ -99,7 +99,8 @@ public sealed class LossSurface
 
     public int? ShardCount => Result.Metadata.Shard?.Count;
 
-    public TimeSpan Elapsed => Result.Elapsed;
+    /// <summary>Time spent computing it here; null (shown as "unknown") for a surface imported or merged from files, which record none.</summary>
+    public TimeSpan? Elapsed => Result.Elapsed;
 
     /// <summary>The HDF5 file holding the surface, when it was written to or read from one.</summary>
     public string? Path => Result.FilePath;

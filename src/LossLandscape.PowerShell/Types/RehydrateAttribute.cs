@@ -105,7 +105,8 @@ public sealed class RehydrateAttribute(Type type) : ArgumentTransformationAttrib
             Convert.ToDouble(Property(value, nameof(LandscapeDirection.Norm)), System.Globalization.CultureInfo.InvariantCulture),
             Text(value, nameof(LandscapeDirection.CheckpointPath)),
             OptionalText(value, nameof(LandscapeDirection.TargetPath)),
-            OptionalText(value, nameof(LandscapeDirection.FilePath)),
+            // FilePath: what a session before the rename serialized.
+            OptionalText(value, nameof(LandscapeDirection.Path)) ?? OptionalText(value, "FilePath"),
             cosine is null ? null : Convert.ToDouble(cosine, System.Globalization.CultureInfo.InvariantCulture));
     }
 

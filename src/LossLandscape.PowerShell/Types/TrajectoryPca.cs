@@ -42,8 +42,8 @@ public sealed class TrajectoryPca
 
     public double[]? YRange { get; }
 
-    /// <summary>The HDF5 direction file holding the components.</summary>
-    public string? FilePath => Direction.FirstOrDefault()?.FilePath;
+    /// <summary>The HDF5 direction file holding the components; FilePath is an alias (LossLandscape.Types.ps1xml).</summary>
+    public string? Path => Direction.FirstOrDefault()?.Path;
 
     public override string ToString() =>
         $"PCA of {Points.Length} checkpoints: explained variance {string.Join(", ", ExplainedVarianceRatio.Select(r => r.ToString("P1", System.Globalization.CultureInfo.InvariantCulture)))}";

@@ -68,6 +68,14 @@ public sealed class DirectionFactoryTests : IDisposable
     }
 
     [Fact]
+    public void UnknownNormalizationDescribesFilesAndMakesNoRandomDirection()
+    {
+        var error = Assert.Throws<ArgumentException>(() => DirectionFactory.Random(model, Recipe(DirectionNormalization.Unknown)));
+
+        Assert.Contains("Filter, Layer, Weight or None, not Unknown", error.Message);
+    }
+
+    [Fact]
     public void LayerAndWeightNormalizationFollowTheirDefinitions()
     {
         var layout = ParameterLayout.Of(model);

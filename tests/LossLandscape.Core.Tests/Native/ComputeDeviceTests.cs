@@ -50,6 +50,9 @@ public sealed class ComputeDeviceTests
 
         Assert.Contains(ComputeDevice.AcceptedForms, error.Message);
         Assert.Contains($"'{text}'", error.Message);
+        // Users read this message as is: no "(Parameter 'text')" naming this method's argument.
+        Assert.Null(error.ParamName);
+        Assert.EndsWith("(N = 0, 1, …).", error.Message);
     }
 
     [Fact]
