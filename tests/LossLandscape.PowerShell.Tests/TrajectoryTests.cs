@@ -150,6 +150,9 @@ public sealed class TrajectoryTests : IClassFixture<ModuleRunspace>, IDisposable
         Assert.Empty(other.Output);
         Assert.StartsWith("OutputFileExists,", Assert.Single(other.Errors).FullyQualifiedErrorId);
         Assert.Equal(before.Item2, File.ReadAllBytes((string)variables["file"]!));
+    }
+
+    [Fact]
     public void ANullTrajectoryIsRefusedAtBindingAndNothingIsDrawn()
     {
         variables["png"] = Path.Combine(run.Path, "null.png");
