@@ -77,8 +77,7 @@ $libTorchVersion = [regex]::Match([System.IO.File]::ReadAllText([System.IO.Path]
 function Invoke-Dotnet {
     [CmdletBinding()]
     param([string[]] $Arguments)
-    # Write-Verbose is not among the engine's core commands that the project's shell has.
-    $PSCmdlet.WriteVerbose("dotnet $($Arguments -join ' ')")
+    Write-Verbose "dotnet $($Arguments -join ' ')"
     & dotnet @Arguments
     if ($LASTEXITCODE -ne 0) {
         throw "dotnet $($Arguments[0]) failed with exit code $LASTEXITCODE."

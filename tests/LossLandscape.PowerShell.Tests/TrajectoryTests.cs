@@ -79,6 +79,8 @@ public sealed class TrajectoryTests : IClassFixture<ModuleRunspace>, IDisposable
         variables["folder"] = folder;
         variables["svg"] = Path.Combine(run.Path, "pca.svg");
         variables["stretched"] = Path.Combine(run.Path, "stretched.png");
+        variables["equal"] = Path.Combine(run.Path, "equal.png");
+        variables["square"] = Path.Combine(run.Path, "square.png");
         var result = shell.Invoke("""
             $pca = Import-Checkpoint $pattern | Get-TrajectoryPCA
             $plane = $pca | Get-LossSurface -Steps 5 -MaxSamples 50
@@ -88,6 +90,9 @@ public sealed class TrajectoryTests : IClassFixture<ModuleRunspace>, IDisposable
             $plane | Export-LandscapePlot -Path $svg -Trajectory $pca -PassThru
             $plane | Export-LandscapePlot -Path $stretched -Trajectory $pca -EqualAspect:$false -PassThru
             $pca.ExplainedVarianceRatio -join ','
+            $plane | Export-LandscapePlot -Path $equal -Trajectory $pca -EqualAspect -PassThru
+            ($plane.X[-1] - $plane.X[0]) / ($plane.Y[-1] - $plane.Y[0])
+            $pca | Get-LossSurface -Steps 5 -MaxSamples 50 -Range -1, 1 | Export-LandscapePlot -Path $square -Trajectory $pca -PassThru
             """, variables).ShouldSucceed();
 
         var (pcaPlot, randomPlot) = ((FileInfo)result.Output[0].BaseObject, (FileInfo)result.Output[1].BaseObject);
@@ -101,10 +106,17 @@ public sealed class TrajectoryTests : IClassFixture<ModuleRunspace>, IDisposable
         Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PC2 ({ratios[1] * 100:F1} %)"), svg);
         Assert.DoesNotMatch(@">\s*α\s*</text>", svg);
 
-        // Equal units trim the image to the figure; -EqualAspect:$false keeps the full 800 × 600.
-        var equal = PngSize(pcaPlot.FullName);
-        Assert.True(equal.Width < 800 || equal.Height < 600, $"{equal}");
+        // Equal units trim the image to the figure: forced by -EqualAspect, and by default unless the plane's
+        // ranges differ by more than a factor 3 (a strip), when the default fills 800 × 600 as -EqualAspect:$false does.
+        var forced = PngSize(((FileInfo)result.Output[5].BaseObject).FullName);
+        Assert.True(forced.Width < 800 || forced.Height < 600, $"{forced}");
+        var rangeRatio = Convert.ToDouble(result.Output[6].BaseObject, System.Globalization.CultureInfo.InvariantCulture);
+        var strip = rangeRatio is > 3 or < 1.0 / 3;
+        Assert.Equal(strip ? (800, 600) : forced, PngSize(pcaPlot.FullName));
         Assert.Equal((800, 600), PngSize(((FileInfo)result.Output[3].BaseObject).FullName));
+        // A square PCA plane gets equal units by default: the image shrinks to a square data area.
+        var square = PngSize(((FileInfo)result.Output[7].BaseObject).FullName);
+        Assert.True(square.Width < 800 && square.Height == 600, $"{square}");
     }
 
     /// <summary>Width and height from a PNG's IHDR chunk (big-endian, right after the 8-byte signature and the chunk header).</summary>

@@ -89,8 +89,8 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
 
     /// <summary>
     /// 2D maps (lines, filled, heatmap): one unit is as long on the α axis as on the β axis, so a
-    /// path and the contours keep their true shape. On by default for a PCA plane, whose second
-    /// component usually spans far less than the first (-EqualAspect:$false fills the area instead);
+    /// path and the contours keep their true shape. On by default for a PCA plane whose two ranges are
+    /// within a factor 3 (a flatter one would be a strip; -EqualAspect forces it, -EqualAspect:$false never);
     /// otherwise the default keeps equal units only for ranges within a factor 2 of each other.
     /// </summary>
     [Parameter]
@@ -197,11 +197,23 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
     /// <summary>The surface's first direction kind, or null for a surface file made elsewhere (no directions recorded).</summary>
     private static DirectionKind? PlaneKind(LossSurface surface) => surface.Result.Metadata.Directions.FirstOrDefault()?.Recipe.Kind;
 
-    /// <summary>-EqualAspect when given; else on for a PCA plane, else the plot's own rule (null).</summary>
-    private bool? AspectChoice(LossSurface surface) =>
-        MyInvocation.BoundParameters.ContainsKey(nameof(EqualAspect)) ? EqualAspect.IsPresent
-        : PlaneKind(surface) == DirectionKind.Pca ? true
-        : null;
+    /// <summary>
+    /// The most one range of a PCA plane may exceed the other for equal units by default. Beyond it the
+    /// plane at equal units is a strip a few pixels high (a path whose first component explains 99 % of
+    /// its variance), whose ticks collide: the area is filled instead, and -Verbose says so.
+    /// </summary>
+    private const double MaxDefaultAspectRatio = 3;
+
+    /// <summary>-EqualAspect when given; else on for a PCA plane unless it is a strip, else the plot's own rule (null).</summary>
+    private bool? AspectChoice(LossSurface surface)
+    {
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(EqualAspect))) return EqualAspect.IsPresent;
+        if (PlaneKind(surface) != DirectionKind.Pca || surface.Y is not { Length: > 1 } y) return null;
+        double ratio = (surface.X[^1] - surface.X[0]) / (y[^1] - y[0]);
+        if (ratio is >= 1 / MaxDefaultAspectRatio and <= MaxDefaultAspectRatio) return true;
+        WriteVerbose($"The PCA plane's ranges differ by a factor {Math.Max(ratio, 1 / ratio):G3}: at equal units it would be a thin strip, so the plot fills its area instead (-EqualAspect forces equal units).");
+        return false;
+    }
 
     /// <summary>
     /// α and β, except on a PCA plane, whose axes are its components: "PC1 (92.5 %)" with the share
