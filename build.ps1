@@ -77,7 +77,9 @@ $libTorchVersion = [regex]::Match([System.IO.File]::ReadAllText([System.IO.Path]
 function Invoke-Dotnet {
     [CmdletBinding()]
     param([string[]] $Arguments)
-    Write-Verbose "dotnet $($Arguments -join ' ')"
+    # Write-Verbose lives in Microsoft.PowerShell.Utility, which a bare hosted engine (System.Management.Automation
+    # alone, as RepositoryTests runs this script) does not have.
+    $PSCmdlet.WriteVerbose("dotnet $($Arguments -join ' ')")
     & dotnet @Arguments
     if ($LASTEXITCODE -ne 0) {
         throw "dotnet $($Arguments[0]) failed with exit code $LASTEXITCODE."
