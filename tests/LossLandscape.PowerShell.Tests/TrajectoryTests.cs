@@ -107,11 +107,11 @@ public sealed class TrajectoryTests : IClassFixture<ModuleRunspace>, IDisposable
         Assert.DoesNotMatch(@">\s*α\s*</text>", svg);
 
         // Equal units trim the image to the figure: forced by -EqualAspect, and by default unless the plane's
-        // ranges differ by more than a factor 3 (a strip), when the default fills 800 × 600 as -EqualAspect:$false does.
+        // ranges differ by more than a factor 5 (a strip), when the default fills 800 × 600 as -EqualAspect:$false does.
         var forced = PngSize(((FileInfo)result.Output[5].BaseObject).FullName);
         Assert.True(forced.Width < 800 || forced.Height < 600, $"{forced}");
         var rangeRatio = Convert.ToDouble(result.Output[6].BaseObject, System.Globalization.CultureInfo.InvariantCulture);
-        var strip = rangeRatio is > 3 or < 1.0 / 3;
+        var strip = rangeRatio is > 5 or < 1.0 / 5;
         Assert.Equal(strip ? (800, 600) : forced, PngSize(pcaPlot.FullName));
         Assert.Equal((800, 600), PngSize(((FileInfo)result.Output[3].BaseObject).FullName));
         // A square PCA plane gets equal units by default: the image shrinks to a square data area.

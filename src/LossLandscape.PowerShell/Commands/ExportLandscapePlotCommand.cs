@@ -90,7 +90,7 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
     /// <summary>
     /// 2D maps (lines, filled, heatmap): one unit is as long on the α axis as on the β axis, so a
     /// path and the contours keep their true shape. On by default for a PCA plane whose two ranges are
-    /// within a factor 3 (a flatter one would be a strip; -EqualAspect forces it, -EqualAspect:$false never);
+    /// within a factor 5 (a flatter one would be a strip; -EqualAspect forces it, -EqualAspect:$false never);
     /// otherwise the default keeps equal units only for ranges within a factor 2 of each other.
     /// </summary>
     [Parameter]
@@ -202,7 +202,7 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
     /// plane at equal units is a strip a few pixels high (a path whose first component explains 99 % of
     /// its variance), whose ticks collide: the area is filled instead, and -Verbose says so.
     /// </summary>
-    private const double MaxDefaultAspectRatio = 3;
+    private const double MaxDefaultAspectRatio = 5;
 
     /// <summary>-EqualAspect when given; else on for a PCA plane unless it is a strip, else the plot's own rule (null).</summary>
     private bool? AspectChoice(LossSurface surface)
