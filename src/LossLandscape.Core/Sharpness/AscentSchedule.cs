@@ -44,7 +44,7 @@ public sealed record AscentSchedule
             fractions.Add(fractions[^1] + Math.Max(fractions[^1] - fractions[^2] - 0.03, 0.06));
             points.Add((int)Math.Ceiling(fractions[^1] * iterations));
         }
-        return points.Skip(1).ToArray();
+        return points.Skip(1).Distinct().ToArray();
     }
 
     /// <exception cref="ArgumentException">A count is below 1.</exception>

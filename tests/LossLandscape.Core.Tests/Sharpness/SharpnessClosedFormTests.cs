@@ -1,13 +1,20 @@
 using LossLandscape.Core.Native;
 using LossLandscape.Core.Sharpness;
 using static TorchSharp.torch;
+using Xunit.Abstractions;
 
 namespace LossLandscape.Core.Tests.Sharpness;
 
 /// <summary>The measures on ½(w − w*)ᵀA(w − w*), A symmetric PSD, where each has a closed form.</summary>
 public sealed class SharpnessClosedFormTests
 {
-    public SharpnessClosedFormTests() => LandscapeRuntime.Load();
+    private readonly ITestOutputHelper output;
+
+    public SharpnessClosedFormTests(ITestOutputHelper output)
+    {
+        LandscapeRuntime.Load();
+        this.output = output;
+    }
 
     /// <summary>Weights of both signs with |w_i| in [0.5, 2]: every coordinate is perturbed.</summary>
     private static double[] Weights(int n, int seed)
@@ -57,6 +64,7 @@ public sealed class SharpnessClosedFormTests
         var estimate = engine.Average(rho, norm, samples: 1000, seed: 9);
 
         var exact = rho * rho / divisor * Enumerable.Range(0, n).Sum(i => w[i] * w[i] * diagonal[i]);
+        output.WriteLine($"{norm}: estimate {estimate.Value:R} ± {estimate.StandardError:G3}, closed form {exact:R}, relative difference {(estimate.Value - exact) / exact:G3}");
         Assert.NotNull(estimate.StandardError);
         var error = estimate.StandardError!.Value;
         Assert.True(error > 0 && error < 3e-4 * exact, $"standard error {error} of {exact}");
@@ -83,6 +91,7 @@ public sealed class SharpnessClosedFormTests
         using var dad = d.matmul(matrix).matmul(d);
         using var eigenvalues = linalg.eigvalsh(dad);
         var exact = rho * rho / 2 * eigenvalues[-1].item<double>();
+        output.WriteLine($"worst case ℓ2: {worst.Value:R}, ρ²/2·λmax(DAD) = {exact:R}, relative difference {(worst.Value - exact) / exact:G3}");
         Assert.Null(worst.StandardError);
         Assert.Equal(exact, worst.Value, 1e-4 * exact);
     }
@@ -121,6 +130,7 @@ public sealed class SharpnessClosedFormTests
             for (var i = 0; i < n; i++) for (var j = 0; j < n; j++) value += delta[i] * a[i, j] * delta[j];
             best = Math.Max(best, value / 2);
         }
+        output.WriteLine($"worst case ℓ∞: {worst.Value:R}, best of {1 << n} vertices {best:R}");
         Assert.Equal(best, worst.Value, 1e-12);
     }
 
@@ -139,6 +149,7 @@ public sealed class SharpnessClosedFormTests
         const int points = 2_000_000;
         var best = Enumerable.Range(0, points + 1).Max(k => F(theta - radius + 2 * radius * k / points));
         var expected = 100 * (best - F(theta)) / (1 + F(theta));
+        output.WriteLine($"Keskar: {keskar.Value:R}, grid search {expected:R}, relative difference {(keskar.Value - expected) / expected:G3}");
         Assert.Equal(expected, keskar.Value, 1e-3 * expected);
     }
 

@@ -3,6 +3,7 @@ using LossLandscape.Core.Sharpness;
 using LossLandscape.Core.Tests.Curvature;
 using TorchSharp;
 using static TorchSharp.torch;
+using Xunit.Abstractions;
 
 namespace LossLandscape.Core.Tests.Sharpness;
 
@@ -12,7 +13,13 @@ namespace LossLandscape.Core.Tests.Sharpness;
 /// </summary>
 public sealed class SharpnessSoftmaxTests
 {
-    public SharpnessSoftmaxTests() => LandscapeRuntime.Load();
+    private readonly ITestOutputHelper output;
+
+    public SharpnessSoftmaxTests(ITestOutputHelper output)
+    {
+        LandscapeRuntime.Load();
+        this.output = output;
+    }
 
     /// <summary>The explicit Hessian in named_parameters() order: weight [10, 64] row-major, then bias [10].</summary>
     private static Tensor ExplicitHessian(nn.Module model, Tensor inputs)
@@ -78,6 +85,7 @@ public sealed class SharpnessSoftmaxTests
         var coarse = engine.Average(0.8, SharpnessNorm.L2, samples, seed);
         var fine = engine.Average(0.4, SharpnessNorm.L2, samples, seed);
         var ratio = (coarse.Value - 0.64 * q) / (fine.Value - 0.16 * q);
+        output.WriteLine($"ρ = 0.8: {coarse.Value:G6} ± {coarse.StandardError:G3}, ρ²Q {0.64 * q:G6}, ρ²/2·tr(DHD) {0.32 * trace:G6}; ρ = 0.4: {fine.Value:G6} ± {fine.StandardError:G3}, ρ²Q {0.16 * q:G6}, ρ²/2·tr(DHD) {0.08 * trace:G6}; remainder ratio {ratio:G4}");
         Assert.True(ratio is > 12 and < 20, $"remainders {coarse.Value - 0.64 * q:G4} at ρ = 0.8 and {fine.Value - 0.16 * q:G4} at ρ = 0.4: ratio {ratio:G4}");
         var exact = 0.16 / 2 * trace;
         Assert.True(Math.Abs(fine.Value - exact) < 3 * fine.StandardError!.Value + Math.Abs(fine.Value - 0.16 * q), $"{fine.Value} ± {fine.StandardError} vs ρ²/2·tr(DHD) = {exact}");
@@ -101,6 +109,7 @@ public sealed class SharpnessSoftmaxTests
         var (_, medium) = engine.Curvature(direction, 0.1);
         var (_, fine) = engine.Curvature(direction, 0.05);
 
+        output.WriteLine($"dᵀHd {quadratic:R}, explicit {exact:R}; second differences at h = 0.2, 0.1, 0.05: {coarse:R}, {medium:R}, {fine:R}");
         Assert.Equal(exact, quadratic, 1e-10 * Math.Abs(exact));
         // Central differences err by O(h²): halving h divides the error by about 4.
         var first = (coarse - exact) / (medium - exact);
