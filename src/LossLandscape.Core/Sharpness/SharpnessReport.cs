@@ -24,7 +24,7 @@ public static class SharpnessReport
     public static byte[] Render(string path, IReadOnlyList<SharpnessResult> results) => FormatOf(path) switch
     {
         "csv" => Encoding.UTF8.GetBytes(Csv(results)),
-        "json" => JsonSerializer.SerializeToUtf8Bytes(results.Select(Row).ToArray(), new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }),
+        "json" => JsonSerializer.SerializeToUtf8Bytes(results.Select(Row).ToArray(), new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }),
         _ => throw new ArgumentException($"'{path}' must end in .csv or .json."),
     };
 

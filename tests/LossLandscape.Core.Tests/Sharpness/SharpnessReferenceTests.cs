@@ -108,4 +108,30 @@ public sealed class SharpnessReferenceTests(ITestOutputHelper output)
         output.WriteLine($"Keskar m = {batchSize}: ours {ours:R}, reference {expected:R}, relative difference {(ours - expected) / expected:G3}");
         Assert.Equal(expected, ours, 1e-4 * expected);
     }
+
+    /// <summary>
+    /// On a network with BatchNorm, ReLU and max pooling, dᵀHd summed over m-batches equals the
+    /// quadratic form of the Hessian operator behind Get-HessianSpectrum over the whole set (the
+    /// batch weights make the two the same Hessian of the mean loss).
+    /// </summary>
+    [Fact]
+    public void DirectionCurvatureOfTheCnnIsTheHessianOperatorsQuadraticForm()
+    {
+        LandscapeRuntime.Load();
+        var (model, data) = Fixture();
+        using var modelScope = model;
+        using var dataScope = data;
+        using var objective = new ModelObjective(model, data, batchSize: 32);
+        using var engine = new SharpnessEngine(objective);
+        var direction = Curvature.HessianTestModels.RandomVector((int)engine.Dimension, seed: 6);
+        using var hessian = new LossLandscape.Core.Curvature.HessianOperator(model, data, batchSize: 64);
+        var product = hessian.Apply(direction);
+        var expected = direction.Zip(product, (a, b) => a * b).Sum();
+
+        using var d = tensor(direction);
+        var (quadratic, _) = engine.Curvature(d, 0.01);
+
+        output.WriteLine($"CNN dᵀHd: {quadratic:R}, Hessian operator {expected:R}");
+        Assert.Equal(expected, quadratic, 1e-10 * Math.Abs(expected));
+    }
 }
