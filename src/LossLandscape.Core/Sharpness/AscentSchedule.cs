@@ -55,5 +55,5 @@ public sealed record AscentSchedule
     }
 
     public override string ToString() =>
-        $"{Iterations} projected-gradient iterations × {Restarts} restart(s) (0: zero start), momentum {Momentum}, step 2ρ halved at iterations {string.Join(",", Checkpoints(Iterations))} when progress stalls (Auto-PGD)";
+        $"{Iterations} projected-gradient iterations × {Restarts} restart(s) (0: zero start), momentum {Momentum}, step 2r (ℓ∞: 2r·s_i per coordinate; ℓ2: 2r·rms(s) along g/‖g‖) halved at iterations {string.Join(",", Checkpoints(Iterations))} when progress stalls (Auto-PGD)";
 }

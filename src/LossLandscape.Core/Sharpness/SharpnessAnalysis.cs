@@ -52,12 +52,8 @@ public sealed class SharpnessAnalysis
 
         using var objective = new ModelObjective(model, dataset, evaluation.BatchSize, evaluation.LossFunction, weightsOnly);
         long hessianProducts = 0;
-        long Report(long forward)
-        {
-            evaluations?.Invoke(forward + hessianProducts);
-            return forward;
-        }
-        using var engine = new SharpnessEngine(objective, cancellation) { Evaluated = forward => Report(forward) };
+        void Report(long forward) => evaluations?.Invoke(forward + hessianProducts);
+        using var engine = new SharpnessEngine(objective, cancellation) { Evaluated = Report };
         var loss = engine.Loss();
         var average = engine.Average(spec.Rho, spec.Norm, spec.Samples, spec.Seed);
         var worst = engine.WorstCase(spec.Rho, spec.Norm, spec.Ascent, spec.Seed);

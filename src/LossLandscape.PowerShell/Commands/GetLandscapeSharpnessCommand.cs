@@ -104,7 +104,8 @@ public sealed class GetLandscapeSharpnessCommand : EvaluationCmdlet, IDisposable
         {
             ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-OutFile '{OutFile}' must end in .csv or .json."), ErrorIds.SharpnessInvalid, ErrorCategory.InvalidArgument, OutFile));
         }
-        refused = !FolderExistsFor(outFile);
+        // Asked before the (long) computation, as Get-HessianSpectrum does: under -WhatIf, or when declined, nothing is computed.
+        refused = !FolderExistsFor(outFile) || !ShouldProcess(outFile, "Write the sharpness of the piped checkpoints");
     }
 
     /// <summary>The spec these parameters describe. Unlike the surfaces, every parameter is perturbed unless -IgnoreBiasAndNorm is given explicitly, as Andriushchenko et al. do.</summary>
@@ -186,7 +187,6 @@ public sealed class GetLandscapeSharpnessCommand : EvaluationCmdlet, IDisposable
             WriteError(new IOException($"'{outFile}' exists and holds other results; use -Force to overwrite it."), ErrorIds.OutputFileExists, ErrorCategory.ResourceExists, outFile);
             return;
         }
-        if (!ShouldProcess(outFile, $"Write the sharpness of {results.Count} checkpoint(s)")) return;
         try
         {
             AtomicFile.WriteAllBytes(outFile, bytes);
