@@ -57,6 +57,20 @@ public sealed class SharpnessTests : IClassFixture<ModuleRunspace>, IDisposable
     }
 
     [Fact]
+    public void FoldBatchNormMergesTheStatisticsKeepingTheLossAndChangingTheNormalizationPerturbation()
+    {
+        var result = shell.Invoke($"""
+            $c = Import-Checkpoint $ckpt
+            $c | {Measure} -Float64
+            $c | {Measure} -Float64 -FoldBatchNorm
+            """, variables).ShouldSucceed();
+
+        var (plain, merged) = (result.Output[0], result.Output[1]);
+        Assert.Equal(Get<double>(plain, "Loss"), Get<double>(merged, "Loss"), 1e-12 * Get<double>(plain, "Loss"));
+        Assert.NotEqual(Get<double>(plain, "WorstCase"), Get<double>(merged, "WorstCase"));
+    }
+
+    [Fact]
     public void TheCsvFileHoldsTheObjectsValuesAndARerunKeepsItWhileOtherResultsAreRefused()
     {
         var result = shell.Invoke($"Import-Checkpoint $ckpt | {Measure} -OutFile $csv", variables).ShouldSucceed();

@@ -44,11 +44,15 @@ public sealed class SharpnessAnalysis
         using var dataset = DatasetCatalog.Load(runtime, data, device);
         using var model = CheckpointStore.LoadModel(runtime, checkpoint, device);
         var weightsOnly = evaluation.IgnoreBiasAndNorm;
-        // Drawn before any float64 conversion, in float32 like every direction, so both precisions follow the same d.
+        // Drawn before any float64 conversion or merge, in float32 from the checkpoint's own values like every
+        // direction, so every precision and BatchNorm option follows the d New-LandscapeDirection makes.
         var recipe = new DirectionRecipe { Seed = spec.Seed, IgnoreBiasAndNorm = weightsOnly, CheckpointSha256 = checkpoint.Metadata.StateSha256 };
         var direction = DirectionFactory.Random(model, recipe);
         var layout = ParameterLayout.Of(model);
         if (spec.Float64) model.to(ScalarType.Float64);
+        // Merged in the compute precision, so a float64 run merges without float32 rounding.
+        if (evaluation.FoldBatchNorm && BatchNormMerge.Apply(model) == 0)
+            throw new SpecException(SpecProblem.Argument, $"-FoldBatchNorm merges BatchNorm statistics into γ and β, but {checkpoint.Name} has no BatchNorm layer to merge.");
 
         using var objective = new ModelObjective(model, dataset, evaluation.BatchSize, evaluation.LossFunction, weightsOnly);
         long hessianProducts = 0;

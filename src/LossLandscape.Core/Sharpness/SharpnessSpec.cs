@@ -8,7 +8,8 @@ namespace LossLandscape.Core.Sharpness;
 /// split, loss, which parameters, BatchNorm) is the shared <see cref="EvaluationSpec"/>; its batch size
 /// is the m of m-sharpness, and its <see cref="EvaluationSpec.IgnoreBiasAndNorm"/> restricts the
 /// perturbation to filter weights (Andriushchenko et al. perturb every parameter: callers that follow
-/// them set it false). Immutable and JSON-serialisable.
+/// them set it false), and its <see cref="EvaluationSpec.FoldBatchNorm"/> merges the BatchNorm statistics
+/// into γ and β first (<see cref="BatchNormMerge"/>, their <c>--merge_bn_stats</c>). Immutable and JSON-serialisable.
 /// </summary>
 public sealed record SharpnessSpec
 {
@@ -53,8 +54,6 @@ public sealed record SharpnessSpec
         ArgumentNullException.ThrowIfNull(Evaluation);
         Evaluation.Validate();
         if (Evaluation.Split == EvaluationSplit.Both) throw new SpecException(SpecProblem.Argument, "Sharpness is of one split's loss: give -Split Train or -Split Test.");
-        // Folding would make the perturbed parameters the folded convolutions, a different set from the unfolded model's.
-        if (Evaluation.FoldBatchNorm) throw new SpecException(SpecProblem.Argument, "-FoldBatchNorm is not supported by the sharpness measures yet: they perturb the unfolded model's parameters.");
         Positive(Rho, "ρ (-Rho)");
         Positive(Epsilon, "ε (-Epsilon)");
         Positive(CurvatureStep, "The curvature step (-CurvatureStep)");

@@ -134,4 +134,36 @@ public sealed class SharpnessReferenceTests(ITestOutputHelper output)
         output.WriteLine($"CNN dᵀHd: {quadratic:R}, Hessian operator {expected:R}");
         Assert.Equal(expected, quadratic, 1e-10 * Math.Abs(expected));
     }
+
+    /// <summary>Merging the BatchNorm statistics into γ and β leaves the function alone but changes what the adaptive measures perturb.</summary>
+    [Fact]
+    public void MergingBatchNormStatisticsKeepsTheLossAndChangesOnlyTheNormalizationPerturbation()
+    {
+        LandscapeRuntime.Load();
+        var (model, data) = Fixture();
+        using var modelScope = model;
+        using var dataScope = data;
+        var schedule = new AscentSchedule { Iterations = 5 };
+        double Measure(bool weightsOnly, out double loss)
+        {
+            using var objective = new ModelObjective(model, data, 64, weightsOnly: weightsOnly);
+            using var engine = new SharpnessEngine(objective);
+            loss = engine.Loss();
+            return engine.WorstCase(0.01, SharpnessNorm.Linf, schedule, seed: 1).Value;
+        }
+        var all = Measure(weightsOnly: false, out var loss);
+        var filters = Measure(weightsOnly: true, out _);
+
+        Assert.Equal(3, BatchNormMerge.Apply(model));
+
+        var mergedAll = Measure(weightsOnly: false, out var mergedLoss);
+        var mergedFilters = Measure(weightsOnly: true, out _);
+        output.WriteLine($"loss {loss:R} → {mergedLoss:R}; ℓ∞ worst case, all parameters {all:R} → {mergedAll:R}, filters only {filters:R} → {mergedFilters:R}");
+        Assert.Equal(loss, mergedLoss, 1e-12 * loss);
+        Assert.Equal(filters, mergedFilters, 1e-9 * filters);
+        Assert.True(Math.Abs(mergedAll - all) > 1e-3 * all, $"{all} and {mergedAll}");
+        var norm = model.named_modules().Select(m => m.module).OfType<TorchSharp.Modules.BatchNorm>().First();
+        Assert.Equal(0.0, norm.running_mean!.abs().max().item<double>());
+        Assert.Equal(1 - norm.eps, norm.running_var!.min().item<double>());
+    }
 }
