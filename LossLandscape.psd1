@@ -32,6 +32,7 @@
         'Export-Checkpoint'
         'Get-TrajectoryPCA'
         'Get-HessianSpectrum'
+        'Get-LandscapeSharpness'
         'Import-TrajectoryPCA'
         'Export-TrajectoryPCA'
     )

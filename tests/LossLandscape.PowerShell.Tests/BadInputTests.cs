@@ -541,6 +541,16 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
     }
 
     [Fact]
+    public void SharpnessOfBothSplitsIsSharpnessInvalid()
+    {
+        var result = fixture.Shell.Invoke("Import-Checkpoint $ckpt | Get-LandscapeSharpness -Split Both", Variables());
+
+        var error = AssertSingleNonTerminating(result, "SharpnessInvalid", ErrorCategory.InvalidArgument, CheckpointAt(fixture.Cnn));
+        Assert.Contains("-Split Train or -Split Test", error.Exception.Message);
+        Assert.Empty(result.Output);
+    }
+
+    [Fact]
     public void StartingAJobInAFolderThatHoldsOneIsSurfaceJobExistsAndTheJobIsKept()
     {
         var job = temp.Combine("job");

@@ -50,7 +50,7 @@ public sealed class SerializationTests : IClassFixture<ModuleRunspace>, IDisposa
     {
         var names = PipelineTypeNames();
         Assert.Equal(
-            ["Checkpoint", "HessianSpectrum", "LandscapeDataset", "LandscapeDirection", "LandscapeModelInfo", "LandscapeSetting", "LossSurface", "LossSurfaceJob", "TrajectoryPca", "TrajectoryPoint"],
+            ["Checkpoint", "HessianSpectrum", "LandscapeDataset", "LandscapeDirection", "LandscapeModelInfo", "LandscapeSetting", "LandscapeSharpness", "LossSurface", "LossSurfaceJob", "TrajectoryPca", "TrajectoryPoint"],
             names.Select(n => n[(TypesNamespace.Length + 1)..]));
         var format = XDocument.Load(Path.Combine(ModuleRunspace.RepoRoot, "module", "LossLandscape.Format.ps1xml"));
         var viewed = format.Descendants("TypeName").Select(t => t.Value.Trim()).ToHashSet(StringComparer.Ordinal);
@@ -78,6 +78,7 @@ public sealed class SerializationTests : IClassFixture<ModuleRunspace>, IDisposa
                 LossSurface = $c | Get-LossSurface -Dimensions 1 -Steps 3 -OutFile $h5
                 TrajectoryPca = Import-Checkpoint $dir/epoch-*.dat | Get-TrajectoryPCA
                 HessianSpectrum = $c | Get-HessianSpectrum -MaxSamples 40 -Top 2 -Tolerance 1e-3
+                LandscapeSharpness = $c | Get-LandscapeSharpness -MaxSamples 40 -Samples 4 -Iterations 3
                 LossSurfaceJob = Get-LossSurfaceJob $job -WarningAction SilentlyContinue
             }
             $live.TrajectoryPoint = $live.TrajectoryPca.Points[1]
@@ -92,6 +93,7 @@ public sealed class SerializationTests : IClassFixture<ModuleRunspace>, IDisposa
                     LossSurface = 'Path', 'GridSize', 'MinLoss', 'CheckpointSha256'
                     TrajectoryPca = 'Path', 'FilePath'
                     HessianSpectrum = 'MinEigenvalue', 'Ratio', 'HessianVectorProducts'
+                    LandscapeSharpness = 'WorstCase', 'AverageCase', 'Keskar', 'Rho', 'BatchSize', 'Dataset'
                     TrajectoryPoint = 'Name', 'X', 'Y'
                     LossSurfaceJob = 'JobFolder', 'State', 'PointCount', 'ArrayJobId', 'MergeJobId', 'OutFile'
                 }[$name]

@@ -28,6 +28,7 @@ public sealed class DeserializedFormatTests : IDisposable
                 Pca = $pca
                 Point = $pca.Points[0]
                 Spectrum = $c | Get-HessianSpectrum -MaxSamples 30 -Tolerance 1e-3
+                Sharpness = $c | Get-LandscapeSharpness -MaxSamples 30 -Samples 2 -Iterations 2
             }
             foreach ($name in $objects.Keys) {
                 "### $name $((RoundTrip $objects[$name]).PSTypeNames[0])"
@@ -50,6 +51,7 @@ public sealed class DeserializedFormatTests : IDisposable
             ["Pca"] = ["Deserialized.LossLandscape.PowerShell.Types.TrajectoryPca", "Checkpoints", "ExplainedVariance"],
             ["Point"] = ["Deserialized.LossLandscape.PowerShell.Types.TrajectoryPoint", "Epoch"],
             ["Spectrum"] = ["Deserialized.LossLandscape.PowerShell.Types.HessianSpectrum", "λmax", "|λmin/λmax|", "HVPs"],
+            ["Sharpness"] = ["Deserialized.LossLandscape.PowerShell.Types.LandscapeSharpness", "WorstCase", "dᵀHd"],
         };
         foreach (var (name, expected) in labels)
         {

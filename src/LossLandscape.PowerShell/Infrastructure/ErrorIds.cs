@@ -50,6 +50,7 @@ public static class ErrorIds
     public const string PlotFailed = "PlotFailed";
     public const string TrajectoryInvalid = "TrajectoryInvalid";
     public const string CurvatureInvalid = "CurvatureInvalid";
+    public const string SharpnessInvalid = "SharpnessInvalid";
     public const string CheckpointTooLarge = "CheckpointTooLarge";
     public const string CheckpointHashMismatch = "CheckpointHashMismatch";
     public const string CheckpointNotRegularFile = "CheckpointNotRegularFile";
