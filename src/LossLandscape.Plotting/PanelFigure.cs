@@ -6,7 +6,10 @@ namespace LossLandscape.Plotting;
 /// <summary>
 /// Several filled contour plots in a grid, as the paper compares networks side by side: each panel
 /// is a <see cref="ContourPlotBuilder"/> plot without a colour bar, rendered into its cell of one
-/// Skia canvas, and one colour bar right of the grid shows the scale they all share.
+/// Skia canvas, and one colour bar right of the grid shows the scale they all share. A panel of
+/// another quantity than the first (its value label differs: the |λmin/λmax| map beside two loss
+/// planes) is a heatmap on its own scale with its own colour bar inside its cell: on the loss scale
+/// a ratio between 0 and 1 would be one colour.
 /// </summary>
 internal sealed class PanelFigure
 {
@@ -46,6 +49,19 @@ internal sealed class PanelFigure
         Height = options.PanelHeight,
     };
 
+    /// <summary>Whether panel <paramref name="k"/> shows another quantity than the first panel, and so gets a scale of its own.</summary>
+    public bool HasOwnScale(int k) => surfaces[k].ValueLabel != surfaces[0].ValueLabel;
+
+    /// <summary>The options of a panel on its own scale: the data's range, a colour bar in its cell.</summary>
+    public HeatmapOptions HeatmapOptionsFor(SurfacePlotData surface) => new()
+    {
+        Title = surface.Title ?? surface.ValueLabel,
+        XLabel = options.XLabel,
+        YLabel = options.YLabel,
+        Width = options.PanelWidth,
+        Height = options.PanelHeight,
+    };
+
     /// <summary>Draws every panel, the colour bar and the title; returns each panel's data area.</summary>
     public List<PixelArea> Draw(SKCanvas canvas)
     {
@@ -53,7 +69,9 @@ internal sealed class PanelFigure
         for (int k = 0; k < surfaces.Count; k++)
         {
             float left = k % columns * options.PanelWidth, top = titleRoom + k / columns * options.PanelHeight;
-            Plot plot = ContourPlotBuilder.Build(surfaces[k], OptionsFor(surfaces[k]), colorBar: false);
+            Plot plot = HasOwnScale(k)
+                ? HeatmapPlotBuilder.Build(surfaces[k], HeatmapOptionsFor(surfaces[k]))
+                : ContourPlotBuilder.Build(surfaces[k], OptionsFor(surfaces[k]), colorBar: false);
             canvas.Save();
             canvas.Translate(left, top);
             canvas.ClipRect(SKRect.Create(options.PanelWidth, options.PanelHeight));

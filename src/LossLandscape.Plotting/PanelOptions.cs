@@ -3,7 +3,8 @@ namespace LossLandscape.Plotting;
 /// <summary>
 /// How a grid of 2D landscapes side by side looks. All panels share one colour scale from
 /// <see cref="Min"/> to <see cref="Max"/> (the paper's 0.1 … 10 by default) and one colour bar, so
-/// equal colours mean equal values across panels.
+/// equal colours mean equal values across panels. A panel whose value label differs from the first
+/// panel's (another quantity, such as |λmin/λmax|) is drawn on its own scale, with its own colour bar.
 /// </summary>
 public sealed record PanelOptions
 {

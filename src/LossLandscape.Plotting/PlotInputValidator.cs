@@ -138,7 +138,8 @@ internal static class PlotInputValidator
             {
                 if (surfaces[k] is null)
                     throw new ArgumentException("The surface is missing.", nameof(surfaces));
-                Validate(surfaces[k], figure.OptionsFor(surfaces[k]));
+                if (figure.HasOwnScale(k)) Validate(surfaces[k], figure.HeatmapOptionsFor(surfaces[k]));
+                else Validate(surfaces[k], figure.OptionsFor(surfaces[k]));
             }
             catch (ArgumentException error)
             {

@@ -75,6 +75,31 @@ public sealed class PanelPlotTests : IDisposable
         Assert.Equal(2 * 400, rendered.Height);
     }
 
+    [Fact]
+    public void A_panel_of_another_quantity_gets_its_own_colour_scale_and_bar()
+    {
+        // Two loss planes and a ratio map whose values (0 … 0.2) lie below the shared loss scale's bottom.
+        SurfacePlotData[] panels =
+        [
+            Surfaces.Bowl() with { Title = "random plane", ValueLabel = "train loss" },
+            Surfaces.Grid((x, y) => 2 + 3 * (x * x - y * y)) with { Title = "Hessian plane", ValueLabel = "train loss" },
+            Surfaces.Grid((x, y) => 0.1 + 0.1 * x) with { Title = "ratio map", ValueLabel = "|λmin/λmax|" },
+        ];
+        RenderedPanels svg = LandscapePlotter.PlotPanels(panels, folder.File("mixed.svg"));
+        RenderedPanels png = LandscapePlotter.PlotPanels(panels, folder.File("mixed.png"));
+
+        string[] texts = SvgText.Of(File.ReadAllText(svg.Path));
+        Assert.Equal(["random plane", "Hessian plane", "ratio map"], texts.Where(t => t is "random plane" or "Hessian plane" or "ratio map").Distinct());
+        // One shared bar for the two loss planes; the ratio map's own bar is labelled with its quantity.
+        Assert.Single(texts, text => text == "train loss");
+        Assert.Contains("|λmin/λmax|", texts);
+        Assert.Equal(3, png.DataAreas.Count);
+        // On the shared 0.1 … 10 scale the whole map would be its bottom colour; on its own its two edges differ.
+        using var ratio = Probe(png, 2);
+        SKColor left = ratio.AtFraction(0.02, 0.5), right = ratio.AtFraction(0.98, 0.5);
+        Assert.True(PixelProbe.Distance(left, right) > 60, $"the ratio map's edges {left} and {right} look alike");
+    }
+
     private static PixelProbe Probe(RenderedPanels rendered, int panel) =>
         new(new RenderedPlot(rendered.Path, rendered.Width, rendered.Height, rendered.DataAreas[panel]));
 }

@@ -82,17 +82,50 @@ public sealed class CurvatureTests : IClassFixture<ModuleRunspace>, IDisposable
     {
         var result = shell.Invoke("""
             $spectrum = Import-Checkpoint $ckpt | Get-HessianSpectrum -Top 2 -Tolerance 1e-4
-            $curve = $spectrum | Get-LossSurface -Dimensions 1 -Direction $spectrum.Direction[0] -XRange -0.05,0.05 -XSteps 3
-            $plane = $spectrum | Get-LossSurface -Steps 3 -Range -0.05,0.05
-            $spectrum; $curve; $plane; $spectrum.Direction[0].Kind.ToString()
+            $curve = $spectrum | Get-LossSurface -Dimensions 1 -Direction $spectrum.Direction[0] -XRange -0.005,0.005 -XSteps 3
+            $plane = $spectrum | Get-LossSurface -Steps 3 -Range -0.005,0.005
+            $spectrum; $curve; $plane; $spectrum.Direction[0].Kind.ToString(); $spectrum.Direction[0].Norm
             """, variables).ShouldSucceed();
         var top = ((double[])result.Output[0].Properties["TopEigenvalues"].Value)[0];
         var loss = (double[])result.Output[1].Properties["TrainLoss"].Value;
-        // f(θ* + αv) ≈ f(θ*) + ½ λ α² for a unit eigenvector v: the central second difference gives λ.
-        var secondDifference = (loss[0] - 2 * loss[1] + loss[2]) / (0.05 * 0.05);
+        var norm = (double)result.Output[4].BaseObject;
+        // f(θ* + αv) ≈ f(θ*) + ½ λ ‖v‖² α² for an eigenvector v (rescaled to the random plane's norm): the central second difference gives λ‖v‖².
+        var secondDifference = (loss[0] - 2 * loss[1] + loss[2]) / (0.005 * 0.005) / (norm * norm);
         Assert.Equal(top, secondDifference, top * 0.1);
         Assert.Equal("Eigenvector", result.Output[3].ToString());
         Assert.Equal(2, result.Output[2].Properties["Dimensions"].Value);
+    }
+
+    /// <summary>
+    /// Böttcher and Wheeler's comparison as one figure: the random plane, the λmax/λmin plane at the random
+    /// plane's norms (so α is the same distance on both), and the |λmin/λmax| map on its own colour scale.
+    /// </summary>
+    [Fact]
+    public void TheTopBottomPlaneSitsBesideTheRandomPlaneAndTheRatioMapInOneFigure()
+    {
+        variables["svg"] = Path.Combine(run.Path, "hessian-planes.svg");
+        var result = shell.Invoke("""
+            $c = Import-Checkpoint $ckpt
+            $spectrum = $c | Get-HessianSpectrum -Pair TopBottom -DirectionSeed 7 -MaxSamples 40 -Tolerance 1e-3 -OutFile ([System.IO.Path]::Combine($dir, 'tb.h5'))
+            $random = $c | Get-LossSurface -Seed 7 -Steps 3 -Range -0.5,0.5 -MaxSamples 40 -ThrottleLimit 1
+            $hessian = $spectrum | Get-LossSurface -Steps 3 -Range -0.5,0.5 -MaxSamples 40 -ThrottleLimit 1
+            $ratio = $c | Get-LossSurface -Seed 7 -Steps 3 -Range -0.5,0.5 -MaxSamples 40 -Metric Curvature -ThrottleLimit 1
+            $random, $hessian, $ratio | Export-LandscapePlot -Layout Grid -Path $svg
+            $spectrum; $random.Directions[0].Norm; $random.Directions[1].Norm
+            """, variables).ShouldSucceed();
+
+        var spectrum = result.Output[0];
+        var directions = ((object[])spectrum.Properties["Direction"].Value).Select(System.Management.Automation.PSObject.AsPSObject).ToArray();
+        Assert.Equal("RandomNorm", directions[1].Properties["Normalization"].Value.ToString());
+        Assert.Contains($"λ = {(double)spectrum.Properties["MinEigenvalue"].Value:G4}", directions[1].ToString());
+        Assert.Equal((double)result.Output[1].BaseObject, (double)directions[0].Properties["Norm"].Value, 1e-6 * (double)result.Output[1].BaseObject);
+        Assert.Equal((double)result.Output[2].BaseObject, (double)directions[1].Properties["Norm"].Value, 1e-6 * (double)result.Output[2].BaseObject);
+        var texts = System.Text.RegularExpressions.Regex.Matches(File.ReadAllText((string)variables["svg"]!), @"<text[^>]*>\s*([^<]*?)\s*</text>")
+            .Select(m => System.Net.WebUtility.HtmlDecode(m.Groups[1].Value)).ToArray();
+        Assert.Contains("random plane: train loss", texts);
+        Assert.Contains(texts, t => t.StartsWith("Hessian plane (λ ", StringComparison.Ordinal) && t.EndsWith("): train loss", StringComparison.Ordinal));
+        Assert.Contains("random plane: |λmin/λmax|", texts);
+        Assert.Single(texts, t => t == "train loss");
     }
 
     [Fact]

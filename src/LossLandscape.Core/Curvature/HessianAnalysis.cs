@@ -10,8 +10,8 @@ namespace LossLandscape.Core.Curvature;
 /// <summary>
 /// The Hessian of the mean loss at a checkpoint (or at a point along directions from it), through
 /// Hessian-vector products of one operator: the top eigenpairs and λmin by Lanczos, optionally the
-/// Hutchinson trace and the spectral density; the two leading eigenvectors are saved as a direction
-/// file. BatchNorm evaluates with its running statistics (eval mode), as the surfaces do.
+/// Hutchinson trace and the spectral density; two eigenvectors (<see cref="HessianAnalysisOptions.Pair"/>)
+/// are saved as a direction file, rescaled to the norms of the random plane of the same seed. BatchNorm evaluates with its running statistics (eval mode), as the surfaces do.
 /// </summary>
 public sealed class HessianAnalysis
 {
@@ -59,7 +59,20 @@ public sealed class HessianAnalysis
             : null;
 
         var layout = ParameterLayout.Of(runtime, checkpoint);
-        var eigenvectors = EigenvectorDirections.Create(layout, hessian.ParameterNames, largest.Eigenvectors.Take(2).ToArray(), checkpoint.Metadata.StateSha256);
+        var bottom = options.Pair == HessianPair.TopBottom;
+        double[][] vectors = bottom ? [largest.Eigenvectors[0], smallest.Eigenvectors[0]] : largest.Eigenvectors.Take(2).ToArray();
+        double[] values = bottom ? [largest.Eigenvalues[0], smallest.Eigenvalues[0]] : largest.Eigenvalues.Take(2).ToArray();
+        // Built as Get-LossSurface builds its random plane (same bias/BN choice), so the norms are that plane's.
+        var scaleTo = options.ScaleSeed is { } seed
+            ? vectors.Select((_, axis) => DirectionBuilder.Build(runtime, checkpoint, new DirectionRecipe
+            {
+                Seed = seed,
+                Axis = axis,
+                IgnoreBiasAndNorm = !options.IncludeBiasAndNorm,
+                CheckpointSha256 = checkpoint.Metadata.StateSha256,
+            })).ToArray()
+            : null;
+        var eigenvectors = EigenvectorDirections.Create(layout, hessian.ParameterNames, vectors, values, checkpoint.Metadata.StateSha256, scaleTo);
         var file = options.EigenvectorFile
             ?? Path.Combine(Path.GetDirectoryName(checkpoint.StatePath)!, $"hessian-{string.Concat(eigenvectors.Select(e => e.Sha256[..8]))}.h5");
         DirectionStore.Write(file, layout, eigenvectors);

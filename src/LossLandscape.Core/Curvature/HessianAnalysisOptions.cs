@@ -51,7 +51,17 @@ public sealed record HessianAnalysisOptions
 
     public double Beta { get; init; }
 
-    /// <summary>The direction file for the top eigenvectors; null: <c>hessian-&lt;hash&gt;.h5</c> beside the checkpoint.</summary>
+    /// <summary>The two eigenvectors saved as the plane.</summary>
+    public HessianPair Pair { get; init; } = HessianPair.TopTwo;
+
+    /// <summary>
+    /// The seed of the filter-normalized random directions (x and y) whose global norms the saved
+    /// eigenvectors are rescaled to, so α means the same distance on the Hessian plane as on that
+    /// random plane; null: unit eigenvectors.
+    /// </summary>
+    public long? ScaleSeed { get; init; } = DirectionRecipe.DefaultSeed;
+
+    /// <summary>The direction file for the saved eigenvectors; null: <c>hessian-&lt;hash&gt;.h5</c> beside the checkpoint.</summary>
     public string? EigenvectorFile { get; init; }
 
     /// <summary>Checks what the solvers would reject only after the data and the model are loaded.</summary>

@@ -10,7 +10,7 @@ namespace LossLandscape.Core.Curvature;
 /// <param name="Smallest">λmin and its eigenvector.</param>
 /// <param name="Trace">Null unless asked for.</param>
 /// <param name="Density">Null unless asked for.</param>
-/// <param name="Eigenvectors">The eigenvectors of the (up to) two largest eigenvalues as directions over all parameters.</param>
+/// <param name="Eigenvectors">The plane's eigenvectors (<see cref="HessianAnalysisOptions.Pair"/>) as directions over all parameters.</param>
 /// <param name="EigenvectorFile">The direction file holding <paramref name="Eigenvectors"/>.</param>
 public sealed record HessianAnalysisResult(
     int SampleCount,

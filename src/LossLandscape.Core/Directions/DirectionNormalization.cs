@@ -16,6 +16,13 @@ public enum DirectionNormalization
     None,
 
     /// <summary>
+    /// One global rescale of a unit vector (a Hessian eigenvector) to the norm of the filter-normalized
+    /// random direction of the recipe's seed and axis, so α measures the same distance as on that
+    /// random plane. Not per filter: rescaling filters unequally would destroy the eigen-property.
+    /// </summary>
+    RandomNorm,
+
+    /// <summary>
     /// Not recorded: a direction read from a file made elsewhere (the paper code's h5 holds only the
     /// values, whatever normalization made them). Never a choice for making a direction.
     /// </summary>

@@ -32,11 +32,15 @@ public sealed record DirectionRecipe
     /// <summary>SHA-256 of θ_target's state file (target directions only).</summary>
     public string? TargetSha256 { get; init; }
 
+    /// <summary>The Hessian eigenvalue an eigenvector direction belongs to (null for other kinds and for files written before it was recorded).</summary>
+    public double? Eigenvalue { get; init; }
+
     public override string ToString() => Kind switch
     {
         DirectionKind.Target => $"target θ_t − θ* ({BatchNormStatistics} BN)",
         DirectionKind.Pca => $"principal component {Axis + 1} of the trajectory",
-        DirectionKind.Eigenvector => $"Hessian eigenvector {Axis + 1}",
+        DirectionKind.Eigenvector => $"Hessian eigenvector {Axis + 1}{(Eigenvalue is { } λ ? $" (λ = {λ:G4})" : "")}"
+            + (Normalization == DirectionNormalization.RandomNorm ? $", scaled to the norm of random seed {Seed} axis {(Axis == 0 ? "x" : "y")}" : ""),
         DirectionKind.File => $"read from a direction file (axis {(Axis == 0 ? "x" : "y")})",
         _ => $"random seed {Seed} axis {(Axis == 0 ? "x" : "y")}, {Normalization}{(IgnoreBiasAndNorm ? ", bias/BN zeroed" : "")}{(Orthogonalized ? ", orthogonalized" : "")}",
     };

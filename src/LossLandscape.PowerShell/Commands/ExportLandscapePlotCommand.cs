@@ -122,9 +122,37 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
     {
         if (Layout != PlotLayout.Grid || collected.Count == 0) return;
         Write(TargetFile(collected[0], panels: collected.Count), file => LandscapePlotter.PlotPanels(
-            collected.Select(s => SurfaceData(s) with { Title = $"{s.Architecture}{(s.CheckpointEpoch is { } e ? $", epoch {e}" : "")}" }).ToArray(),
+            collected.Select(s => SurfaceData(s) with { Title = PanelTitle(s) }).ToArray(),
             file,
             new PanelOptions { Columns = Columns, Min = Min, Max = Max, LevelStep = LevelStep, LogColor = LogScale, Title = Title, ValueLabel = $"{Split.ToLowerInvariant()} loss" }).Path, collected);
+    }
+
+    /// <summary>
+    /// The checkpoint, as the paper compares networks; when the panels differ in plane or quantity (a
+    /// random plane, a Hessian plane and a |λmin/λmax| map of one checkpoint) that difference instead.
+    /// </summary>
+    private string PanelTitle(LossSurface surface)
+    {
+        var mixed = collected.Select(s => (PlaneKind(s), ValueKey(s))).Distinct().Count() > 1;
+        return mixed
+            ? $"{PlaneName(surface)}: {ValueLabel(ValueKey(surface))}"
+            : $"{surface.Architecture}{(surface.CheckpointEpoch is { } e ? $", epoch {e}" : "")}";
+    }
+
+    private static string PlaneName(LossSurface surface)
+    {
+        var directions = surface.Result.Metadata.Directions;
+        var eigenvalues = directions.Select(d => d.Recipe.Eigenvalue).OfType<double>().ToArray();
+        return PlaneKind(surface) switch
+        {
+            DirectionKind.Random => "random plane",
+            DirectionKind.Eigenvector when eigenvalues.Length == directions.Count =>
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Hessian plane (λ {string.Join(", ", eigenvalues.Select(v => v.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)))})"),
+            DirectionKind.Eigenvector => "Hessian plane",
+            DirectionKind.Pca => "PCA plane",
+            { } other => $"{other} plane",
+            null => "plane",
+        };
     }
 
     private void Write(string file, Func<string, string> draw, object target)

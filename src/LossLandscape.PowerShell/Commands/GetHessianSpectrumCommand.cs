@@ -76,6 +76,22 @@ public sealed class GetHessianSpectrumCommand : EvaluationCmdlet, IDisposable
     [Parameter]
     public SwitchParameter Float64 { get; set; }
 
+    /// <summary>
+    /// The plane the spectrum carries as its Direction (and saves): TopTwo (λ1's and λ2's eigenvectors,
+    /// with -Top 2 or more) or TopBottom (λmax's and λmin's, Böttcher and Wheeler), which shows a saddle.
+    /// Decided here, where the eigenvectors are computed, so the file and the object say which plane it is.
+    /// </summary>
+    [Parameter]
+    public HessianPair Pair { get; set; } = HessianPair.TopTwo;
+
+    /// <summary>Seed of the filter-normalized random plane whose x and y norms the eigenvectors are rescaled to (Get-LossSurface's -Seed).</summary>
+    [Parameter]
+    public long DirectionSeed { get; set; } = DirectionRecipe.DefaultSeed;
+
+    /// <summary>Keep the eigenvectors at unit norm instead of the random plane's norms.</summary>
+    [Parameter]
+    public SwitchParameter UnitDirections { get; set; }
+
     /// <summary>Where to save the top eigenvectors as directions (default: hessian-&lt;hash&gt;.h5 beside the checkpoint).</summary>
     [Parameter]
     public string? OutFile { get; set; }
@@ -118,6 +134,8 @@ public sealed class GetHessianSpectrumCommand : EvaluationCmdlet, IDisposable
             Directions = directions,
             Alpha = Alpha,
             Beta = Beta,
+            Pair = Pair,
+            ScaleSeed = UnitDirections ? null : DirectionSeed,
             EigenvectorFile = OutFile is null ? null : GetUnresolvedProviderPathFromPSPath(OutFile),
         };
     }
@@ -151,6 +169,7 @@ public sealed class GetHessianSpectrumCommand : EvaluationCmdlet, IDisposable
             var analysis = new HessianAnalysis(Runtime, Checkpoint.Info, options).Run(
                 products => progress.Report($"{products} Hessian-vector products", 0), stopping.Token);
             WriteVerbose($"Hessian of the mean loss over {analysis.SampleCount} samples of {options.Dataset}, {analysis.Dimension} parameters; probe seed {ProbeSeed}.");
+            foreach (var direction in analysis.Eigenvectors) WriteVerbose($"Plane {Pair}: {direction.Recipe}, norm {direction.Norm:G6}.");
             var eigenvectors = analysis.Eigenvectors;
             double? cosine = eigenvectors.Count == 2 ? eigenvectors[0].CosineTo(eigenvectors[1]) : null;
             WriteObject(new HessianSpectrum
