@@ -11,7 +11,10 @@ public enum DirectionKind
     /// <summary>A principal component of a training trajectory (unit norm, not filter-normalized).</summary>
     Pca,
 
-    /// <summary>An eigenvector of the Hessian (unit norm): the landscape along the directions of highest curvature.</summary>
+    /// <summary>
+    /// An eigenvector of the Hessian: the landscape along the directions of highest (or lowest) curvature.
+    /// Unit norm, or rescaled as a whole to a random direction's norm (<see cref="DirectionNormalization.RandomNorm"/>).
+    /// </summary>
     Eigenvector,
 
     /// <summary>Read from a direction file made elsewhere (e.g. the paper's code): known by its content hash only.</summary>

@@ -92,7 +92,7 @@ public sealed class GetHessianSpectrumCommand : EvaluationCmdlet, IDisposable
     [Parameter]
     public SwitchParameter UnitDirections { get; set; }
 
-    /// <summary>Where to save the top eigenvectors as directions (default: hessian-&lt;hash&gt;.h5 beside the checkpoint).</summary>
+    /// <summary>Where to save the plane's eigenvectors as directions (default: hessian-&lt;hash&gt;.h5 beside the checkpoint).</summary>
     [Parameter]
     public string? OutFile { get; set; }
 
@@ -159,7 +159,7 @@ public sealed class GetHessianSpectrumCommand : EvaluationCmdlet, IDisposable
         }
         // Checked before the (long) computation, so an existing result is neither overwritten nor waited for in vain.
         if (options.EigenvectorFile is { } file && !MayWrite(file, Force)) return;
-        if (!ShouldProcess(options.EigenvectorFile ?? System.IO.Path.GetDirectoryName(Checkpoint.Path)!, "Compute the Hessian spectrum and write its top eigenvectors as a direction file")) return;
+        if (!ShouldProcess(options.EigenvectorFile ?? System.IO.Path.GetDirectoryName(Checkpoint.Path)!, "Compute the Hessian spectrum and write its plane's eigenvectors as a direction file")) return;
         var progress = new ProgressReporter(this, $"Hessian of {Checkpoint.Name}");
         var clock = Stopwatch.StartNew();
         // libtorch's thread count is per calling thread: this pipeline thread's is set for the analysis and restored after it.
