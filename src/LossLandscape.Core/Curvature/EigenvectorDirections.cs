@@ -7,7 +7,8 @@ namespace LossLandscape.Core.Curvature;
 public static class EigenvectorDirections
 {
     /// <param name="chosenParameters">The operator's parameters, in the order its vectors concatenate them.</param>
-    public static DirectionVector[] Create(ParameterLayout layout, IReadOnlyList<string> chosenParameters, IReadOnlyList<double[]> eigenvectors, string checkpointSha256)
+    /// <param name="subset">The -Parameter subset the operator was restricted to, recorded in the directions' recipes.</param>
+    public static DirectionVector[] Create(ParameterLayout layout, IReadOnlyList<string> chosenParameters, IReadOnlyList<double[]> eigenvectors, string checkpointSha256, ParameterSubset? subset = null)
     {
         var chosen = chosenParameters.ToHashSet(StringComparer.Ordinal);
         return eigenvectors.Select((vector, axis) =>
@@ -28,6 +29,7 @@ public static class EigenvectorDirections
                 Axis = axis,
                 Normalization = DirectionNormalization.None,
                 IgnoreBiasAndNorm = chosen.Count < layout.Parameters.Count,
+                Parameters = subset,
                 CheckpointSha256 = checkpointSha256,
             }, flat);
         }).ToArray();

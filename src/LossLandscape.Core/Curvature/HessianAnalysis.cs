@@ -41,7 +41,7 @@ public sealed class HessianAnalysis
         // The loss the Hessian is of, computed as a surface computes it: the same data give the same value.
         var (loss, _) = Evaluation.Evaluate(model, data, options.BatchSize, options.LossFunction, cancellation);
         using var hessian = new HessianOperator(model, data, options.LossFunction, options.BatchSize,
-            weightsOnly: !options.IncludeBiasAndNorm, float64: options.Float64, cancellation: cancellation);
+            weightsOnly: !options.IncludeBiasAndNorm, float64: options.Float64, cancellation: cancellation, subset: options.Parameters);
         double[] Apply(double[] v)
         {
             var product = hessian.Apply(v);
@@ -59,7 +59,7 @@ public sealed class HessianAnalysis
             : null;
 
         var layout = ParameterLayout.Of(runtime, checkpoint);
-        var eigenvectors = EigenvectorDirections.Create(layout, hessian.ParameterNames, largest.Eigenvectors.Take(2).ToArray(), checkpoint.Metadata.StateSha256);
+        var eigenvectors = EigenvectorDirections.Create(layout, hessian.ParameterNames, largest.Eigenvectors.Take(2).ToArray(), checkpoint.Metadata.StateSha256, options.Parameters);
         var file = options.EigenvectorFile
             ?? Path.Combine(Path.GetDirectoryName(checkpoint.StatePath)!, $"hessian-{string.Concat(eigenvectors.Select(e => e.Sha256[..8]))}.h5");
         DirectionStore.Write(file, layout, eigenvectors);

@@ -1,3 +1,4 @@
+using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Directions;
 using LossLandscape.Core.Native;
@@ -31,6 +32,9 @@ public sealed record HessianAnalysisOptions
 
     /// <summary>False: only tensors of rank &gt; 1, as the paper's code; true: biases and BN γ/β too.</summary>
     public bool IncludeBiasAndNorm { get; init; }
+
+    /// <summary>Only these parameters (-Parameter), within <see cref="IncludeBiasAndNorm"/>: the spectrum is of the Hessian's sub-block over them.</summary>
+    public ParameterSubset? Parameters { get; init; }
 
     public LossFunction LossFunction { get; init; } = LossFunction.CrossEntropy;
 

@@ -110,6 +110,7 @@ public sealed class GetHessianSpectrumCommand : EvaluationCmdlet, IDisposable
             LanczosSteps = LanczosSteps,
             Tolerance = LanczosTolerance,
             IncludeBiasAndNorm = !evaluation.IgnoreBiasAndNorm,
+            Parameters = evaluation.Parameters,
             LossFunction = evaluation.LossFunction,
             BatchSize = evaluation.BatchSize,
             Seed = ProbeSeed,
