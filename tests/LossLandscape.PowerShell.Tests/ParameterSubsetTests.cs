@@ -64,4 +64,16 @@ public sealed class ParameterSubsetTests : IClassFixture<ModuleRunspace>, IDispo
         var sharpness = shell.Invoke("Import-Checkpoint $ckpt | Get-LandscapeSharpness -Parameter 'conv1.*' -MaxSamples 24 -BatchSize 12 -Samples 2 -Iterations 2 -Restarts 1", variables).ShouldSucceed();
         Assert.Equal(144L, (long)Assert.Single(sharpness.Output).Properties["Dimension"].Value);
     }
+
+    [Fact]
+    public void GroupByLayerSplitsTheTraceIntoSharesThatAddUpToIt()
+    {
+        var result = shell.Invoke("Import-Checkpoint $ckpt | Get-HessianSpectrum -GroupBy Layer -Probes 4 -MaxSamples 24", variables).ShouldSucceed();
+        var spectrum = Assert.Single(result.Output);
+        var trace = (double)spectrum.Properties["Trace"].Value;
+        var groups = ((object[])spectrum.Properties["GroupTraces"].Value).Select(PSObject.AsPSObject).ToArray();
+        Assert.Equal(["conv1", "conv2", "conv3", "linear"], groups.Select(g => (string)g.Properties["Group"].Value));
+        Assert.Equal((int)spectrum.Properties["Dimension"].Value, groups.Sum(g => (int)g.Properties["Dimension"].Value));
+        Assert.Equal(trace, groups.Sum(g => (double)g.Properties["Trace"].Value), 1e-10 * Math.Abs(trace));
+    }
 }

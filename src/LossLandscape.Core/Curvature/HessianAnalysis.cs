@@ -51,18 +51,25 @@ public sealed class HessianAnalysis
         var solver = new LanczosEigensolver(Apply, hessian.Dimension) { RelativeTolerance = options.Tolerance, Seed = options.Seed, Cancellation = cancellation };
         var largest = solver.Largest(options.Top);
         var smallest = solver.Smallest(1);
-        var trace = options.Trace
-            ? new HutchinsonTraceEstimator(Apply, hessian.Dimension) { Seed = options.Seed, Cancellation = cancellation }.Estimate(options.Probes)
-            : null;
+        var layout = ParameterLayout.Of(runtime, checkpoint);
+        var lengths = layout.Parameters.ToDictionary(p => p.Name, p => p.Length, StringComparer.Ordinal);
+        var groups = options.GroupBy is { } by ? ParameterGroups.Of(hessian.ParameterNames, hessian.ParameterNames.Select(n => lengths[n]).ToArray(), by) : [];
+        TraceEstimate? trace = null;
+        GroupTrace[]? groupTraces = null;
+        if (options.Trace || options.GroupBy is not null)
+        {
+            var (total, perGroup) = new HutchinsonTraceEstimator(Apply, hessian.Dimension) { Seed = options.Seed, Cancellation = cancellation }.Estimate(options.Probes, groups);
+            trace = total;
+            groupTraces = options.GroupBy is null ? null : groups.Zip(perGroup, (g, t) => new GroupTrace(g.Name, g.Length, t)).ToArray();
+        }
         var density = options.Density
             ? new SpectralDensityEstimator(Apply, hessian.Dimension) { Seed = options.Seed, Cancellation = cancellation }.Estimate(options.Runs, options.LanczosSteps)
             : null;
 
-        var layout = ParameterLayout.Of(runtime, checkpoint);
         var eigenvectors = EigenvectorDirections.Create(layout, hessian.ParameterNames, largest.Eigenvectors.Take(2).ToArray(), checkpoint.Metadata.StateSha256, options.Parameters);
         var file = options.EigenvectorFile
             ?? Path.Combine(Path.GetDirectoryName(checkpoint.StatePath)!, $"hessian-{string.Concat(eigenvectors.Select(e => e.Sha256[..8]))}.h5");
         DirectionStore.Write(file, layout, eigenvectors);
-        return new HessianAnalysisResult(data.Count, loss, hessian.Dimension, largest, smallest, trace, density, hessian.HessianVectorProducts, eigenvectors, file);
+        return new HessianAnalysisResult(data.Count, loss, hessian.Dimension, largest, smallest, trace, density, hessian.HessianVectorProducts, eigenvectors, file) { GroupTraces = groupTraces };
     }
 }

@@ -20,6 +20,9 @@ public sealed record HessianAnalysisOptions
 
     public int Probes { get; init; } = 30;
 
+    /// <summary>Also split the trace into per-group shares from the same probes (implies <see cref="Trace"/>).</summary>
+    public HessianGrouping? GroupBy { get; init; }
+
     /// <summary>Also estimate the spectral density (stochastic Lanczos quadrature).</summary>
     public bool Density { get; init; }
 
