@@ -76,4 +76,20 @@ public sealed class ParameterSubsetTests : IClassFixture<ModuleRunspace>, IDispo
         Assert.Equal((int)spectrum.Properties["Dimension"].Value, groups.Sum(g => (int)g.Properties["Dimension"].Value));
         Assert.Equal(trace, groups.Sum(g => (double)g.Properties["Trace"].Value), 1e-10 * Math.Abs(trace));
     }
+
+    [Fact]
+    public void ASerializedSubsetDirectionKeepsItsSubsetAndAgreesWithTheSameParameterOnTheSurface()
+    {
+        var result = shell.Invoke("""
+            $c = Import-Checkpoint $ckpt
+            $d = $c | New-LandscapeDirection -Parameter 'conv1.*' -Dimensions 1
+            $copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($d))
+            $c | Get-LossSurface -Direction $copy -Parameter 'conv1.*' -Steps 3 -MaxSamples 12
+            $c | Get-LossSurface -Direction $copy -Parameter 'conv2.*' -Steps 3 -MaxSamples 12
+            """, variables);
+        Assert.Single(result.Output);
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("ParameterNotMatched,", error.FullyQualifiedErrorId);
+        Assert.Contains("moves only 'conv1.*'", error.Exception.Message);
+    }
 }
