@@ -14,7 +14,7 @@ namespace LossLandscape.PowerShell.Tests;
 public sealed class ParameterParityTests(ModuleRunspace shell) : IClassFixture<ModuleRunspace>
 {
     private static readonly string[] EvaluationParameters =
-        ["Checkpoint", "Dataset", "Split", "MaxSamples", "SubsetSeed", "LossFunction", "BatchSize", "IgnoreBiasAndNorm", "FoldBatchNorm", "AllowNonFinite", "ThreadCount", "Device"];
+        ["Checkpoint", "Dataset", "Split", "MaxSamples", "SubsetSeed", "LossFunction", "BatchSize", "IgnoreBiasAndNorm", "Parameter", "FoldBatchNorm", "AllowNonFinite", "ThreadCount", "Device"];
 
     private static readonly string[] SurfaceParameters =
         ["Direction", "Dimensions", "Seed", "Normalization", "Orthogonalize", "Steps", "Range", "XRange", "XSteps", "YRange", "YSteps", "Metric", "LanczosTolerance"];
@@ -22,6 +22,10 @@ public sealed class ParameterParityTests(ModuleRunspace shell) : IClassFixture<M
     [Fact]
     public void EvaluationParametersAreDeclaredAlikeInGetLossSurfaceStartLossSurfaceJobAndGetHessianSpectrum() =>
         AssertAlike(["Get-LossSurface", "Start-LossSurfaceJob", "Get-HessianSpectrum"], EvaluationParameters);
+
+    [Fact]
+    public void ParameterIsDeclaredAlikeInEveryCommandThatTakesASubset() =>
+        AssertAlike(["Get-LossSurface", "Start-LossSurfaceJob", "Get-HessianSpectrum", "Get-LandscapeSharpness", "New-LandscapeDirection"], ["Parameter"]);
 
     [Fact]
     public void SurfaceParametersAreDeclaredAlikeInGetLossSurfaceAndStartLossSurfaceJob() =>

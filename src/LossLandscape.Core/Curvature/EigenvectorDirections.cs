@@ -13,8 +13,9 @@ public static class EigenvectorDirections
     /// Null: the directions stay unit vectors. Otherwise one random direction per axis whose global norm
     /// that axis's eigenvector is rescaled to (<see cref="DirectionNormalization.RandomNorm"/>).
     /// </param>
+    /// <param name="subset">The -Parameter subset the operator was restricted to, recorded in the directions' recipes.</param>
     public static DirectionVector[] Create(ParameterLayout layout, IReadOnlyList<string> chosenParameters, IReadOnlyList<double[]> eigenvectors,
-        IReadOnlyList<double> eigenvalues, string checkpointSha256, IReadOnlyList<DirectionVector>? scaleTo = null)
+        IReadOnlyList<double> eigenvalues, string checkpointSha256, IReadOnlyList<DirectionVector>? scaleTo = null, ParameterSubset? subset = null)
     {
         if (eigenvalues.Count != eigenvectors.Count)
             throw new ArgumentException($"{eigenvectors.Count} eigenvectors came with {eigenvalues.Count} eigenvalues.", nameof(eigenvalues));
@@ -43,6 +44,7 @@ public static class EigenvectorDirections
                 Normalization = reference is null ? DirectionNormalization.None : DirectionNormalization.RandomNorm,
                 Seed = reference?.Recipe.Seed ?? DirectionRecipe.DefaultSeed,
                 IgnoreBiasAndNorm = chosen.Count < layout.Parameters.Count,
+                Parameters = subset,
                 CheckpointSha256 = checkpointSha256,
                 Eigenvalue = eigenvalues[axis],
             }, flat);

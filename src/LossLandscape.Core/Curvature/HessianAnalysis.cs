@@ -41,7 +41,7 @@ public sealed class HessianAnalysis
         // The loss the Hessian is of, computed as a surface computes it: the same data give the same value.
         var (loss, _) = Evaluation.Evaluate(model, data, options.BatchSize, options.LossFunction, cancellation);
         using var hessian = new HessianOperator(model, data, options.LossFunction, options.BatchSize,
-            weightsOnly: !options.IncludeBiasAndNorm, float64: options.Float64, cancellation: cancellation);
+            weightsOnly: !options.IncludeBiasAndNorm, float64: options.Float64, cancellation: cancellation, subset: options.Parameters);
         double[] Apply(double[] v)
         {
             var product = hessian.Apply(v);
@@ -51,14 +51,21 @@ public sealed class HessianAnalysis
         var solver = new LanczosEigensolver(Apply, hessian.Dimension) { RelativeTolerance = options.Tolerance, Seed = options.Seed, Cancellation = cancellation };
         var largest = solver.Largest(options.Top);
         var smallest = solver.Smallest(1);
-        var trace = options.Trace
-            ? new HutchinsonTraceEstimator(Apply, hessian.Dimension) { Seed = options.Seed, Cancellation = cancellation }.Estimate(options.Probes)
-            : null;
+        var layout = ParameterLayout.Of(runtime, checkpoint);
+        var lengths = layout.Parameters.ToDictionary(p => p.Name, p => p.Length, StringComparer.Ordinal);
+        var groups = options.GroupBy is { } by ? ParameterGroups.Of(hessian.ParameterNames, hessian.ParameterNames.Select(n => lengths[n]).ToArray(), by) : [];
+        TraceEstimate? trace = null;
+        GroupTrace[]? groupTraces = null;
+        if (options.Trace || options.GroupBy is not null)
+        {
+            var (total, perGroup) = new HutchinsonTraceEstimator(Apply, hessian.Dimension) { Seed = options.Seed, Cancellation = cancellation }.Estimate(options.Probes, groups);
+            trace = total;
+            groupTraces = options.GroupBy is null ? null : groups.Zip(perGroup, (g, t) => new GroupTrace(g.Name, g.Length, t)).ToArray();
+        }
         var density = options.Density
             ? new SpectralDensityEstimator(Apply, hessian.Dimension) { Seed = options.Seed, Cancellation = cancellation }.Estimate(options.Runs, options.LanczosSteps)
             : null;
 
-        var layout = ParameterLayout.Of(runtime, checkpoint);
         var bottom = options.Pair == HessianPair.TopBottom;
         double[][] vectors = bottom ? [largest.Eigenvectors[0], smallest.Eigenvectors[0]] : largest.Eigenvectors.Take(2).ToArray();
         double[] values = bottom ? [largest.Eigenvalues[0], smallest.Eigenvalues[0]] : largest.Eigenvalues.Take(2).ToArray();
@@ -69,13 +76,14 @@ public sealed class HessianAnalysis
                 Seed = seed,
                 Axis = axis,
                 IgnoreBiasAndNorm = !options.IncludeBiasAndNorm,
+                Parameters = options.Parameters,
                 CheckpointSha256 = checkpoint.Metadata.StateSha256,
             })).ToArray()
             : null;
-        var eigenvectors = EigenvectorDirections.Create(layout, hessian.ParameterNames, vectors, values, checkpoint.Metadata.StateSha256, scaleTo);
+        var eigenvectors = EigenvectorDirections.Create(layout, hessian.ParameterNames, vectors, values, checkpoint.Metadata.StateSha256, scaleTo, options.Parameters);
         var file = options.EigenvectorFile
             ?? Path.Combine(Path.GetDirectoryName(checkpoint.StatePath)!, $"hessian-{string.Concat(eigenvectors.Select(e => e.Sha256[..8]))}.h5");
         DirectionStore.Write(file, layout, eigenvectors);
-        return new HessianAnalysisResult(data.Count, loss, hessian.Dimension, largest, smallest, trace, density, hessian.HessianVectorProducts, eigenvectors, file);
+        return new HessianAnalysisResult(data.Count, loss, hessian.Dimension, largest, smallest, trace, density, hessian.HessianVectorProducts, eigenvectors, file) { GroupTraces = groupTraces };
     }
 }

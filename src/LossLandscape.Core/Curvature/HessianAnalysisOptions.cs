@@ -1,3 +1,4 @@
+using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Directions;
 using LossLandscape.Core.Native;
@@ -19,6 +20,9 @@ public sealed record HessianAnalysisOptions
 
     public int Probes { get; init; } = 30;
 
+    /// <summary>Also split the trace into per-group shares from the same probes (implies <see cref="Trace"/>).</summary>
+    public HessianGrouping? GroupBy { get; init; }
+
     /// <summary>Also estimate the spectral density (stochastic Lanczos quadrature).</summary>
     public bool Density { get; init; }
 
@@ -31,6 +35,9 @@ public sealed record HessianAnalysisOptions
 
     /// <summary>False: only tensors of rank &gt; 1, as the paper's code; true: biases and BN γ/β too.</summary>
     public bool IncludeBiasAndNorm { get; init; }
+
+    /// <summary>Only these parameters (-Parameter), within <see cref="IncludeBiasAndNorm"/>: the spectrum is of the Hessian's sub-block over them.</summary>
+    public ParameterSubset? Parameters { get; init; }
 
     public LossFunction LossFunction { get; init; } = LossFunction.CrossEntropy;
 

@@ -24,6 +24,9 @@ public sealed record HessianAnalysisResult(
     IReadOnlyList<DirectionVector> Eigenvectors,
     string EigenvectorFile)
 {
+    /// <summary>Each -GroupBy group's share of <see cref="Trace"/>, from the same probes; null without -GroupBy.</summary>
+    public IReadOnlyList<GroupTrace>? GroupTraces { get; init; }
+
     public double MinEigenvalue => Smallest.Eigenvalues[0];
 
     public int Iterations => Largest.Iterations + Smallest.Iterations;

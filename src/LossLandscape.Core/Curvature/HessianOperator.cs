@@ -1,3 +1,4 @@
+using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Models;
 using LossLandscape.Core.Training;
@@ -38,13 +39,15 @@ public sealed class HessianOperator : IDisposable
     /// <param name="data">The samples the mean loss runs over (a subset: pass a smaller data set).</param>
     /// <param name="weightsOnly">True: only parameters with more than one dimension (weights, not biases or BN scales), as the paper's code; false: all parameters.</param>
     /// <param name="float64">Compute in float64 (model and batches), for exactness checks; float32 HVPs carry relative errors near 10⁻⁶.</param>
-    public HessianOperator(nn.Module model, PreloadedDataset data, LossFunction lossFunction = LossFunction.CrossEntropy, int batchSize = Evaluation.DefaultBatchSize, bool weightsOnly = false, bool float64 = false, CancellationToken cancellation = default)
-        : this(model, data, (logits, labels) => Evaluation.Loss(logits, labels, lossFunction), batchSize, weightsOnly, float64, cancellation)
+    /// <param name="subset">Only these parameters (-Parameter), within <paramref name="weightsOnly"/>: the operator is the Hessian's sub-block over them, the rest held fixed.</param>
+    /// <exception cref="Specs.SpecException">A <paramref name="subset"/> pattern names no parameter, or the subset leaves nothing.</exception>
+    public HessianOperator(nn.Module model, PreloadedDataset data, LossFunction lossFunction = LossFunction.CrossEntropy, int batchSize = Evaluation.DefaultBatchSize, bool weightsOnly = false, bool float64 = false, CancellationToken cancellation = default, ParameterSubset? subset = null)
+        : this(model, data, (logits, labels) => Evaluation.Loss(logits, labels, lossFunction), batchSize, weightsOnly, float64, cancellation, subset)
     {
     }
 
     /// <summary>As the main constructor, with any loss: <paramref name="batchMeanLoss"/> maps (model output, labels) to the batch's mean loss, a scalar.</summary>
-    public HessianOperator(nn.Module model, PreloadedDataset data, Func<Tensor, Tensor, Tensor> batchMeanLoss, int batchSize = Evaluation.DefaultBatchSize, bool weightsOnly = false, bool float64 = false, CancellationToken cancellation = default)
+    public HessianOperator(nn.Module model, PreloadedDataset data, Func<Tensor, Tensor, Tensor> batchMeanLoss, int batchSize = Evaluation.DefaultBatchSize, bool weightsOnly = false, bool float64 = false, CancellationToken cancellation = default, ParameterSubset? subset = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -52,7 +55,7 @@ public sealed class HessianOperator : IDisposable
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
         if (data.Count == 0) throw new ArgumentException("The data set is empty; the mean loss has no Hessian.", nameof(data));
 
-        var chosen = model.named_parameters().Where(p => !weightsOnly || p.parameter.dim() > 1).ToArray();
+        var chosen = Choose(model, weightsOnly, subset);
         if (chosen.Length == 0) throw new ArgumentException(weightsOnly ? "The model has no parameter with more than one dimension." : "The model has no parameters.", nameof(model));
         EnsureFinite(chosen);
         if (chosen.FirstOrDefault(p => !p.parameter.requires_grad) is { name: { } frozen })
@@ -63,7 +66,7 @@ public sealed class HessianOperator : IDisposable
             restoreType = chosen[0].parameter.dtype;
             model.to(ScalarType.Float64);
             // Conversion may replace the parameter objects, so they are looked up again.
-            chosen = model.named_parameters().Where(p => !weightsOnly || p.parameter.dim() > 1).ToArray();
+            chosen = Choose(model, weightsOnly, subset);
         }
 
         this.model = model;
@@ -179,6 +182,10 @@ public sealed class HessianOperator : IDisposable
     }
 
     /// <summary>A NaN or ∞ weight would turn every product into NaN; refusing early names the culprit.</summary>
+    /// <summary>The parameters an operator over <paramref name="model"/> works on; the sharpness objective selects through it too, so both agree.</summary>
+    internal static (string name, Parameter parameter)[] Choose(nn.Module model, bool weightsOnly, ParameterSubset? subset) =>
+        ParameterSubset.Choose(model.named_parameters().ToArray(), p => p.name, p => p.parameter.dim() > 1, weightsOnly, subset).ToArray();
+
     private static void EnsureFinite(IEnumerable<(string name, Parameter parameter)> named)
     {
         using var noGrad = no_grad();

@@ -14,12 +14,17 @@ public static class DirectionFactory
     /// <summary>
     /// A seeded N(0, 1) draw per parameter tensor (from a generator of its own, never the process
     /// one), normalised per <see cref="DirectionRecipe.Normalization"/>. Every tensor is drawn,
-    /// zeroed ones included, so a tensor's values do not depend on the bias/BN option.
+    /// zeroed ones included, so a tensor's values do not depend on the bias/BN option, nor on
+    /// <see cref="DirectionRecipe.Parameters"/>: a subset direction is the whole-model direction of the
+    /// same seed with the tensors outside the subset set to zero (normalization is per filter or per
+    /// tensor, so it stays within the subset).
     /// </summary>
+    /// <exception cref="Specs.SpecException">A -Parameter pattern names no parameter, or the subset leaves nothing to move.</exception>
     public static DirectionVector Random(nn.Module model, DirectionRecipe recipe)
     {
         if (recipe.Kind != DirectionKind.Random) throw new ArgumentException("The recipe is not a random direction.", nameof(recipe));
         var layout = ParameterLayout.Of(model);
+        var moved = Moved(layout, recipe);
         var flat = new float[layout.ParameterLength];
         using var generator = new Generator(unchecked((ulong)DeterministicShuffle.DeriveSeed(recipe.Seed, recipe.Axis)));
         using var noGrad = no_grad();
@@ -28,15 +33,16 @@ public static class DirectionFactory
             using var scope = NewDisposeScope();
             var theta = parameter.detach().to(ScalarType.Float32);
             var draw = randn(entry.Shape, ScalarType.Float32, generator: generator);
-            var direction = entry.Role != ParameterRole.Filter
-                ? (recipe.IgnoreBiasAndNorm ? zeros_like(theta) : theta.clone())
+            var direction = !moved.Contains(entry.Name) ? zeros_like(theta)
+                : entry.Role != ParameterRole.Filter ? theta.clone()
                 : Normalize(draw, theta, recipe.Normalization);
             direction.contiguous().data<float>().CopyTo(flat, (int)entry.Offset);
         }
         return new DirectionVector(recipe, flat);
     }
 
-    /// <summary>θ_target − θ*, raw (no normalisation, no zeroing), so α = 1 lands exactly on the target.</summary>
+    /// <summary>θ_target − θ*, raw (no normalisation), so α = 1 lands exactly on the target; zero outside <see cref="DirectionRecipe.Parameters"/>.</summary>
+    /// <exception cref="Specs.SpecException">A -Parameter pattern names no parameter.</exception>
     public static DirectionVector Target(nn.Module model, nn.Module target, DirectionRecipe recipe)
     {
         if (recipe.Kind != DirectionKind.Target) throw new ArgumentException("The recipe is not a target direction.", nameof(recipe));
@@ -44,7 +50,12 @@ public static class DirectionFactory
         var targetLayout = ParameterLayout.Of(target);
         if (!layout.Parameters.Select(p => (p.Name, string.Join(",", p.Shape))).SequenceEqual(targetLayout.Parameters.Select(p => (p.Name, string.Join(",", p.Shape)))))
             throw new ArgumentException("The target checkpoint's parameters do not match θ*'s (names and shapes).", nameof(target));
+        if (recipe.Parameters is not null && recipe.BatchNormStatistics == BatchNormStatistics.Interpolate)
+            throw new ArgumentException("-BatchNormStatistics Interpolate moves every BatchNorm's running statistics, which no parameter subset covers; use Eval, Reset or Batch with -Parameter.", nameof(recipe));
         var parameters = Subtract(layout.FlattenParameters(target), layout.FlattenParameters(model));
+        var moved = Moved(layout, recipe with { IgnoreBiasAndNorm = false });
+        foreach (var entry in layout.Parameters.Where(e => !moved.Contains(e.Name)))
+            Array.Clear(parameters, (int)entry.Offset, (int)entry.Length);
         var buffers = recipe.BatchNormStatistics == BatchNormStatistics.Interpolate
             ? Subtract(layout.FlattenBuffers(target), layout.FlattenBuffers(model))
             : null;
@@ -73,6 +84,11 @@ public static class DirectionFactory
         for (var i = 0; i < result.Length; i++) result[i] = (float)(residual[i] * scale);
         return new DirectionVector(y.Recipe with { Orthogonalized = true }, result, y.Buffers);
     }
+
+    /// <summary>The names of the tensors a direction of <paramref name="recipe"/> moves; the rest are zero.</summary>
+    private static HashSet<string> Moved(ParameterLayout layout, DirectionRecipe recipe) =>
+        ParameterSubset.Choose(layout.Parameters, e => e.Name, e => e.Role == ParameterRole.Filter, recipe.IgnoreBiasAndNorm, recipe.Parameters)
+            .Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
 
     private static Tensor Normalize(Tensor draw, Tensor theta, DirectionNormalization normalization)
     {

@@ -1,3 +1,5 @@
+using LossLandscape.Core.Checkpoints;
+
 namespace LossLandscape.Core.Directions;
 
 /// <summary>
@@ -21,6 +23,12 @@ public sealed record DirectionRecipe
     /// <summary>Zero the entries of tensors with dim ≤ 1 (biases, BN γ/β); otherwise they copy θ*, as the paper's code does.</summary>
     public bool IgnoreBiasAndNorm { get; init; } = true;
 
+    /// <summary>
+    /// The parameters the direction moves (-Parameter); null for all. It is zero elsewhere, and each
+    /// tensor inside holds what the whole-model direction of the same recipe holds there.
+    /// </summary>
+    public ParameterSubset? Parameters { get; init; }
+
     /// <summary>Made orthogonal to the x direction of the same seed (Gram–Schmidt, then rescaled to its former norm).</summary>
     public bool Orthogonalized { get; init; }
 
@@ -37,11 +45,11 @@ public sealed record DirectionRecipe
 
     public override string ToString() => Kind switch
     {
-        DirectionKind.Target => $"target θ_t − θ* ({BatchNormStatistics} BN)",
+        DirectionKind.Target => $"target θ_t − θ* ({BatchNormStatistics} BN){(Parameters is null ? "" : $", parameters {Parameters}")}",
         DirectionKind.Pca => $"principal component {Axis + 1} of the trajectory",
         DirectionKind.Eigenvector => $"Hessian eigenvector {Axis + 1}{(Eigenvalue is { } λ ? $" (λ = {λ:G4})" : "")}"
             + (Normalization == DirectionNormalization.RandomNorm ? $", scaled to the norm of random seed {Seed} axis {(Axis == 0 ? "x" : "y")}" : ""),
         DirectionKind.File => $"read from a direction file (axis {(Axis == 0 ? "x" : "y")})",
-        _ => $"random seed {Seed} axis {(Axis == 0 ? "x" : "y")}, {Normalization}{(IgnoreBiasAndNorm ? ", bias/BN zeroed" : "")}{(Orthogonalized ? ", orthogonalized" : "")}",
+        _ => $"random seed {Seed} axis {(Axis == 0 ? "x" : "y")}, {Normalization}{(IgnoreBiasAndNorm ? ", bias/BN zeroed" : "")}{(Orthogonalized ? ", orthogonalized" : "")}{(Parameters is null ? "" : $", parameters {Parameters}")}",
     };
 }

@@ -1,3 +1,5 @@
+using LossLandscape.Core.Checkpoints;
+using LossLandscape.Core.Curvature;
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Models;
 using LossLandscape.Core.Native;
@@ -23,13 +25,15 @@ public sealed class ModelObjective : SharpnessObjective, IDisposable
     /// <param name="model">Evaluated in its current dtype and device; it is put in eval mode.</param>
     /// <param name="batchSize">m: the samples per batch; the last batch holds the rest.</param>
     /// <param name="weightsOnly">True: only parameters with more than one dimension (filters); false: all, biases and BatchNorm γ/β included.</param>
-    public ModelObjective(nn.Module model, PreloadedDataset data, int batchSize, LossFunction lossFunction = LossFunction.CrossEntropy, bool weightsOnly = false)
+    /// <param name="subset">Only these parameters (-Parameter), within <paramref name="weightsOnly"/>; the rest stay at θ*.</param>
+    /// <exception cref="Specs.SpecException">A <paramref name="subset"/> pattern names no parameter, or the subset leaves nothing.</exception>
+    public ModelObjective(nn.Module model, PreloadedDataset data, int batchSize, LossFunction lossFunction = LossFunction.CrossEntropy, bool weightsOnly = false, ParameterSubset? subset = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
         if (data.Count == 0) throw new ArgumentException("The data set is empty.", nameof(data));
-        var chosen = model.named_parameters().Where(p => !weightsOnly || p.parameter.dim() > 1).ToArray();
+        var chosen = HessianOperator.Choose(model, weightsOnly, subset);
         if (chosen.Length == 0) throw new ArgumentException(weightsOnly ? "The model has no parameter with more than one dimension." : "The model has no parameters.", nameof(model));
         if (chosen.FirstOrDefault(p => !p.parameter.requires_grad) is { name: { } frozen })
             throw new ArgumentException($"Parameter '{frozen}' does not require a gradient.", nameof(model));

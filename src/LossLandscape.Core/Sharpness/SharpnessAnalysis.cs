@@ -46,7 +46,7 @@ public sealed class SharpnessAnalysis
         var weightsOnly = evaluation.IgnoreBiasAndNorm;
         // Drawn before any float64 conversion or merge, in float32 from the checkpoint's own values like every
         // direction, so every precision and BatchNorm option follows the d New-LandscapeDirection makes.
-        var recipe = new DirectionRecipe { Seed = spec.Seed, IgnoreBiasAndNorm = weightsOnly, CheckpointSha256 = checkpoint.Metadata.StateSha256 };
+        var recipe = new DirectionRecipe { Seed = spec.Seed, IgnoreBiasAndNorm = weightsOnly, Parameters = evaluation.Parameters, CheckpointSha256 = checkpoint.Metadata.StateSha256 };
         var direction = DirectionFactory.Random(model, recipe);
         var layout = ParameterLayout.Of(model);
         if (spec.Float64) model.to(ScalarType.Float64);
@@ -54,7 +54,7 @@ public sealed class SharpnessAnalysis
         if (evaluation.FoldBatchNorm && BatchNormMerge.Apply(model) == 0)
             throw new SpecException(SpecProblem.Argument, $"-FoldBatchNorm merges BatchNorm statistics into γ and β, but {checkpoint.Name} has no BatchNorm layer to merge.");
 
-        using var objective = new ModelObjective(model, dataset, evaluation.BatchSize, evaluation.LossFunction, weightsOnly);
+        using var objective = new ModelObjective(model, dataset, evaluation.BatchSize, evaluation.LossFunction, weightsOnly, evaluation.Parameters);
         long hessianProducts = 0;
         void Report(long forward) => evaluations?.Invoke(forward + hessianProducts);
         using var engine = new SharpnessEngine(objective, cancellation) { Evaluated = Report };
@@ -69,7 +69,7 @@ public sealed class SharpnessAnalysis
         TraceEstimate? trace = null;
         if (spec.MaxEigenvalue || spec.Trace)
         {
-            using var hessian = new HessianOperator(model, dataset, evaluation.LossFunction, evaluation.BatchSize, weightsOnly, cancellation: cancellation);
+            using var hessian = new HessianOperator(model, dataset, evaluation.LossFunction, evaluation.BatchSize, weightsOnly, cancellation: cancellation, subset: evaluation.Parameters);
             double[] Apply(double[] v)
             {
                 var product = hessian.Apply(v);

@@ -28,6 +28,9 @@ public sealed record EvaluationSpec
     /// <summary>Leave biases and BatchNorm parameters out: random directions are zero there, and Hessians are over the weights only (the paper code's choice).</summary>
     public bool IgnoreBiasAndNorm { get; init; } = true;
 
+    /// <summary>Perturb and differentiate only these parameters (-Parameter); the rest stay at θ*. Null: all (within <see cref="IgnoreBiasAndNorm"/>).</summary>
+    public ParameterSubset? Parameters { get; init; }
+
     /// <summary>Fold each BatchNorm into the convolution before it for forward-only evaluation (values move by float rounding, about 1e-7 relative).</summary>
     public bool FoldBatchNorm { get; init; }
 
@@ -66,14 +69,17 @@ public sealed record EvaluationSpec
         if (Data.Path is { } folder && !Path.IsPathFullyQualified(folder)) throw new SpecException(SpecProblem.Argument, $"The data folder must be absolute (got '{folder}').");
     }
 
-    /// <summary>The splits to evaluate, checked against the checkpoint: its values are finite (unless allowed) and its model takes the data's inputs and classes.</summary>
-    /// <exception cref="SpecException">The checkpoint is not finite, or the data does not fit its model.</exception>
+    /// <summary>The splits to evaluate, checked against the checkpoint: its values are finite (unless allowed), <see cref="Parameters"/> names some of its parameters, and its model takes the data's inputs and classes.</summary>
+    /// <exception cref="SpecException">The checkpoint is not finite, a -Parameter pattern matches nothing, or the data does not fit its model.</exception>
     /// <exception cref="InvalidDataException">A data file cannot be read.</exception>
     public IReadOnlyList<DatasetReference> PlanData(LandscapeRuntime runtime, CheckpointInfo checkpoint)
     {
         Checkpoint.CheckIs(checkpoint);
         if (checkpoint.NonFiniteCount > 0 && !AllowNonFinite)
             throw new SpecException(SpecProblem.NonFinite, $"{checkpoint.StatePath} holds {checkpoint.NonFiniteCount} NaN or infinite value(s); everything evaluated around it would be undefined. Use -AllowNonFinite to compute it anyway.");
+        // Checked here, before any computation starts, with the rule every engine selects by.
+        if (Parameters is { } subset)
+            ParameterSubset.Choose(ParameterLayout.Of(runtime, checkpoint).Parameters, e => e.Name, e => e.Role == ParameterRole.Filter, IgnoreBiasAndNorm, subset);
         var splits = Splits;
         var model = checkpoint.Metadata.Model;
         // A TorchScript model states no input shape; the engines try one sample before they start.

@@ -23,6 +23,9 @@ public enum SpecProblem
 
     /// <summary>A scheduler option of a cluster job is invalid.</summary>
     JobArgument,
+
+    /// <summary>A -Parameter pattern names no parameter of the model, or the subset leaves nothing to perturb.</summary>
+    Parameter,
 }
 
 /// <summary>A spec that cannot be planned; <see cref="Problem"/> says which part is wrong.</summary>

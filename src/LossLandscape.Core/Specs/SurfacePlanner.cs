@@ -29,7 +29,7 @@ public static class SurfacePlanner
             Grid = spec.Grid,
             Data = data,
             LossFunction = evaluation.LossFunction,
-            Metric = spec.Metric == SurfaceMetric.Curvature ? new CurvatureMetric(evaluation.LossFunction, evaluation.BatchSize, evaluation.IgnoreBiasAndNorm, spec.LanczosTolerance) : null,
+            Metric = spec.Metric == SurfaceMetric.Curvature ? new CurvatureMetric(evaluation.LossFunction, evaluation.BatchSize, evaluation.IgnoreBiasAndNorm, spec.LanczosTolerance, evaluation.Parameters) : null,
             BatchSize = evaluation.BatchSize,
             Workers = run.Workers,
             ThreadsPerPoint = run.ThreadsPerPoint ?? 1,

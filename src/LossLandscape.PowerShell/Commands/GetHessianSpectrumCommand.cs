@@ -46,6 +46,10 @@ public sealed class GetHessianSpectrumCommand : EvaluationCmdlet, IDisposable
     [ValidateRange(1, 10_000)]
     public int Probes { get; set; } = 30;
 
+    /// <summary>Split the trace into each layer's or block's share, from the same probes (implies -Trace).</summary>
+    [Parameter]
+    public HessianGrouping? GroupBy { get; set; }
+
     [Parameter]
     public SwitchParameter Density { get; set; }
 
@@ -121,11 +125,13 @@ public sealed class GetHessianSpectrumCommand : EvaluationCmdlet, IDisposable
             Top = Top,
             Trace = Trace,
             Probes = Probes,
+            GroupBy = GroupBy,
             Density = Density,
             Runs = Runs,
             LanczosSteps = LanczosSteps,
             Tolerance = LanczosTolerance,
             IncludeBiasAndNorm = !evaluation.IgnoreBiasAndNorm,
+            Parameters = evaluation.Parameters,
             LossFunction = evaluation.LossFunction,
             BatchSize = evaluation.BatchSize,
             Seed = ProbeSeed,
@@ -186,6 +192,7 @@ public sealed class GetHessianSpectrumCommand : EvaluationCmdlet, IDisposable
                 Converged = analysis.Converged,
                 Trace = analysis.Trace?.Trace,
                 TraceStandardError = analysis.Trace?.StandardError,
+                GroupTraces = analysis.GroupTraces?.Select(g => new HessianGroupTrace(g.Group, g.Dimension, g.Trace.Trace, g.Trace.StandardError)).ToArray(),
                 DensityGrid = analysis.Density?.Grid,
                 Density = analysis.Density?.Density,
                 HessianVectorProducts = analysis.HessianVectorProducts,

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Directions;
+using LossLandscape.Core.Specs;
 using LossLandscape.PowerShell.Infrastructure;
 using LossLandscape.PowerShell.Types;
 
@@ -46,6 +47,14 @@ public sealed class NewLandscapeDirectionCommand : LandscapeCmdlet
 
     [Parameter(ParameterSetName = TargetSet)]
     public BatchNormStatistics BatchNormStatistics { get; set; } = BatchNormStatistics.Eval;
+
+    /// <summary>
+    /// Move only the parameters these names or wildcards (<c>conv1.*</c>, <c>*.weight</c>) match; the directions
+    /// are zero elsewhere and the file records the subset. A pattern that matches no parameter is an error.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Parameter { get; set; }
 
     /// <summary>Save the directions as an HDF5 direction file (the paper code's layout).</summary>
     [Parameter]
@@ -95,6 +104,10 @@ public sealed class NewLandscapeDirectionCommand : LandscapeCmdlet
         {
             WriteError(e, ErrorIds.DirectionNonFinite, ErrorCategory.InvalidResult, Checkpoint);
         }
+        catch (SpecException e) when (e.Problem == SpecProblem.Parameter)
+        {
+            WriteError(e, ErrorIds.ParameterNotMatched, ErrorCategory.InvalidArgument, e.Value);
+        }
         catch (ArgumentException e)
         {
             WriteError(e, ErrorIds.DirectionInvalid, ErrorCategory.InvalidArgument, Checkpoint);
@@ -119,6 +132,8 @@ public sealed class NewLandscapeDirectionCommand : LandscapeCmdlet
         return false;
     }
 
+    private ParameterSubset? Subset => Parameter is null ? null : new ParameterSubset(Parameter);
+
     private DirectionVector MakeTarget(CheckpointInfo checkpoint) =>
         DirectionBuilder.Build(Runtime, checkpoint, new DirectionRecipe
         {
@@ -126,6 +141,7 @@ public sealed class NewLandscapeDirectionCommand : LandscapeCmdlet
             Normalization = DirectionNormalization.None,
             IgnoreBiasAndNorm = false,
             BatchNormStatistics = BatchNormStatistics,
+            Parameters = Subset,
             CheckpointSha256 = checkpoint.Metadata.StateSha256,
         }, Target.Info);
 
@@ -136,6 +152,7 @@ public sealed class NewLandscapeDirectionCommand : LandscapeCmdlet
             Seed = Seed,
             Normalization = Normalization,
             IgnoreBiasAndNorm = IgnoreBiasAndNorm,
+            Parameters = Subset,
             CheckpointSha256 = checkpoint.Metadata.StateSha256,
         };
         WriteVerbose($"Seed {Seed}; {Normalization} normalization; biases and BN {(IgnoreBiasAndNorm ? "zeroed" : "copied from θ*")}.");

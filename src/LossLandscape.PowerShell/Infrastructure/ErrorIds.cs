@@ -20,6 +20,7 @@ public static class ErrorIds
     public const string DatasetFileInvalid = "DatasetFileInvalid";
     public const string DatasetSubsetInvalid = "DatasetSubsetInvalid";
     public const string ModelUnknown = "ModelUnknown";
+    public const string ParameterNotMatched = "ParameterNotMatched";
     public const string TrainingArgumentInvalid = "TrainingArgumentInvalid";
     public const string TrainingDirectoryConflict = "TrainingDirectoryConflict";
     public const string TrainingFailed = "TrainingFailed";

@@ -48,6 +48,14 @@ public abstract class EvaluationCmdlet : ComputeCmdlet
     public SwitchParameter IgnoreBiasAndNorm { get; set; } = true;
 
     /// <summary>
+    /// Perturb and differentiate only the parameters these names or wildcards (<c>conv1.*</c>, <c>*.weight</c>) match;
+    /// the rest stay at θ*. A pattern that matches no parameter is an error.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Parameter { get; set; }
+
+    /// <summary>
     /// Fold each BatchNorm into the convolution before it for forward-only evaluation (zoo models, loss):
     /// faster; the values equal the unfolded ones up to float rounding (about 1e-7 relative) and files
     /// record that they were folded.
@@ -73,6 +81,7 @@ public abstract class EvaluationCmdlet : ComputeCmdlet
         LossFunction = LossFunction,
         BatchSize = BatchSize,
         IgnoreBiasAndNorm = IgnoreBiasAndNorm,
+        Parameters = Parameter is null ? null : new ParameterSubset(Parameter),
         FoldBatchNorm = FoldBatchNorm,
         AllowNonFinite = AllowNonFinite,
     };
@@ -83,6 +92,7 @@ public abstract class EvaluationCmdlet : ComputeCmdlet
         (SpecProblem.Shard, var value) => new ErrorRecord(problem, ErrorIds.SurfaceShardInvalid, ErrorCategory.InvalidArgument, value),
         (SpecProblem.NonFinite, var value) => new ErrorRecord(problem, ErrorIds.CheckpointNonFinite, ErrorCategory.InvalidData, value),
         (SpecProblem.JobArgument, var value) => new ErrorRecord(problem, ErrorIds.SurfaceJobArgumentInvalid, ErrorCategory.InvalidArgument, value),
+        (SpecProblem.Parameter, var value) => new ErrorRecord(problem, ErrorIds.ParameterNotMatched, ErrorCategory.InvalidArgument, value),
         (_, var value) => new ErrorRecord(problem, errorId, ErrorCategory.InvalidArgument, value),
     };
 }

@@ -105,13 +105,14 @@ public abstract class SurfaceCmdlet : EvaluationCmdlet
     protected SurfaceSpec BindSurface(CheckpointInfo checkpoint)
     {
         var dimensions = SurfaceDimensions;
-        var random = new DirectionRecipe { Seed = Seed, Normalization = Normalization, IgnoreBiasAndNorm = IgnoreBiasAndNorm, CheckpointSha256 = checkpoint.Metadata.StateSha256 };
+        var evaluation = BindEvaluation(checkpoint);
+        var random = new DirectionRecipe { Seed = Seed, Normalization = Normalization, IgnoreBiasAndNorm = IgnoreBiasAndNorm, Parameters = evaluation.Parameters, CheckpointSha256 = checkpoint.Metadata.StateSha256 };
         var given = (Direction ?? []).Select(d => d.Source).ToArray();
         var xRange = EffectiveXRange;
         var yRange = EffectiveYRange;
         var spec = new SurfaceSpec
         {
-            Evaluation = BindEvaluation(checkpoint),
+            Evaluation = evaluation,
             Directions = DirectionSource.ForSurface(given, dimensions, random, Orthogonalize),
             Grid = new SurfaceGrid(
                 SurfaceGrid.Linspace(xRange[0], xRange[1], XSteps ?? Steps),

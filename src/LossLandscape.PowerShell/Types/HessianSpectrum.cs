@@ -37,6 +37,9 @@ public sealed class HessianSpectrum
 
     public double? TraceStandardError { get; init; }
 
+    /// <summary>Each -GroupBy group's share of <see cref="Trace"/> (they add up to it); null without -GroupBy.</summary>
+    public HessianGroupTrace[]? GroupTraces { get; init; }
+
     public double[]? DensityGrid { get; init; }
 
     public double[]? Density { get; init; }
@@ -47,3 +50,6 @@ public sealed class HessianSpectrum
 
     public override string ToString() => $"λmax {TopEigenvalues[0]:G5}, λmin {MinEigenvalue:G5}, |λmin/λmax| {Ratio:G3}";
 }
+
+/// <summary>One layer's or block's share of the Hutchinson trace: the mean over the probes of z_gᵀ(Hz)_g.</summary>
+public sealed record HessianGroupTrace(string Group, int Dimension, double Trace, double StandardError);

@@ -42,6 +42,9 @@ public sealed class LandscapeDirection
 
     public bool Orthogonalized => Recipe.Orthogonalized;
 
+    /// <summary>The -Parameter patterns of the parameters it moves (zero elsewhere); null when it moves them all.</summary>
+    public string[]? Parameter => Recipe.Parameters?.Patterns.ToArray();
+
     public BatchNormStatistics BatchNormStatistics => Recipe.BatchNormStatistics;
 
     public string CheckpointPath { get; }

@@ -86,8 +86,10 @@ public sealed class RehydrateAttribute(Type type) : ArgumentTransformationAttrib
     /// <summary>A direction travels as its recipe and hash: the values are rebuilt and checked where it is used.</summary>
     private static LandscapeDirection RehydrateDirection(PSObject value)
     {
+        var patterns = Property(value, nameof(LandscapeDirection.Parameter));
         var recipe = new DirectionRecipe
         {
+            Parameters = patterns is null ? null : new ParameterSubset(LanguagePrimitives.ConvertTo<string[]>(patterns)),
             Kind = Enum.Parse<DirectionKind>(Text(value, nameof(LandscapeDirection.Kind))),
             Axis = Text(value, nameof(LandscapeDirection.Axis)) == "y" ? 1 : 0,
             Normalization = Enum.Parse<DirectionNormalization>(Text(value, nameof(LandscapeDirection.Normalization))),

@@ -1,3 +1,4 @@
+using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Curvature;
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Native;
@@ -65,6 +66,54 @@ public sealed class HessianOperatorTests
         for (var i = 0; i < 3; i++) Assert.Equal(exact[^(i + 1)], top.Eigenvalues[i], 1e-6 * scale);
         Assert.Equal(exact[0], bottom.Eigenvalues[0], 1e-6 * scale);
         Assert.Equal(n + top.OperatorApplications + bottom.OperatorApplications, hessian.HessianVectorProducts);
+    }
+
+    [Fact]
+    public void ASubsetOperatorIsTheSubBlockOfTheExplicitHessian()
+    {
+        using var data = HessianTestModels.Digits(30);
+        using var model = HessianTestModels.Softplus(seed: 2);
+        double[,] Explicit(HessianOperator hessian)
+        {
+            var n = hessian.Dimension;
+            var matrix = new double[n, n];
+            for (var i = 0; i < n; i++)
+            {
+                var unit = new double[n];
+                unit[i] = 1;
+                var column = hessian.Apply(unit);
+                for (var j = 0; j < n; j++) matrix[j, i] = column[j];
+            }
+            return matrix;
+        }
+        double[,] full;
+        using (var whole = new HessianOperator(model, data, batchSize: 30, float64: true)) full = Explicit(whole);
+
+        // The second layer ('3.weight' 10×6, '3.bias' 10) follows '1.weight' (6×64) and '1.bias' (6) in the full vector.
+        using var hessian = new HessianOperator(model, data, batchSize: 30, float64: true, subset: new ParameterSubset(["3.*"]));
+        Assert.Equal(["3.weight", "3.bias"], hessian.ParameterNames);
+        const int start = 6 * 64 + 6;
+        var n = hessian.Dimension;
+        Assert.Equal(70, n);
+        var block = new double[n * n];
+        for (var i = 0; i < n; i++)
+            for (var j = 0; j < n; j++) block[i * n + j] = full[start + i, start + j];
+        var sub = Explicit(hessian);
+        var scale = block.Max(Math.Abs);
+        for (var i = 0; i < n; i++)
+            for (var j = 0; j < n; j++) Assert.Equal(block[i * n + j], sub[i, j], 1e-12 * scale);
+
+        using var blockTensor = tensor(block, [n, n]);
+        using var eigenvalues = linalg.eigvalsh(blockTensor);
+        var exact = eigenvalues.data<double>().ToArray();
+        var top = new LanczosEigensolver(hessian.Apply, n) { Seed = 3 }.Largest(1).Eigenvalues[0];
+        Assert.Equal(exact[^1], top, 1e-6 * Math.Abs(exact[^1]));
+        // The sub-block's λmax is not the whole Hessian's: the test would pass vacuously otherwise.
+        var flat = new double[full.Length];
+        Buffer.BlockCopy(full, 0, flat, 0, flat.Length * sizeof(double));
+        using var fullTensor = tensor(flat, [full.GetLength(0), full.GetLength(0)]);
+        using var fullEigenvalues = linalg.eigvalsh(fullTensor);
+        Assert.True(Math.Abs(fullEigenvalues.data<double>().ToArray()[^1] - top) > 1e-3 * Math.Abs(top));
     }
 
     [Fact]
