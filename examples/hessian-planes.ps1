@@ -8,17 +8,26 @@
     log colours, where its shape shows.
 .EXAMPLE
     dotnet run --project src/LossLandscape.Shell -c Release -- -File examples/hessian-planes.ps1
+.EXAMPLE
+    ./examples/hessian-planes.ps1 -Tiny
+    Seconds instead of minutes (3 epochs, 7×7 planes, a 3×3 ratio map, 100 samples): the shell tests run this.
 #>
 param(
     [string] $OutputDirectory = [System.IO.Path]::Combine('runs', 'digits-hessian-planes'),
+    [int] $Epochs = 10,
     [int] $Steps = 21,
     [int] $RatioSteps = 7,
     [int] $MaxSamples = 300,
-    [long] $Seed = 123
+    [long] $Seed = 123,
+    [switch] $Tiny
 )
 
 $ErrorActionPreference = 'Stop'
-$final = (Invoke-LandscapeTraining -Model DigitsCnn -Epochs 10 -Seed 1 -OutputDirectory $OutputDirectory)[-1]
+if ($Tiny) {
+    $Epochs, $Steps, $RatioSteps, $MaxSamples = 3, 7, 3, 100
+    $OutputDirectory = [System.IO.Path]::Combine($OutputDirectory, 'tiny')
+}
+$final = (Invoke-LandscapeTraining -Model DigitsCnn -Epochs $Epochs -Seed 1 -OutputDirectory $OutputDirectory)[-1]
 function Out([string] $name) { [System.IO.Path]::Combine($OutputDirectory, $name) }
 
 $spectrum = $final | Get-HessianSpectrum -Pair TopBottom -DirectionSeed $Seed -MaxSamples $MaxSamples -Tolerance 1e-4 -OutFile (Out 'hessian-topbottom.h5') -Force

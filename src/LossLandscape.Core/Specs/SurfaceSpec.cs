@@ -37,7 +37,7 @@ public sealed record SurfaceSpec
             if (axis.Length < 1 || axis.Any(v => !double.IsFinite(v))) throw new SpecException(SpecProblem.Argument, "Grid coordinates must be finite and non-empty.");
         }
         if (Evaluation.Parameters is { } subset && Directions.FirstOrDefault(d => !subset.Equals(d.Recipe.Parameters)) is { } other)
-            throw new SpecException(SpecProblem.Parameter, $"-Parameter {subset} restricts the random directions drawn here; the {(other.Recipe.Axis == 0 ? "x" : "y")} direction given with -Direction moves {(other.Recipe.Parameters is { } own ? $"only {own}" : "every parameter")}. Make it with New-LandscapeDirection -Parameter, or leave -Parameter out.") { Value = subset.ToString() };
+            throw new SpecException(SpecProblem.Parameter, $"-Parameter {subset} restricts the random directions drawn here; the {(other.Recipe.Axis == 0 ? "x" : "y")} direction given with -Direction moves {(other.Recipe.Parameters is { } own ? $"only {own}" : "every parameter")}. Draw the directions with the same -Parameter, or leave -Parameter out.") { Value = subset.ToString() };
         if (!(LanczosTolerance > 0 && LanczosTolerance < 1)) throw new SpecException(SpecProblem.Argument, $"The Lanczos tolerance must be in (0, 1) (got {LanczosTolerance}).");
         if (Evaluation.FoldBatchNorm && Metric == SurfaceMetric.Curvature)
             throw new SpecException(SpecProblem.Argument, "-FoldBatchNorm applies to the loss metric, not to curvature: its gradients need the unfolded model.");
