@@ -15,17 +15,23 @@ public sealed class ParameterSubset : IEquatable<ParameterSubset>
 {
     private readonly Regex[] matchers;
 
-    /// <exception cref="ArgumentException">No pattern, or an empty one, is given.</exception>
+    /// <summary>Bounds on what a subset may hold: patterns come from the command line and from direction and surface files shared by others.</summary>
+    public const int MaxPatterns = 1_000, MaxPatternLength = 1_000;
+
+    /// <exception cref="ArgumentException">No pattern, an empty one, or more or longer patterns than the bounds.</exception>
     [JsonConstructor]
     public ParameterSubset(IReadOnlyList<string> patterns)
     {
         ArgumentNullException.ThrowIfNull(patterns);
         if (patterns.Count == 0 || patterns.Any(string.IsNullOrWhiteSpace))
             throw new ArgumentException("A parameter subset needs at least one non-empty name or pattern.", nameof(patterns));
+        if (patterns.Count > MaxPatterns || patterns.Any(p => p.Length > MaxPatternLength))
+            throw new ArgumentException($"A parameter subset holds at most {MaxPatterns} patterns of at most {MaxPatternLength} characters.", nameof(patterns));
         Patterns = patterns.ToArray();
+        // Non-backtracking: matching is linear in the name whatever the pattern, so '*a*a*a…*b' from a shared file cannot hang us.
         matchers = Patterns.Select(p => new Regex(
             "^" + Regex.Escape(p).Replace(@"\*", ".*", StringComparison.Ordinal).Replace(@"\?", ".", StringComparison.Ordinal) + "$",
-            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Singleline)).ToArray();
+            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Singleline | RegexOptions.NonBacktracking)).ToArray();
     }
 
     public IReadOnlyList<string> Patterns { get; }

@@ -45,5 +45,19 @@ public sealed class ParameterSubsetTests
         Assert.True(back.Parameters!.Includes("layer3.0.conv1.weight"));
     }
 
+    [Fact]
+    public void AHostilePatternMatchesInLinearTimeAndOversizedSubsetsAreRefused()
+    {
+        // With a backtracking regex, 40 '*a' before a 'b' that never comes take exponential time on a 200-character name.
+        var hostile = new ParameterSubset([string.Concat(Enumerable.Repeat("*a", 40)) + "b"]);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.False(hostile.Includes(new string('a', 200)));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"{clock.Elapsed}");
+        Assert.True(new ParameterSubset([string.Concat(Enumerable.Repeat("*a", 40))]).Includes(new string('a', 200)));
+
+        Assert.Throws<ArgumentException>(() => new ParameterSubset([new string('*', ParameterSubset.MaxPatternLength + 1)]));
+        Assert.Throws<ArgumentException>(() => new ParameterSubset(Enumerable.Repeat("conv1.*", ParameterSubset.MaxPatterns + 1).ToArray()));
+    }
+
     private sealed record EvaluationSpecHolder(ParameterSubset? Parameters);
 }
