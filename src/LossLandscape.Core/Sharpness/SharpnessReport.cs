@@ -34,7 +34,7 @@ public static class SharpnessReport
         var header = rows.Length == 0 ? Columns(null).Select(c => c.Name) : rows[0].Select(c => c.Name);
         var text = new StringBuilder();
         text.Append(string.Join(",", header)).Append('\n');
-        foreach (var row in rows) text.Append(string.Join(",", row.Select(c => Quote(c.Value)))).Append('\n');
+        foreach (var row in rows) text.Append(string.Join(",", row.Select(c => CsvCell(c.Value)))).Append('\n');
         return text.ToString();
     }
 
@@ -99,6 +99,14 @@ public static class SharpnessReport
     private static (string, string, object?) Number(string name, long? value) =>
         (name, value is { } v ? v.ToString(CultureInfo.InvariantCulture) : "", value);
 
-    private static string Quote(string value) =>
-        value.IndexOfAny([',', '"', '\n', '\r']) < 0 ? value : "\"" + value.Replace("\"", "\"\"") + "\"";
+    /// <summary>
+    /// One CSV cell. Text from outside (a checkpoint's file name) that a spreadsheet would run as a formula
+    /// (=, +, -, @, tab or CR first) gets a leading apostrophe; numbers, negative ones included, stay numbers.
+    /// </summary>
+    internal static string CsvCell(string value)
+    {
+        if (value.Length > 0 && "=+-@\t\r".Contains(value[0]) && !double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            value = "'" + value;
+        return value.IndexOfAny([',', '"', '\n', '\r']) < 0 ? value : "\"" + value.Replace("\"", "\"\"") + "\"";
+    }
 }
