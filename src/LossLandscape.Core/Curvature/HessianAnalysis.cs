@@ -1,6 +1,7 @@
 using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Directions;
+using LossLandscape.Core.Models;
 using LossLandscape.Core.Native;
 using LossLandscape.Core.Surfaces;
 using LossLandscape.Core.Training;
@@ -11,7 +12,7 @@ namespace LossLandscape.Core.Curvature;
 /// The Hessian of the mean loss at a checkpoint (or at a point along directions from it), through
 /// Hessian-vector products of one operator: the top eigenpairs and λmin by Lanczos, optionally the
 /// Hutchinson trace and the spectral density; two eigenvectors (<see cref="HessianAnalysisOptions.Pair"/>)
-/// are saved as a direction file, rescaled to the norms of the random plane of the same seed. BatchNorm evaluates with its running statistics (eval mode), as the surfaces do.
+/// are saved as a direction file, rescaled to the norms of the random plane of the same seed. BatchNorm evaluates with θ*'s running statistics (eval mode), as the surfaces do, unless <see cref="HessianAnalysisOptions.BatchNormStatistics"/> says otherwise.
 /// </summary>
 public sealed class HessianAnalysis
 {
@@ -38,6 +39,11 @@ public sealed class HessianAnalysis
         using var model = CheckpointStore.LoadModel(runtime, checkpoint, options.Device);
         using var point = options.Directions.Count == 0 ? null : new SurfaceEvaluator(model, options.Directions[0], options.Directions.ElementAtOrDefault(1));
         point?.MoveTo(options.Alpha, options.Beta);
+        if (options.BatchNormResetData is { } resetData)
+        {
+            using var reset = DatasetCatalog.Load(runtime, resetData, options.Device);
+            BatchNormLayers.Recompute(model, reset, options.BatchSize, options.BatchNormResetBatches, cancellation);
+        }
         // The loss the Hessian is of, computed as a surface computes it: the same data give the same value.
         var (loss, _) = Evaluation.Evaluate(model, data, options.BatchSize, options.LossFunction, cancellation);
         using var hessian = new HessianOperator(model, data, options.LossFunction, options.BatchSize,

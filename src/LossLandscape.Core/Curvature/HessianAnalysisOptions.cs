@@ -51,6 +51,19 @@ public sealed record HessianAnalysisOptions
     /// <summary>Where the model and batches compute (null: the CPU).</summary>
     public ComputeDevice? Device { get; init; }
 
+    /// <summary>
+    /// Running: θ*'s statistics (eval mode, as PyHessian); Interpolate: moved along directions that carry
+    /// them; Reset: recomputed at the analysed point from <see cref="BatchNormResetData"/>, then held fixed.
+    /// Batch statistics are not supported: the Hessian would differentiate through them.
+    /// </summary>
+    public BatchNormStatistics BatchNormStatistics { get; init; } = BatchNormStatistics.Running;
+
+    /// <summary>With <see cref="BatchNormStatistics.Reset"/>: the training data the statistics are recomputed from.</summary>
+    public DatasetReference? BatchNormResetData { get; init; }
+
+    /// <summary>With <see cref="BatchNormStatistics.Reset"/>: k, the batches recomputed from; null for all.</summary>
+    public int? BatchNormResetBatches { get; init; }
+
     /// <summary>None: the Hessian at θ*. One or two: at θ* + αδ + βη along them.</summary>
     public IReadOnlyList<DirectionVector> Directions { get; init; } = [];
 
@@ -82,6 +95,10 @@ public sealed record HessianAnalysisOptions
         if (LanczosSteps < 2) throw new ArgumentException($"LanczosSteps must be at least 2, got {LanczosSteps}.");
         if (!(Tolerance > 0)) throw new ArgumentException($"Tolerance must be positive, got {Tolerance}.");
         if (BatchSize < 1) throw new ArgumentException($"BatchSize must be at least 1, got {BatchSize}.");
+        if (BatchNormStatistics == BatchNormStatistics.Batch) throw new ArgumentException("The Hessian is taken with fixed BatchNorm statistics (Running, Interpolate or Reset), not with each batch's own.");
+        if ((BatchNormStatistics == BatchNormStatistics.Reset) != (BatchNormResetData is not null)) throw new ArgumentException("Recomputed BatchNorm statistics need their training data, and only they do.");
+        if ((BatchNormStatistics == BatchNormStatistics.Interpolate) != Directions.Any(d => d.Buffers is not null))
+            throw new ArgumentException("BatchNorm statistics move exactly when the directions carry them (Interpolate).");
         if (Directions.Count > 2) throw new ArgumentException($"A point lies along one or two directions, got {Directions.Count}.");
         if (Directions.Count < 2 && Beta != 0) throw new ArgumentException($"Beta = {Beta} needs a second direction.");
     }

@@ -51,7 +51,7 @@ public static class DirectionFactory
         if (!layout.Parameters.Select(p => (p.Name, string.Join(",", p.Shape))).SequenceEqual(targetLayout.Parameters.Select(p => (p.Name, string.Join(",", p.Shape)))))
             throw new ArgumentException("The target checkpoint's parameters do not match θ*'s (names and shapes).", nameof(target));
         if (recipe.Parameters is not null && recipe.BatchNormStatistics == BatchNormStatistics.Interpolate)
-            throw new ArgumentException("-BatchNormStatistics Interpolate moves every BatchNorm's running statistics, which no parameter subset covers; use Eval, Reset or Batch with -Parameter.", nameof(recipe));
+            throw new ArgumentException("-BatchNormStatistics Interpolate moves every BatchNorm's running statistics, which no parameter subset covers; with -Parameter, leave the direction at Running (surfaces can recompute the statistics at each point with -BatchNormStatistics Reset).", nameof(recipe));
         var parameters = Subtract(layout.FlattenParameters(target), layout.FlattenParameters(model));
         var moved = Moved(layout, recipe with { IgnoreBiasAndNorm = false });
         foreach (var entry in layout.Parameters.Where(e => !moved.Contains(e.Name)))

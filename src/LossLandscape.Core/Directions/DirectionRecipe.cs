@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using LossLandscape.Core.Checkpoints;
 
 namespace LossLandscape.Core.Directions;
@@ -32,7 +33,10 @@ public sealed record DirectionRecipe
     /// <summary>Made orthogonal to the x direction of the same seed (Gram–Schmidt, then rescaled to its former norm).</summary>
     public bool Orthogonalized { get; init; }
 
-    public BatchNormStatistics BatchNormStatistics { get; init; } = BatchNormStatistics.Eval;
+    /// <summary>Left out of the JSON when <see cref="BatchNormStatistics.Running"/>, so files written when it was named "Eval" compare equal.</summary>
+    [JsonConverter(typeof(BatchNormStatisticsJsonConverter))]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public BatchNormStatistics BatchNormStatistics { get; init; } = BatchNormStatistics.Running;
 
     /// <summary>SHA-256 of θ*'s state file.</summary>
     public required string CheckpointSha256 { get; init; }

@@ -53,6 +53,7 @@ public sealed record SharpnessSpec
     {
         ArgumentNullException.ThrowIfNull(Evaluation);
         Evaluation.Validate();
+        Evaluation.RequireBatchNormStatistics("Sharpness, measured in eval mode as Andriushchenko et al. measure it,", Directions.BatchNormStatistics.Running);
         if (Evaluation.Split == EvaluationSplit.Both) throw new SpecException(SpecProblem.Argument, "Sharpness is of one split's loss: give -Split Train or -Split Test.");
         Positive(Rho, "ρ (-Rho)");
         Positive(Epsilon, "ε (-Epsilon)");

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Data;
+using LossLandscape.Core.Directions;
 using LossLandscape.Core.Native;
 using LossLandscape.Core.Training;
 
@@ -33,6 +34,19 @@ public sealed record EvaluationSpec
 
     /// <summary>Fold each BatchNorm into the convolution before it for forward-only evaluation (values move by float rounding, about 1e-7 relative).</summary>
     public bool FoldBatchNorm { get; init; }
+
+    /// <summary>
+    /// Which statistics BatchNorm normalizes with at each evaluated point. Null: θ*'s running ones, or
+    /// moved with the weights when the directions carry them (<see cref="BatchNormStatistics.Interpolate"/>).
+    /// </summary>
+    public BatchNormStatistics? BatchNormStatistics { get; init; }
+
+    /// <summary>With <see cref="Directions.BatchNormStatistics.Reset"/>: k, the training batches the statistics are recomputed from at each point; null for every batch of the training split.</summary>
+    public int? BatchNormResetBatches { get; init; }
+
+    /// <summary>The samples <see cref="Directions.BatchNormStatistics.Reset"/> recomputes from: the training split of <see cref="Data"/>, subset included, in batches of <see cref="BatchSize"/>.</summary>
+    [JsonIgnore]
+    public DatasetReference BatchNormResetData => Data with { Split = DatasetSplit.Train };
 
     /// <summary>Evaluate around a checkpoint holding NaN or infinite values.</summary>
     public bool AllowNonFinite { get; init; }
@@ -67,6 +81,32 @@ public sealed record EvaluationSpec
         if (BatchSize < 1) throw new SpecException(SpecProblem.Argument, $"The batch size must be at least 1 (got {BatchSize}).");
         if (Data.MaxSamples < 1) throw new SpecException(SpecProblem.Argument, $"The subset size must be at least 1 (got {Data.MaxSamples}).");
         if (Data.Path is { } folder && !Path.IsPathFullyQualified(folder)) throw new SpecException(SpecProblem.Argument, $"The data folder must be absolute (got '{folder}').");
+        if (BatchNormResetBatches is { } k && (k < 1 || BatchNormStatistics != Directions.BatchNormStatistics.Reset))
+            throw new SpecException(SpecProblem.Argument, k < 1 ? $"-BatchNormResetBatches must be at least 1 (got {k})." : "-BatchNormResetBatches counts the batches -BatchNormStatistics Reset recomputes from; give -BatchNormStatistics Reset with it.");
+        if (FoldBatchNorm && BatchNormStatistics is Directions.BatchNormStatistics.Reset or Directions.BatchNormStatistics.Batch)
+            throw new SpecException(SpecProblem.Argument, $"-FoldBatchNorm bakes the running statistics into the convolutions; -BatchNormStatistics {BatchNormStatistics} normalizes with other statistics. Leave one out.");
+    }
+
+    /// <summary>The BatchNorm statistics at points along directions, checked against the directions: only directions that move the running statistics (-Target with Interpolate) are evaluated with them moved, and those always are.</summary>
+    /// <exception cref="SpecException">The mode contradicts the directions.</exception>
+    public Directions.BatchNormStatistics BatchNormStatisticsFor(bool directionsMoveStatistics) => (BatchNormStatistics, directionsMoveStatistics) switch
+    {
+        (null, true) or (Directions.BatchNormStatistics.Interpolate, true) => Directions.BatchNormStatistics.Interpolate,
+        (null, false) => Directions.BatchNormStatistics.Running,
+        (Directions.BatchNormStatistics.Interpolate, false) => throw new SpecException(SpecProblem.Direction, "-BatchNormStatistics Interpolate moves the running statistics along a -Target direction that carries them (made with -Target and -BatchNormStatistics Interpolate); these directions do not.") { Value = nameof(Directions.BatchNormStatistics.Interpolate) },
+        ({ } mode, true) => throw new SpecException(SpecProblem.Direction, $"These directions move the BatchNorm running statistics with the weights (made with -BatchNormStatistics Interpolate); -BatchNormStatistics {mode} contradicts them. Leave it out, or make the direction without Interpolate.") { Value = mode.ToString() },
+        ({ } mode, false) => mode,
+    };
+
+    /// <summary>
+    /// Refuses <see cref="BatchNormStatistics"/> modes a computation does not define (sharpness and
+    /// gradients through batch statistics, for instance), saying what it supports instead.
+    /// </summary>
+    /// <exception cref="SpecException">The mode is not among <paramref name="supported"/>.</exception>
+    public void RequireBatchNormStatistics(string computation, params BatchNormStatistics[] supported)
+    {
+        if (BatchNormStatistics is { } mode && !supported.Contains(mode))
+            throw new SpecException(SpecProblem.Argument, $"{computation} supports -BatchNormStatistics {string.Join(" or ", supported)}, not {mode}.") { Value = mode.ToString() };
     }
 
     /// <summary>The splits to evaluate, checked against the checkpoint: its values are finite (unless allowed), <see cref="Parameters"/> names some of its parameters, and its model takes the data's inputs and classes.</summary>
@@ -81,6 +121,8 @@ public sealed record EvaluationSpec
         if (Parameters is { } subset)
             ParameterSubset.Choose(ParameterLayout.Of(runtime, checkpoint).Parameters, e => e.Name, e => e.Role == ParameterRole.Filter, IgnoreBiasAndNorm, subset);
         var splits = Splits;
+        if (BatchNormStatistics is Directions.BatchNormStatistics.Reset or Directions.BatchNormStatistics.Batch)
+            CheckBatchNormStatistics(runtime, checkpoint, BatchNormStatistics.Value == Directions.BatchNormStatistics.Reset ? [BatchNormResetData] : splits);
         var model = checkpoint.Metadata.Model;
         // A TorchScript model states no input shape; the engines try one sample before they start.
         if (checkpoint.Format == CheckpointFormat.TorchScript) return splits;
@@ -91,5 +133,24 @@ public sealed record EvaluationSpec
                 throw new SpecException(SpecProblem.Data, $"{split} has {arrays.Channels}×{arrays.Height}×{arrays.Width} inputs and {arrays.ClassCount} classes; {model.Architecture} expects {model.InputChannels}×{model.InputHeight}×{model.InputWidth} and {model.ClassCount}.");
         }
         return splits;
+    }
+
+    /// <summary>Before any native call: the model has BatchNorm layers we can switch, and no training-mode batch holds a single sample (libtorch refuses one-sample statistics).</summary>
+    private void CheckBatchNormStatistics(LandscapeRuntime runtime, CheckpointInfo checkpoint, IReadOnlyList<DatasetReference> batched)
+    {
+        var mode = BatchNormStatistics!.Value;
+        if (checkpoint.Format == CheckpointFormat.TorchScript)
+            throw new SpecException(SpecProblem.Argument, $"-BatchNormStatistics {mode} switches the model's BatchNorm layers, which a TorchScript model does not expose; use Running.") { Value = mode.ToString() };
+        if (!ParameterLayout.Of(runtime, checkpoint).Buffers.Any(b => b.Name.EndsWith(".running_mean", StringComparison.Ordinal)))
+            throw new SpecException(SpecProblem.Argument, $"-BatchNormStatistics {mode} changes BatchNorm statistics, but {checkpoint.Metadata.Model.Architecture} has no BatchNorm layer.") { Value = mode.ToString() };
+        foreach (var split in batched)
+        {
+            var count = DatasetCatalog.LoadArrays(runtime.DatasetCache, split).Count;
+            var batches = (count + BatchSize - 1) / BatchSize;
+            if (count % BatchSize == 1 && (mode == Directions.BatchNormStatistics.Batch || BatchNormResetBatches is null || BatchNormResetBatches >= batches))
+                throw new SpecException(SpecProblem.Argument, $"-BatchNormStatistics {mode} normalizes each batch by its own statistics, and the last batch of {split} ({count} samples in batches of {BatchSize}) holds one sample, whose variance is undefined. Choose another -BatchSize or -MaxSamples.") { Value = BatchSize };
+            if (BatchNormResetBatches > batches)
+                throw new SpecException(SpecProblem.Argument, $"-BatchNormResetBatches {BatchNormResetBatches} asks for more batches than {split} has ({batches} of {BatchSize}).") { Value = BatchNormResetBatches };
+        }
     }
 }

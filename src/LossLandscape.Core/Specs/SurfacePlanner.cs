@@ -1,6 +1,7 @@
 using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Curvature;
 using LossLandscape.Core.Data;
+using LossLandscape.Core.Directions;
 using LossLandscape.Core.Native;
 using LossLandscape.Core.Surfaces;
 
@@ -21,6 +22,9 @@ public static class SurfacePlanner
         checkpoint ??= evaluation.Checkpoint.Read(runtime);
         var data = evaluation.PlanData(runtime, checkpoint);
         var directions = spec.Directions.Select(d => d.Resolve(runtime, checkpoint)).ToArray();
+        var statistics = evaluation.BatchNormStatisticsFor(directionsMoveStatistics: directions.Any(d => d.Buffers is not null));
+        if (statistics == BatchNormStatistics.Batch && spec.Metric == SurfaceMetric.Curvature)
+            throw new SpecException(SpecProblem.Argument, "-BatchNormStatistics Batch applies to the loss metric: the curvature's Hessian is taken with fixed statistics (Running or Reset).") { Value = statistics.ToString() };
         return new SurfaceRequest
         {
             Checkpoint = checkpoint,
@@ -34,6 +38,9 @@ public static class SurfacePlanner
             Workers = run.Workers,
             ThreadsPerPoint = run.ThreadsPerPoint ?? 1,
             FoldBatchNorm = evaluation.FoldBatchNorm,
+            BatchNormStatistics = statistics,
+            BatchNormResetData = statistics == BatchNormStatistics.Reset ? evaluation.BatchNormResetData : null,
+            BatchNormResetBatches = evaluation.BatchNormResetBatches,
             Device = run.Device,
             Shard = spec.Shard,
         };

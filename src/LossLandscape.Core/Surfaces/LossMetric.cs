@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 namespace LossLandscape.Core.Surfaces;
 
 /// <summary>Mean loss and accuracy (%) on each data set: train_loss, train_acc, test_loss, test_acc.</summary>
-public sealed class LossMetric(LossFunction lossFunction, int batchSize) : IPointMetric
+/// <param name="batchStatistics">BatchNorm normalizes each batch by its own statistics (-BatchNormStatistics Batch).</param>
+public sealed class LossMetric(LossFunction lossFunction, int batchSize, bool batchStatistics = false) : IPointMetric
 {
     public const string MetricName = "Loss";
 
@@ -21,7 +22,7 @@ public sealed class LossMetric(LossFunction lossFunction, int batchSize) : IPoin
         var values = new double[2 * data.Count];
         for (var i = 0; i < data.Count; i++)
         {
-            (values[2 * i], values[2 * i + 1]) = Evaluation.Evaluate(model, data[i], batchSize, lossFunction, cancellation);
+            (values[2 * i], values[2 * i + 1]) = Evaluation.Evaluate(model, data[i], batchSize, lossFunction, cancellation, batchStatistics);
         }
         return values;
     }

@@ -31,7 +31,8 @@ public static class SurfaceEngine
         Data = request.Data.Zip(sampleCounts, (reference, count) => new SurfaceDataInfo(reference, count)).ToArray(),
         LossFunction = request.LossFunction,
         Metric = request.EffectiveMetric.Name,
-        BatchNormStatistics = request.X.Buffers is not null || request.Y?.Buffers is not null ? BatchNormStatistics.Interpolate : BatchNormStatistics.Eval,
+        BatchNormStatistics = request.BatchNormStatistics,
+        BatchNormResetBatches = request.BatchNormResetBatches,
         BatchSize = request.BatchSize,
         ThreadsPerPoint = request.ThreadsPerPoint,
         BatchNormFolded = request.FoldBatchNorm,
@@ -99,13 +100,20 @@ public static class SurfaceEngine
             if (request.Shard is { } shard) observer.Verbose($"{shard}: {shard.PointCount(total)} of the grid's {total} points (those whose index mod {shard.Count} is {shard.Index}).");
             var channelsLast = CheckModelTakesData(runtime, request.Checkpoint, arrays[0], request.Data[0], request.Device) && !request.EffectiveMetric.NeedsGradients;
             var data = request.Data.Zip(arrays, (reference, a) => new PreloadedDataset(runtime, reference, a, channelsLast, request.Device)).ToArray();
+            // The training split is preloaded once, whether it is also evaluated or only recomputed from.
+            var evaluatedReset = data.FirstOrDefault(d => d.Reference == request.BatchNormResetData);
+            var ownReset = request.BatchNormResetData is { } resetReference && evaluatedReset is null
+                ? new PreloadedDataset(runtime, resetReference, DatasetCatalog.LoadArrays(runtime.DatasetCache, resetReference), channelsLast, request.Device)
+                : null;
             try
             {
-                Run(runtime, request, data, channelsLast, pending, ownPoints, keys, values, computed, journal, observer, cancellation);
+                var reset = evaluatedReset ?? ownReset;
+                Run(runtime, request, data, reset, channelsLast, pending, ownPoints, keys, values, computed, journal, observer, cancellation);
             }
             finally
             {
                 foreach (var d in data) d.Dispose();
+                ownReset?.Dispose();
             }
         }
         catch (OperationCanceledException)
@@ -131,7 +139,8 @@ public static class SurfaceEngine
     }
 
     /// <param name="ownPoints">The points this run is responsible for (the grid's or its shard's), finished ones included: progress counts up to it.</param>
-    private static void Run(LandscapeRuntime runtime, SurfaceRequest request, PreloadedDataset[] data, bool channelsLast, int[] pending, int ownPoints, string[] keys,
+    /// <param name="reset">The training data BatchNorm statistics are recomputed from at every point (<see cref="BatchNormStatistics.Reset"/>), else null.</param>
+    private static void Run(LandscapeRuntime runtime, SurfaceRequest request, PreloadedDataset[] data, PreloadedDataset? reset, bool channelsLast, int[] pending, int ownPoints, string[] keys,
         Dictionary<string, double[]> values, bool[] computed, SurfaceJournal? journal, ISurfaceObserver observer, CancellationToken cancellation)
     {
         if (pending.Length == 0) return;
@@ -142,7 +151,7 @@ public static class SurfaceEngine
         using var results = new BlockingCollection<(int Index, double[] Values)>(boundedCapacity: workerCount);
         var next = -1;
         var failures = new ConcurrentQueue<Exception>();
-        observer.Verbose($"{pending.Length} point(s) to compute with {workerCount} worker(s) × {request.ThreadsPerPoint} thread(s), batch {request.BatchSize}, {(channelsLast ? "channels-last" : "NCHW")} maps{(request.FoldBatchNorm ? ", BatchNorm folded" : "")}, on {string.Join(" + ", data.Select(d => $"{d.Reference} ({d.Count})"))}.");
+        observer.Verbose($"{pending.Length} point(s) to compute with {workerCount} worker(s) × {request.ThreadsPerPoint} thread(s), batch {request.BatchSize}, {(channelsLast ? "channels-last" : "NCHW")} maps{(request.FoldBatchNorm ? ", BatchNorm folded" : "")}, BatchNorm statistics {request.BatchNormStatistics}{(reset is null ? "" : $" (recomputed from {(request.BatchNormResetBatches is { } resetBatches ? $"{resetBatches} batch(es)" : "every batch")} of {reset.Reference} at each point)")}, on {string.Join(" + ", data.Select(d => $"{d.Reference} ({d.Count})"))}.");
 
         var workers = Enumerable.Range(0, workerCount).Select(_ => new Thread(() =>
         {
@@ -160,6 +169,7 @@ public static class SurfaceEngine
                     var index = pending[slot];
                     var (alpha, beta) = request.Grid.Coordinates(index);
                     evaluator.MoveTo(alpha, beta);
+                    if (reset is not null) BatchNormLayers.Recompute(model, reset, request.BatchSize, request.BatchNormResetBatches, stop.Token);
                     folding?.Apply();
                     results.Add((index, metric.Evaluate(model, data, stop.Token)), stop.Token);
                 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LossLandscape.Core.Checkpoints;
@@ -53,7 +54,13 @@ public sealed record SurfaceMetadata
     /// <summary>What each point holds (see <see cref="IPointMetric.Name"/>).</summary>
     public string Metric { get; init; } = LossMetric.MetricName;
 
-    public BatchNormStatistics BatchNormStatistics { get; init; } = BatchNormStatistics.Eval;
+    /// <summary>Left out of the JSON when <see cref="BatchNormStatistics.Running"/>, so files written when it was named "Eval" compare equal.</summary>
+    [JsonConverter(typeof(BatchNormStatisticsJsonConverter))]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public BatchNormStatistics BatchNormStatistics { get; init; } = BatchNormStatistics.Running;
+
+    /// <summary>With <see cref="BatchNormStatistics.Reset"/>: the training batches recomputed from (null: all).</summary>
+    public int? BatchNormResetBatches { get; init; }
 
     /// <summary>BatchNorm folded into the convolutions for evaluation: values differ from the unfolded ones in the last bits.</summary>
     public bool BatchNormFolded { get; init; }

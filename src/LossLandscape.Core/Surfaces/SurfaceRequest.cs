@@ -25,7 +25,7 @@ public sealed record SurfaceRequest
     /// <summary>What is computed at each point; loss and accuracy per data set when null.</summary>
     public IPointMetric? Metric { get; init; }
 
-    public IPointMetric EffectiveMetric => Metric ?? new LossMetric(LossFunction, BatchSize);
+    public IPointMetric EffectiveMetric => Metric ?? new LossMetric(LossFunction, BatchSize, BatchNormStatistics == BatchNormStatistics.Batch);
 
     public int BatchSize { get; init; } = Evaluation.DefaultBatchSize;
 
@@ -40,6 +40,15 @@ public sealed record SurfaceRequest
     /// equal to the unfolded values up to float rounding. Loss metric only.
     /// </summary>
     public bool FoldBatchNorm { get; init; }
+
+    /// <summary>Which statistics BatchNorm normalizes with at each point; <see cref="BatchNormStatistics.Interpolate"/> exactly when the directions carry them.</summary>
+    public BatchNormStatistics BatchNormStatistics { get; init; } = BatchNormStatistics.Running;
+
+    /// <summary>With <see cref="BatchNormStatistics.Reset"/>: the training data the statistics are recomputed from at each point.</summary>
+    public DatasetReference? BatchNormResetData { get; init; }
+
+    /// <summary>With <see cref="BatchNormStatistics.Reset"/>: k, the batches of <see cref="BatchSize"/> recomputed from; null for all.</summary>
+    public int? BatchNormResetBatches { get; init; }
 
     /// <summary>
     /// Where the model copies, θ*, the directions and the data live. Not part of the surface's
@@ -57,6 +66,15 @@ public sealed record SurfaceRequest
         if (BatchSize < 1) throw new ArgumentException($"BatchSize must be at least 1 (got {BatchSize}).");
         if (Workers < 1) throw new ArgumentException($"Workers must be at least 1 (got {Workers}).");
         if (FoldBatchNorm && EffectiveMetric.NeedsGradients) throw new ArgumentException($"FoldBatchNorm applies to forward-only metrics, not to {EffectiveMetric.Name}: its gradients need the unfolded model.");
+        var moving = X.Buffers is not null || Y?.Buffers is not null;
+        if (moving != (BatchNormStatistics == BatchNormStatistics.Interpolate))
+            throw new ArgumentException(moving ? $"These directions move the BatchNorm running statistics; -BatchNormStatistics {BatchNormStatistics} would ignore that." : "-BatchNormStatistics Interpolate needs a -Target direction that moves the running statistics (made with -Target and -BatchNormStatistics Interpolate).");
+        if ((BatchNormStatistics == BatchNormStatistics.Reset) != (BatchNormResetData is not null))
+            throw new ArgumentException("Recomputed BatchNorm statistics need their training data, and only they do.");
+        if (FoldBatchNorm && BatchNormStatistics is BatchNormStatistics.Reset or BatchNormStatistics.Batch)
+            throw new ArgumentException($"FoldBatchNorm bakes the running statistics into the convolutions; BatchNormStatistics {BatchNormStatistics} normalizes with others.");
+        if (BatchNormStatistics == BatchNormStatistics.Batch && EffectiveMetric.NeedsGradients)
+            throw new ArgumentException($"Batch statistics apply to forward-only metrics, not to {EffectiveMetric.Name}.");
         if (ThreadsPerPoint < 1) throw new ArgumentException($"ThreadsPerPoint must be at least 1 (got {ThreadsPerPoint}).");
         foreach (var axis in Grid.Y is null ? [Grid.X] : new[] { Grid.X, Grid.Y })
         {

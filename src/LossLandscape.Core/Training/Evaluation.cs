@@ -15,13 +15,15 @@ public static class Evaluation
     /// <summary>The paper code's evaluation batch size.</summary>
     public const int DefaultBatchSize = 128;
 
+    /// <param name="batchStatistics">BatchNorm normalizes each batch by its own statistics (<see cref="BatchNormLayers.UseBatchStatistics"/>) instead of the running ones.</param>
     /// <returns>Mean loss (Σ batch-mean × batch size / N) and accuracy in percent.</returns>
-    public static (double Loss, double Accuracy) Evaluate(nn.Module model, PreloadedDataset data, int batchSize = DefaultBatchSize, LossFunction lossFunction = LossFunction.CrossEntropy, CancellationToken cancellation = default)
+    public static (double Loss, double Accuracy) Evaluate(nn.Module model, PreloadedDataset data, int batchSize = DefaultBatchSize, LossFunction lossFunction = LossFunction.CrossEntropy, CancellationToken cancellation = default, bool batchStatistics = false)
     {
         var wasTraining = model.training;
         model.eval();
         try
         {
+            using var batchMode = batchStatistics ? BatchNormLayers.UseBatchStatistics(model) : null;
             using var noGrad = no_grad();
             var device = DevicePlacement.DeviceOf(model);
             double lossSum = 0;

@@ -118,6 +118,8 @@ public sealed class GetHessianSpectrumCommand : EvaluationCmdlet, IDisposable
         if (evaluation.FoldBatchNorm) throw new SpecException(SpecProblem.Argument, "-FoldBatchNorm applies to forward-only evaluation; the Hessian needs the unfolded model.");
         if (Direction is { Length: > 2 }) throw new SpecException(SpecProblem.Direction, $"-Direction takes one or two directions, got {Direction.Length}.");
         var directions = (Direction ?? []).Select(d => d.Source.Resolve(Runtime, Checkpoint.Info)).ToArray();
+        evaluation.RequireBatchNormStatistics("The Hessian, taken with fixed BatchNorm statistics,", Core.Directions.BatchNormStatistics.Running, Core.Directions.BatchNormStatistics.Interpolate, Core.Directions.BatchNormStatistics.Reset);
+        var statistics = evaluation.BatchNormStatisticsFor(directionsMoveStatistics: directions.Any(d => d.Buffers is not null));
         if (directions.Length > 0) WriteVerbose($"At (α, β) = ({Alpha}, {Beta}) along {string.Join(" / ", directions.Select(d => d.Recipe))}.");
         return new HessianAnalysisOptions
         {
@@ -138,6 +140,9 @@ public sealed class GetHessianSpectrumCommand : EvaluationCmdlet, IDisposable
             Float64 = Float64,
             Device = SelectedDevice,
             Directions = directions,
+            BatchNormStatistics = statistics,
+            BatchNormResetData = statistics == Core.Directions.BatchNormStatistics.Reset ? evaluation.BatchNormResetData : null,
+            BatchNormResetBatches = evaluation.BatchNormResetBatches,
             Alpha = Alpha,
             Beta = Beta,
             Pair = Pair,

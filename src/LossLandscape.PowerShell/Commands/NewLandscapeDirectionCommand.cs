@@ -45,8 +45,10 @@ public sealed class NewLandscapeDirectionCommand : LandscapeCmdlet
     [Rehydrate(typeof(Checkpoint))]
     public Checkpoint Target { get; set; } = null!;
 
+    /// <summary>Running (default): the direction leaves BatchNorm's running statistics at θ*'s; Interpolate: it moves them to the target's too. Reset and Batch are evaluation options of the surface commands.</summary>
     [Parameter(ParameterSetName = TargetSet)]
-    public BatchNormStatistics BatchNormStatistics { get; set; } = BatchNormStatistics.Eval;
+    [ValidateSet(nameof(BatchNormStatistics.Running), nameof(BatchNormStatistics.Interpolate))]
+    public BatchNormStatistics BatchNormStatistics { get; set; } = BatchNormStatistics.Running;
 
     /// <summary>
     /// Move only the parameters these names or wildcards (<c>conv1.*</c>, <c>*.weight</c>) match; the directions

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using LossLandscape.Core.Checkpoints;
+using LossLandscape.Core.Directions;
 using LossLandscape.Core.Specs;
 using LossLandscape.Core.Training;
 using LossLandscape.PowerShell.Completers;
@@ -63,6 +64,19 @@ public abstract class EvaluationCmdlet : ComputeCmdlet
     [Parameter]
     public SwitchParameter FoldBatchNorm { get; set; }
 
+    /// <summary>
+    /// Which statistics BatchNorm normalizes with at each evaluated point: Running (θ*'s, eval mode; the
+    /// default), Interpolate (moved with a -Target direction that carries them), Reset (recomputed at each
+    /// point as torch.optim.swa_utils.update_bn does) or Batch (each batch's own, training mode).
+    /// </summary>
+    [Parameter]
+    public BatchNormStatistics? BatchNormStatistics { get; set; }
+
+    /// <summary>With -BatchNormStatistics Reset: recompute from the first k training batches (of -BatchSize) instead of all.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int? BatchNormResetBatches { get; set; }
+
     /// <summary>Evaluate even around a checkpoint holding NaN or infinite values.</summary>
     [Parameter]
     public SwitchParameter AllowNonFinite { get; set; }
@@ -83,6 +97,8 @@ public abstract class EvaluationCmdlet : ComputeCmdlet
         IgnoreBiasAndNorm = IgnoreBiasAndNorm,
         Parameters = Parameter is null ? null : new ParameterSubset(Parameter),
         FoldBatchNorm = FoldBatchNorm,
+        BatchNormStatistics = BatchNormStatistics,
+        BatchNormResetBatches = BatchNormResetBatches,
         AllowNonFinite = AllowNonFinite,
     };
 

@@ -87,6 +87,9 @@ public sealed class LossSurface
 
     public string LossFunction => Result.Metadata.LossFunction.ToString();
 
+    /// <summary>Which statistics BatchNorm normalized with at each point (-BatchNormStatistics), with the batch count k of Reset when it was limited.</summary>
+    public string BatchNormStatistics => Result.Metadata.BatchNormResetBatches is { } k ? $"{Result.Metadata.BatchNormStatistics} ({k} batches)" : Result.Metadata.BatchNormStatistics.ToString();
+
     public int PointCount => Result.Grid.PointCount;
 
     public int ComputedCount => Result.ComputedCount;

@@ -96,7 +96,7 @@ public sealed class RehydrateAttribute(Type type) : ArgumentTransformationAttrib
             Seed = Convert.ToInt64(Property(value, nameof(LandscapeDirection.Seed)), System.Globalization.CultureInfo.InvariantCulture),
             IgnoreBiasAndNorm = bool.Parse(Text(value, nameof(LandscapeDirection.IgnoreBiasAndNorm))),
             Orthogonalized = bool.Parse(Text(value, nameof(LandscapeDirection.Orthogonalized))),
-            BatchNormStatistics = Enum.Parse<BatchNormStatistics>(Text(value, nameof(LandscapeDirection.BatchNormStatistics))),
+            BatchNormStatistics = BatchNormStatisticsJsonConverter.Parse(Text(value, nameof(LandscapeDirection.BatchNormStatistics))),
             CheckpointSha256 = Text(value, nameof(LandscapeDirection.CheckpointSha256)),
             TargetSha256 = OptionalText(value, nameof(LandscapeDirection.TargetSha256)),
         };

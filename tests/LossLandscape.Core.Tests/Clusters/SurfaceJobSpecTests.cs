@@ -73,6 +73,29 @@ public sealed class SurfaceJobSpecTests
     }
 
     [Fact]
+    public void BatchNormStatisticsReachEveryTaskThroughTheSpec()
+    {
+        var folder = Directory.CreateTempSubdirectory("losslandscape-jobspec-").FullName;
+        var job = Job();
+        job = job with { Surface = job.Surface with { Evaluation = job.Surface.Evaluation with { FoldBatchNorm = false, BatchNormStatistics = BatchNormStatistics.Reset, BatchNormResetBatches = 3 } } };
+        try
+        {
+            job.Write(folder);
+            Assert.Contains("\"batchNormStatistics\": \"Reset\"", File.ReadAllText(Path.Combine(folder, "spec.json")));
+            var shard = SurfaceJobSpec.Read(folder).ShardSurface(1);
+            Assert.Equal(BatchNormStatistics.Reset, shard.Evaluation.BatchNormStatistics);
+            Assert.Equal(3, shard.Evaluation.BatchNormResetBatches);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        // Folding bakes θ*'s statistics into the convolutions: it contradicts recomputed ones.
+        var folded = job.Surface with { Evaluation = job.Surface.Evaluation with { FoldBatchNorm = true } };
+        Assert.Contains("-FoldBatchNorm", Assert.Throws<SpecException>(folded.Validate).Message);
+    }
+
+    [Fact]
     public void TheSpecRoundTripsThroughItsFileWithEveryCharacterOfItsPaths()
     {
         var folder = Directory.CreateTempSubdirectory("losslandscape-jobspec-").FullName;

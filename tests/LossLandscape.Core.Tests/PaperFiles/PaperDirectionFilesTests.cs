@@ -59,7 +59,7 @@ public sealed class PaperDirectionFilesTests : IDisposable
         var direction = Assert.Single(directions);
         Assert.Null(direction.Buffers);
         Assert.Equal(DirectionKind.File, direction.Recipe.Kind);
-        Assert.Equal(BatchNormStatistics.Eval, direction.Recipe.BatchNormStatistics);
+        Assert.Equal(BatchNormStatistics.Running, direction.Recipe.BatchNormStatistics);
         var order = layout.Parameters.Select(p => p.Name).ToList();
         Assert.Equal(PaperFileFormulas.Expected(layout.Parameters, layout.ParameterLength, e => order.IndexOf(e.Name), (i, k) => PaperFileFormulas.DirectionValue(0, i, k)),
             direction.Parameters);

@@ -1,6 +1,7 @@
 using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Directions;
+using LossLandscape.Core.Models;
 using LossLandscape.Core.Native;
 using LossLandscape.Core.Surfaces;
 using LossLandscape.Core.Training;
@@ -126,10 +127,49 @@ public sealed class SurfaceEngineTests(TrainedCheckpoints checkpoints) : IClassF
         var loss = result.Values["train_loss"];
         Assert.Equal(start.Metadata.TrainLoss!.Value, loss[2], start.Metadata.TrainLoss.Value * 1e-6);
         // At α = 1 the BN statistics are still θ*'s (Eval mode), so compare with the BN-interpolating run below.
-        var statesRequest = request with { X = DirectionBuilder.Build(LandscapeRuntime.Load(), start, recipe with { BatchNormStatistics = BatchNormStatistics.Interpolate }, end) };
+        var statesRequest = request with { X = DirectionBuilder.Build(LandscapeRuntime.Load(), start, recipe with { BatchNormStatistics = BatchNormStatistics.Interpolate }, end), BatchNormStatistics = BatchNormStatistics.Interpolate };
+        Assert.Throws<ArgumentException>(() => SurfaceEngine.Compute(LandscapeRuntime.Load(), statesRequest with { BatchNormStatistics = BatchNormStatistics.Running }, new RecordingSurfaceObserver()));
         var states = SurfaceEngine.Compute(LandscapeRuntime.Load(), statesRequest, new RecordingSurfaceObserver()).Values["train_loss"];
         Assert.Equal(end.Metadata.TrainLoss!.Value, states[6], end.Metadata.TrainLoss.Value * 1e-5);
         Assert.Equal(loss[2], states[2]);
+    }
+
+    [Fact]
+    public void ResetAndBatchStatisticsAtEveryPointEqualTheModelPlacedThereAndRecomputedByHand()
+    {
+        var checkpoint = checkpoints.Cnn[^1];
+        var data = checkpoint.Metadata.Dataset! with { MaxSamples = 200, SubsetSeed = 1 };
+        var test = data with { Split = DatasetSplit.Test };
+        var request = Request(checkpoint, data: test) with { Grid = new SurfaceGrid([-1.5, 0, 0.75], null), Y = null, BatchSize = 64 };
+        var runtime = LandscapeRuntime.Load();
+        var reset = SurfaceEngine.Compute(runtime, request with { BatchNormStatistics = BatchNormStatistics.Reset, BatchNormResetData = data, BatchNormResetBatches = 2 }, new RecordingSurfaceObserver());
+        var batch = SurfaceEngine.Compute(runtime, request with { BatchNormStatistics = BatchNormStatistics.Batch }, new RecordingSurfaceObserver());
+        var running = SurfaceEngine.Compute(runtime, request, new RecordingSurfaceObserver());
+
+        using var model = CheckpointStore.LoadModel(runtime, checkpoint);
+        using var evaluator = new SurfaceEvaluator(model, request.X, null);
+        using var train = DatasetCatalog.Load(runtime, data);
+        using var evaluated = DatasetCatalog.Load(runtime, test);
+        // The engine lays maps out channels-last on its own thread count: equal up to float rounding.
+        for (var i = 0; i < 3; i++)
+        {
+            evaluator.MoveTo(request.Grid.X[i], 0);
+            AssertClose(Evaluation.Evaluate(model, evaluated, 64, batchStatistics: true).Loss, batch.Values["test_loss"][i]);
+            AssertClose(Evaluation.Evaluate(model, evaluated, 64).Loss, running.Values["test_loss"][i]);
+        }
+        // Recomputing replaces θ*'s statistics in this model for good, so it comes last.
+        for (var i = 0; i < 3; i++)
+        {
+            evaluator.MoveTo(request.Grid.X[i], 0);
+            BatchNormLayers.Recompute(model, train, 64, 2);
+            AssertClose(Evaluation.Evaluate(model, evaluated, 64).Loss, reset.Values["test_loss"][i]);
+            Assert.NotEqual(running.Values["test_loss"][i], reset.Values["test_loss"][i]);
+        }
+        Assert.Equal(BatchNormStatistics.Reset, reset.Metadata.BatchNormStatistics);
+        Assert.Equal(2, reset.Metadata.BatchNormResetBatches);
+        Assert.Contains(running.Metadata.Differences(reset.Metadata), d => d.StartsWith("batchNormStatistics:", StringComparison.Ordinal));
+        Assert.Contains(reset.Metadata.Differences(reset.Metadata with { BatchNormResetBatches = null }), d => d.StartsWith("batchNormResetBatches:", StringComparison.Ordinal));
+        static void AssertClose(double expected, double actual) => Assert.Equal(expected, actual, 1e-5 * expected);
     }
 
     [Fact]
