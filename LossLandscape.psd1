@@ -33,6 +33,7 @@
         'Get-TrajectoryPCA'
         'Get-HessianSpectrum'
         'Get-LandscapeSharpness'
+        'Measure-ModeConnectivity'
         'Import-TrajectoryPCA'
         'Export-TrajectoryPCA'
     )

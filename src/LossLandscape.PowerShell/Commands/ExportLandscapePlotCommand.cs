@@ -17,7 +17,7 @@ namespace LossLandscape.PowerShell.Commands;
 [OutputType(typeof(FileInfo))]
 public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
 {
-    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Rehydrate(typeof(LossSurface))]
     public LossSurface Surface { get; set; } = null!;
 

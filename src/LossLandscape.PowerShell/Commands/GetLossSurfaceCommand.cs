@@ -123,7 +123,7 @@ public sealed class GetLossSurfaceCommand : SurfaceCmdlet, IDisposable
         WriteVerbose($"Device {request.Device}; {request.Workers} worker(s) × {request.ThreadsPerPoint} thread(s); directions {request.X.Recipe}{(request.Y is null ? "" : $" / {request.Y.Recipe}")}; data {string.Join(", ", request.Data)}; grid {grid.X.Length}{(grid.Y is null ? "" : $"×{grid.Y.Length}")}{(outFile is null ? "" : $"; file {outFile}")}.");
         if (outFile is not null && !ShouldProcess(outFile, "Compute loss surface and write it")) return;
 
-        var observer = new CmdletSurfaceObserver(this);
+        var observer = new CmdletSurfaceObserver(this, "Loss surface");
         try
         {
             var result = SurfaceEngine.Compute(Runtime, request, observer, outFile, Force, stopping.Token);
@@ -177,17 +177,5 @@ public sealed class GetLossSurfaceCommand : SurfaceCmdlet, IDisposable
         var (adopted, taken) = SurfacePlanner.TakeOver(Runtime, request, source, outFile);
         if (taken is not null) WriteVerbose($"Took over {taken} of {adopted.Grid.PointCount} finished points from {source}{(adopted.Shard is null ? "" : $" for {adopted.Shard}")}.");
         return adopted;
-    }
-
-    private sealed class CmdletSurfaceObserver(GetLossSurfaceCommand cmdlet) : ISurfaceObserver
-    {
-        private readonly ProgressReporter progress = new(cmdlet, "Loss surface");
-
-        public void PointCompleted(SurfaceProgress p) =>
-            progress.Report($"Point {p.Done}/{p.Total} · (α, β) = ({p.Alpha:F3}, {p.Beta:F3}) · loss {p.Loss:G5}", p.Fraction);
-
-        public void Verbose(string message) => cmdlet.WriteVerbose(message);
-
-        public void Complete() => progress.Complete();
     }
 }
