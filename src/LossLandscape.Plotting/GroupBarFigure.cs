@@ -74,7 +74,8 @@ internal sealed class GroupBarFigure
             PixelRect rect = plot.LastRender.DataRect;
             areas.Add(new PixelArea(rect.Left, top0 + rect.Top, rect.Right, top0 + rect.Bottom));
             // Drawn here rather than by ScottPlot, which centres a title so close to the panel's top that its ascenders are cut.
-            CanvasText.DrawCentered(canvas, panels[k].Title, (rect.Left + rect.Right) / 2, top0 + PanelTitleRoom / 2 + 2, 14);
+            var title = IsLog(panels[k].Values) ? $"{panels[k].Title}, log scale" : panels[k].Title;
+            CanvasText.DrawCentered(canvas, title, (rect.Left + rect.Right) / 2, top0 + PanelTitleRoom / 2 + 2, 14);
             top0 += height;
         }
         if (options.Title is not null)
