@@ -12,7 +12,7 @@ namespace LossLandscape.Plotting;
 internal sealed class GroupBarFigure
 {
     /// <summary>The ratio of largest to smallest value from which a panel goes to a log axis by itself.</summary>
-    public const double AutomaticLogSpan = 100;
+    private const double AutomaticLogSpan = 100;
 
     private const float TitleHeight = 40;
     private const float PanelTitleRoom = 30;
@@ -59,7 +59,7 @@ internal sealed class GroupBarFigure
 
         var areas = new List<PixelArea>(panels.Count);
         var dataHeight = (Height - titleRoom - labelRoom) / panels.Count;
-        var top0 = titleRoom;
+        var panelTop = titleRoom;
         for (var k = 0; k < panels.Count; k++)
         {
             var last = k == panels.Count - 1;
@@ -67,16 +67,16 @@ internal sealed class GroupBarFigure
             var padding = new PixelPadding(leftMargin, RightMargin, last ? labelRoom : 10, PanelTitleRoom);
             var plot = BuildPanel(panels[k].Values, panels[k].Errors, panels[k].Color, panels[k].Label, last, padding);
             canvas.Save();
-            canvas.Translate(0, top0);
+            canvas.Translate(0, panelTop);
             canvas.ClipRect(SKRect.Create(Width, height));
             plot.Render(canvas, Width, (int)height);
             canvas.Restore();
             PixelRect rect = plot.LastRender.DataRect;
-            areas.Add(new PixelArea(rect.Left, top0 + rect.Top, rect.Right, top0 + rect.Bottom));
+            areas.Add(new PixelArea(rect.Left, panelTop + rect.Top, rect.Right, panelTop + rect.Bottom));
             // Drawn here rather than by ScottPlot, which centres a title so close to the panel's top that its ascenders are cut.
             var title = IsLog(panels[k].Values) ? $"{panels[k].Title}, log scale" : panels[k].Title;
-            CanvasText.DrawCentered(canvas, title, (rect.Left + rect.Right) / 2, top0 + PanelTitleRoom / 2 + 2, 14);
-            top0 += height;
+            CanvasText.DrawCentered(canvas, title, (rect.Left + rect.Right) / 2, panelTop + PanelTitleRoom / 2 + 2, 14);
+            panelTop += height;
         }
         if (options.Title is not null)
             CanvasText.DrawCentered(canvas, options.Title, Width / 2f, TitleHeight / 2 + 4, 18, bold: true);
@@ -84,7 +84,7 @@ internal sealed class GroupBarFigure
     }
 
     /// <summary>Whether a panel of these values is drawn on a log axis.</summary>
-    public bool IsLog(double[] values) =>
+    private bool IsLog(double[] values) =>
         options.LogScale ?? (values.All(v => v > 0) && values.Max() / values.Min() >= AutomaticLogSpan);
 
     private Plot BuildPanel(double[] values, double[]? errors, Color color, string label, bool namesGroups, PixelPadding padding)
