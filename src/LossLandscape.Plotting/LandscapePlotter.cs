@@ -172,4 +172,27 @@ public static class LandscapePlotter
         FigureLayout layout = DataAreaLayout.Compute(data, options.Width, options.Height, colorBar: true, options.EqualAspect);
         return ImageFileWriter.Write(plot, path, layout.Width, layout.Height);
     }
+    /// <summary>
+    /// Draws the Hessian's curvature per parameter group as bars: each group's share of the trace
+    /// (with standard-error whiskers) in one panel and, when given, λmax of each group's diagonal block
+    /// in a panel below it, the groups named under the lowest panel (turned when they do not fit).
+    /// A panel goes to a log axis when its values are all positive and span a factor 100 or more
+    /// (<see cref="GroupBarPlotOptions.LogScale"/> overrides this).
+    /// </summary>
+    /// <param name="data">One name and one value per group in every series.</param>
+    /// <param name="path">Where to write the image; <c>.png</c> or <c>.svg</c>.</param>
+    /// <param name="options">Title, scale and size; an automatic scale and 800×600 when null.</param>
+    /// <returns>The written file and each panel's data area, the trace panel first.</returns>
+    /// <exception cref="ArgumentException">The data or options cannot make a plot, or the extension is not supported.</exception>
+    public static RenderedPanels PlotGroupBars(GroupBarPlotData data, string path, GroupBarPlotOptions? options = null)
+    {
+        options ??= new GroupBarPlotOptions();
+        PlotInputValidator.Validate(data, options);
+        ImageFileWriter.ValidatePath(path);
+        EmbeddedFonts.EnsureRegistered();
+        var figure = new GroupBarFigure(data, options);
+        List<PixelArea> areas = [];
+        string written = ImageFileWriter.Write(canvas => areas = figure.Draw(canvas), path, figure.Width, figure.Height);
+        return new RenderedPanels(written, figure.Width, figure.Height, areas);
+    }
 }

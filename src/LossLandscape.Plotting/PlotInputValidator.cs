@@ -32,6 +32,36 @@ internal static class PlotInputValidator
             throw new ArgumentException("MarkX holds a value that is not finite.", nameof(options));
     }
 
+    public static void Validate(GroupBarPlotData data, GroupBarPlotOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(data.Groups, nameof(data));
+        ArgumentNullException.ThrowIfNull(data.Trace, nameof(data));
+        if (data.Groups.Length == 0) throw new ArgumentException("There are no groups to draw.", nameof(data));
+        if (data.Groups.Any(string.IsNullOrWhiteSpace)) throw new ArgumentException("Every group needs a name.", nameof(data));
+        foreach (var (series, name) in new[] { (data.Trace, "Trace"), (data.TraceError, "TraceError"), (data.MaxEigenvalue, "MaxEigenvalue") })
+        {
+            if (series is null) continue;
+            if (series.Length != data.Groups.Length)
+                throw new ArgumentException($"{name} has {series.Length} values for {data.Groups.Length} groups.", nameof(data));
+            // A bar has no gap to show for a missing value, unlike a curve or a surface.
+            if (Array.FindIndex(series, v => !double.IsFinite(v)) is var at and >= 0)
+                throw new ArgumentException($"{name} of group '{data.Groups[at]}' is not finite ({series[at]}).", nameof(data));
+        }
+        if (data.TraceError is { } errors && errors.Any(e => e < 0))
+            throw new ArgumentException("TraceError holds a negative standard error.", nameof(data));
+        if (options.LogScale == true)
+        {
+            foreach (var (series, name) in new[] { (data.Trace, "trace"), (data.MaxEigenvalue, "λmax") })
+            {
+                if (series is not null && Array.FindIndex(series, v => v <= 0) is var at and >= 0)
+                    throw new ArgumentException($"A log scale needs positive values; the {name} of group '{data.Groups[at]}' is {series[at]}.", nameof(options));
+            }
+        }
+        RequireImageSize(options.Width, options.Height);
+    }
+
     public static void Validate(SurfacePlotData data, ContourPlotOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -71,7 +71,7 @@ public sealed class ParameterSubsetTests : IClassFixture<ModuleRunspace>, IDispo
         var result = shell.Invoke("Import-Checkpoint $ckpt | Get-HessianSpectrum -GroupBy Layer -Probes 4 -MaxSamples 24", variables).ShouldSucceed();
         var spectrum = Assert.Single(result.Output);
         var trace = (double)spectrum.Properties["Trace"].Value;
-        var groups = ((object[])spectrum.Properties["GroupTraces"].Value).Select(PSObject.AsPSObject).ToArray();
+        var groups = ((object[])spectrum.Properties["Groups"].Value).Select(PSObject.AsPSObject).ToArray();
         Assert.Equal(["conv1", "conv2", "conv3", "linear"], groups.Select(g => (string)g.Properties["Group"].Value));
         Assert.Equal((int)spectrum.Properties["Dimension"].Value, groups.Sum(g => (int)g.Properties["Dimension"].Value));
         Assert.Equal(trace, groups.Sum(g => (double)g.Properties["Trace"].Value), 1e-10 * Math.Abs(trace));

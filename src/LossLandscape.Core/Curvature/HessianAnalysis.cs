@@ -11,7 +11,7 @@ namespace LossLandscape.Core.Curvature;
 /// <summary>
 /// The Hessian of the mean loss at a checkpoint (or at a point along directions from it), through
 /// Hessian-vector products of one operator: the top eigenpairs and λmin by Lanczos, optionally the
-/// Hutchinson trace and the spectral density; two eigenvectors (<see cref="HessianAnalysisOptions.Pair"/>)
+/// Hutchinson trace and the spectral density, per group too (<see cref="HessianAnalysisOptions.GroupBy"/>); two eigenvectors (<see cref="HessianAnalysisOptions.Pair"/>)
 /// are saved as a direction file, rescaled to the norms of the random plane of the same seed. BatchNorm evaluates with θ*'s running statistics (eval mode), as the surfaces do, unless <see cref="HessianAnalysisOptions.BatchNormStatistics"/> says otherwise.
 /// </summary>
 public sealed class HessianAnalysis
@@ -68,6 +68,10 @@ public sealed class HessianAnalysis
             trace = total;
             groupTraces = options.GroupBy is null ? null : groups.Zip(perGroup, (g, t) => new GroupTrace(g.Name, g.Length, t)).ToArray();
         }
+        var groupSpectra = options.GroupSpectrum
+            ? new GroupSpectrumEstimator(Apply, hessian.Dimension) { RelativeTolerance = options.Tolerance, Seed = options.Seed, Cancellation = cancellation }
+                .Estimate(groups, options.Density ? (options.Runs, options.LanczosSteps) : null)
+            : null;
         var density = options.Density
             ? new SpectralDensityEstimator(Apply, hessian.Dimension) { Seed = options.Seed, Cancellation = cancellation }.Estimate(options.Runs, options.LanczosSteps)
             : null;
@@ -90,6 +94,6 @@ public sealed class HessianAnalysis
         var file = options.EigenvectorFile
             ?? Path.Combine(Path.GetDirectoryName(checkpoint.StatePath)!, $"hessian-{string.Concat(eigenvectors.Select(e => e.Sha256[..8]))}.h5");
         DirectionStore.Write(file, layout, eigenvectors);
-        return new HessianAnalysisResult(data.Count, loss, hessian.Dimension, largest, smallest, trace, density, hessian.HessianVectorProducts, eigenvectors, file) { GroupTraces = groupTraces };
+        return new HessianAnalysisResult(data.Count, loss, hessian.Dimension, largest, smallest, trace, density, hessian.HessianVectorProducts, eigenvectors, file) { GroupTraces = groupTraces, GroupSpectra = groupSpectra };
     }
 }

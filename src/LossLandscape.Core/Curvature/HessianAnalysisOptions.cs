@@ -23,6 +23,13 @@ public sealed record HessianAnalysisOptions
     /// <summary>Also split the trace into per-group shares from the same probes (implies <see cref="Trace"/>).</summary>
     public HessianGrouping? GroupBy { get; init; }
 
+    /// <summary>
+    /// Also λmax of each <see cref="GroupBy"/> group's diagonal block (with <see cref="Density"/>, its
+    /// density too), by a Lanczos run per group (<see cref="GroupSpectrumEstimator"/>): groups × (iterations + 1)
+    /// Hessian-vector products, plus groups × <see cref="Runs"/> × <see cref="LanczosSteps"/> with the density.
+    /// </summary>
+    public bool GroupSpectrum { get; init; }
+
     /// <summary>Also estimate the spectral density (stochastic Lanczos quadrature).</summary>
     public bool Density { get; init; }
 
@@ -99,6 +106,7 @@ public sealed record HessianAnalysisOptions
         if ((BatchNormStatistics == BatchNormStatistics.Reset) != (BatchNormResetData is not null)) throw new ArgumentException("Recomputed BatchNorm statistics need their training data, and only they do.");
         if ((BatchNormStatistics == BatchNormStatistics.Interpolate) != Directions.Any(d => d.Buffers is not null))
             throw new ArgumentException("BatchNorm statistics move exactly when the directions carry them (Interpolate).");
+        if (GroupSpectrum && GroupBy is null) throw new ArgumentException("A spectrum per group needs the groups: give GroupBy (Layer or Block).");
         if (Directions.Count > 2) throw new ArgumentException($"A point lies along one or two directions, got {Directions.Count}.");
         if (Directions.Count < 2 && Beta != 0) throw new ArgumentException($"Beta = {Beta} needs a second direction.");
     }

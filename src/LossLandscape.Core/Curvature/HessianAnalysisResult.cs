@@ -27,6 +27,9 @@ public sealed record HessianAnalysisResult(
     /// <summary>Each -GroupBy group's share of <see cref="Trace"/>, from the same probes; null without -GroupBy.</summary>
     public IReadOnlyList<GroupTrace>? GroupTraces { get; init; }
 
+    /// <summary>Each group's λmax (and density), in the order of <see cref="GroupTraces"/>; null unless <see cref="HessianAnalysisOptions.GroupSpectrum"/>.</summary>
+    public IReadOnlyList<GroupSpectrum>? GroupSpectra { get; init; }
+
     public double MinEigenvalue => Smallest.Eigenvalues[0];
 
     public int Iterations => Largest.Iterations + Smallest.Iterations;

@@ -11,15 +11,23 @@ namespace LossLandscape.PowerShell.Commands;
 /// Draws a <see cref="LossSurface"/>: a 1D curve (loss, and accuracy on a second axis) or a 2D
 /// surface as contour lines, a filled map, a heatmap or a 3D view (PNG or SVG by extension); a path
 /// ending in .html writes an interactive offline 3D page, .vtp a ParaView mesh. With -Layout Grid,
-/// all piped surfaces are drawn side by side on one colour scale.
+/// all piped surfaces are drawn side by side on one colour scale. A Hessian spectrum computed with
+/// -GroupBy is drawn as bars per group instead: trace, and λmax with -GroupSpectrum.
 /// </summary>
-[Cmdlet(VerbsData.Export, "LandscapePlot", SupportsShouldProcess = true)]
+[Cmdlet(VerbsData.Export, "LandscapePlot", SupportsShouldProcess = true, DefaultParameterSetName = SurfaceSet)]
 [OutputType(typeof(FileInfo))]
 public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
 {
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    private const string SurfaceSet = "Surface";
+    private const string SpectrumSet = "Spectrum";
+
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = SurfaceSet)]
     [Rehydrate(typeof(LossSurface))]
     public LossSurface Surface { get; set; } = null!;
+
+    /// <summary>A spectrum from Get-HessianSpectrum -GroupBy: drawn as bars per group (the input's type chooses the figure, so no switch is needed).</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = SpectrumSet)]
+    public HessianSpectrum Spectrum { get; set; } = null!;
 
     /// <summary>Image file (.png or .svg), or a folder to write a file named after the surface into (default: the current folder); that name keeps only A-Z, a-z, 0-9, '.', '_' and '-' of the architecture.</summary>
     [Parameter(Position = 0)]
@@ -110,6 +118,11 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == SpectrumSet)
+        {
+            Write(SpectrumFile(Spectrum), file => DrawGroups(Spectrum, file), Spectrum);
+            return;
+        }
         if (Layout == PlotLayout.Grid)
         {
             collected.Add(Surface);
@@ -220,6 +233,33 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
                 Height = Height,
             }).Path,
         };
+    }
+
+    private string DrawGroups(HessianSpectrum spectrum, string file)
+    {
+        var groups = spectrum.Groups
+            ?? throw new ArgumentException("The spectrum has no groups to draw: compute it with Get-HessianSpectrum -GroupBy Layer or Block (and -GroupSpectrum for each group's λmax).");
+        // A bar left out would read as zero curvature, so λmax is drawn only when every group has one.
+        var maxEigenvalues = groups.All(g => g.MaxEigenvalue is not null) ? groups.Select(g => g.MaxEigenvalue!.Value).ToArray() : null;
+        var epoch = spectrum.Checkpoint.Epoch is { } e ? $", epoch {e}" : "";
+        return LandscapePlotter.PlotGroupBars(
+            new GroupBarPlotData(groups.Select(g => g.Group).ToArray(), groups.Select(g => g.Trace).ToArray(), groups.Select(g => g.TraceStandardError).ToArray(), maxEigenvalues),
+            file,
+            new GroupBarPlotOptions
+            {
+                Title = Title ?? $"{spectrum.Checkpoint.Architecture}{epoch}: Hessian per group",
+                LogScale = MyInvocation.BoundParameters.ContainsKey(nameof(LogScale)) ? LogScale.IsPresent : null,
+                Width = Width,
+                Height = Height,
+            }).Path;
+    }
+
+    private string SpectrumFile(HessianSpectrum spectrum)
+    {
+        var path = GetUnresolvedProviderPathFromPSPath(Path ?? ".");
+        if (!Directory.Exists(path) && System.IO.Path.HasExtension(path)) return path;
+        var epoch = spectrum.Checkpoint.Epoch is { } e ? $"-epoch{e:D3}" : "";
+        return System.IO.Path.Combine(path, $"{PlotFileName.Part(spectrum.Checkpoint.Architecture)}{epoch}-hessian-groups.png");
     }
 
     /// <summary>The surface's first direction kind, or null for a surface file made elsewhere (no directions recorded).</summary>

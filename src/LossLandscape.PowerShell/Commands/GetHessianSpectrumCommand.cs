@@ -50,6 +50,10 @@ public sealed class GetHessianSpectrumCommand : EvaluationCmdlet, IDisposable
     [Parameter]
     public HessianGrouping? GroupBy { get; set; }
 
+    /// <summary>With -GroupBy: also each group's λmax (and with -Density its density), a Lanczos run per group.</summary>
+    [Parameter]
+    public SwitchParameter GroupSpectrum { get; set; }
+
     [Parameter]
     public SwitchParameter Density { get; set; }
 
@@ -128,6 +132,7 @@ public sealed class GetHessianSpectrumCommand : EvaluationCmdlet, IDisposable
             Trace = Trace,
             Probes = Probes,
             GroupBy = GroupBy,
+            GroupSpectrum = GroupSpectrum,
             Density = Density,
             Runs = Runs,
             LanczosSteps = LanczosSteps,
@@ -157,6 +162,7 @@ public sealed class GetHessianSpectrumCommand : EvaluationCmdlet, IDisposable
         try
         {
             options = BindAnalysis();
+            options.Validate();
         }
         catch (SpecException e)
         {
@@ -168,6 +174,8 @@ public sealed class GetHessianSpectrumCommand : EvaluationCmdlet, IDisposable
             WriteError(e, ErrorIds.CurvatureInvalid, ErrorCategory.InvalidArgument, Checkpoint);
             return;
         }
+        if (options.GroupSpectrum)
+            WriteVerbose($"-GroupSpectrum: a Lanczos run per group, up to min(dimension, 102) + 1 Hessian-vector products each{(options.Density ? $" and {options.Runs} × {options.LanczosSteps} for its density" : "")}; a group's product costs as much as the whole model's.");
         // Checked before the (long) computation, so an existing result is neither overwritten nor waited for in vain.
         if (options.EigenvectorFile is { } file && !MayWrite(file, Force)) return;
         if (!ShouldProcess(options.EigenvectorFile ?? System.IO.Path.GetDirectoryName(Checkpoint.Path)!, "Compute the Hessian spectrum and write its plane's eigenvectors as a direction file")) return;
@@ -181,6 +189,8 @@ public sealed class GetHessianSpectrumCommand : EvaluationCmdlet, IDisposable
                 products => progress.Report($"{products} Hessian-vector products", 0), stopping.Token);
             WriteVerbose($"Hessian of the mean loss over {analysis.SampleCount} samples of {options.Dataset}, {analysis.Dimension} parameters; probe seed {ProbeSeed}.");
             foreach (var direction in analysis.Eigenvectors) WriteVerbose($"Plane {Pair}: {direction.Recipe}, norm {direction.Norm:G6}.");
+            if (analysis.GroupSpectra is { } spectra)
+                WriteVerbose($"The {spectra.Count} groups' own spectra took {spectra.Sum(g => g.HessianVectorProducts)} of the {analysis.HessianVectorProducts} Hessian-vector products.");
             var eigenvectors = analysis.Eigenvectors;
             double? cosine = eigenvectors.Count == 2 ? eigenvectors[0].CosineTo(eigenvectors[1]) : null;
             WriteObject(new HessianSpectrum
@@ -197,7 +207,7 @@ public sealed class GetHessianSpectrumCommand : EvaluationCmdlet, IDisposable
                 Converged = analysis.Converged,
                 Trace = analysis.Trace?.Trace,
                 TraceStandardError = analysis.Trace?.StandardError,
-                GroupTraces = analysis.GroupTraces?.Select(g => new HessianGroupTrace(g.Group, g.Dimension, g.Trace.Trace, g.Trace.StandardError)).ToArray(),
+                Groups = analysis.GroupTraces?.Select((g, i) => Group(g, analysis.GroupSpectra?[i])).ToArray(),
                 DensityGrid = analysis.Density?.Grid,
                 Density = analysis.Density?.Density,
                 HessianVectorProducts = analysis.HessianVectorProducts,
@@ -218,4 +228,14 @@ public sealed class GetHessianSpectrumCommand : EvaluationCmdlet, IDisposable
             progress.Complete();
         }
     }
+
+    private static HessianGroup Group(GroupTrace trace, Core.Curvature.GroupSpectrum? spectrum) =>
+        new(trace.Group, trace.Dimension, trace.Trace.Trace, trace.Trace.StandardError)
+        {
+            MaxEigenvalue = spectrum?.MaxEigenvalue,
+            Converged = spectrum?.Largest.Converged,
+            DensityGrid = spectrum?.Density?.Grid,
+            Density = spectrum?.Density?.Density,
+            HessianVectorProducts = spectrum?.HessianVectorProducts ?? 0,
+        };
 }

@@ -37,8 +37,8 @@ public sealed class HessianSpectrum
 
     public double? TraceStandardError { get; init; }
 
-    /// <summary>Each -GroupBy group's share of <see cref="Trace"/> (they add up to it); null without -GroupBy.</summary>
-    public HessianGroupTrace[]? GroupTraces { get; init; }
+    /// <summary>Each -GroupBy group: its share of <see cref="Trace"/> (they add up to it), with -GroupSpectrum its block's λmax and density; null without -GroupBy.</summary>
+    public HessianGroup[]? Groups { get; init; }
 
     public double[]? DensityGrid { get; init; }
 
@@ -51,5 +51,24 @@ public sealed class HessianSpectrum
     public override string ToString() => $"λmax {TopEigenvalues[0]:G5}, λmin {MinEigenvalue:G5}, |λmin/λmax| {Ratio:G3}";
 }
 
-/// <summary>One layer's or block's share of the Hutchinson trace: the mean over the probes of z_gᵀ(Hz)_g.</summary>
-public sealed record HessianGroupTrace(string Group, int Dimension, double Trace, double StandardError);
+/// <summary>
+/// One layer or block g: its share of the Hutchinson trace (the mean over the probes of z_gᵀ(Hz)_g),
+/// and with -GroupSpectrum the largest eigenvalue and the density of its diagonal block H_gg.
+/// </summary>
+public sealed record HessianGroup(string Group, int Dimension, double Trace, double TraceStandardError)
+{
+    /// <summary>λmax(H_gg): the curvature along the group's parameters alone, the rest held fixed.</summary>
+    public double? MaxEigenvalue { get; init; }
+
+    /// <summary>Whether <see cref="MaxEigenvalue"/> met the Lanczos tolerance.</summary>
+    public bool? Converged { get; init; }
+
+    public double[]? DensityGrid { get; init; }
+
+    public double[]? Density { get; init; }
+
+    /// <summary>Hessian-vector products the group's own Lanczos runs took, each as costly as one of the whole model.</summary>
+    public int HessianVectorProducts { get; init; }
+
+    public override string ToString() => $"{Group}: trace {Trace:G4} ± {TraceStandardError:G2}" + (MaxEigenvalue is { } top ? $", λmax {top:G5}" : "");
+}

@@ -83,6 +83,9 @@ public sealed class ModeConnectivity
     public TimeSpan Elapsed { get; }
 
     public override string ToString() => $"{Checkpoint.Name} → {Target.Name}: barrier {Barrier:G4} (t = {BarrierT:G3})";
+
+    /// <summary>What lets a path pipe into Export-LandscapePlot, whose input is a surface: PowerShell converts through it.</summary>
+    public static implicit operator LossSurface(ModeConnectivity path) => path.Surface;
 }
 
 /// <summary>The barriers of one quantity on one split (and one group's path, for layer-wise barriers).</summary>
