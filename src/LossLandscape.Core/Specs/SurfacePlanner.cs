@@ -21,11 +21,18 @@ public static class SurfacePlanner
         checkpoint ??= evaluation.Checkpoint.Read(runtime);
         var data = evaluation.PlanData(runtime, checkpoint);
         var directions = spec.Directions.Select(d => d.Resolve(runtime, checkpoint)).ToArray();
+        // Rebuilt from the recipe: only draw 0 may come from a file (a cluster job's saved directions).
+        var additionalDraws = Enumerable.Range(1, spec.DirectionCount - 1).Select(k =>
+        {
+            var drawn = spec.Directions.Select(d => new DirectionSource { Recipe = d.Recipe with { Seed = d.Recipe.Seed + k } }.Resolve(runtime, checkpoint)).ToArray();
+            return new SurfaceDraw(drawn[0], drawn.Length > 1 ? drawn[1] : null);
+        }).ToArray();
         return new SurfaceRequest
         {
             Checkpoint = checkpoint,
             X = directions[0],
             Y = directions.Length > 1 ? directions[1] : null,
+            AdditionalDraws = additionalDraws,
             Grid = spec.Grid,
             Data = data,
             LossFunction = evaluation.LossFunction,

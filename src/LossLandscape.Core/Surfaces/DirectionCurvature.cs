@@ -1,0 +1,36 @@
+using LossLandscape.Core.Checkpoints;
+using LossLandscape.Core.Data;
+using LossLandscape.Core.Directions;
+using LossLandscape.Core.Native;
+using LossLandscape.Core.Sharpness;
+
+namespace LossLandscape.Core.Surfaces;
+
+/// <summary>
+/// The curvature δᵀHδ of the loss on the surface's first data split at θ*, along each direction draw
+/// of a surface: the measure Get-LandscapeSharpness reports as DirectionCurvature (one Hessian-vector
+/// product per batch, in eval mode, over the parameters the directions move), so a draw of seed s
+/// gives what Get-LandscapeSharpness -Seed s gives on the same data.
+/// </summary>
+public static class DirectionCurvature
+{
+    /// <returns>δᵀHδ along each draw's x direction, and along each y direction (null for a line).</returns>
+    public static (double[] X, double[]? Y) Compute(LandscapeRuntime runtime, SurfaceRequest request, DatasetArrays firstSplit, CancellationToken cancellation)
+    {
+        using var model = CheckpointStore.LoadModel(runtime, request.Checkpoint, request.Device);
+        using var data = new PreloadedDataset(runtime, request.Data[0], firstSplit, channelsLast: false, request.Device);
+        var recipe = request.X.Recipe;
+        using var objective = new ModelObjective(model, data, request.BatchSize, request.LossFunction, recipe.IgnoreBiasAndNorm, recipe.Parameters);
+        using var engine = new SharpnessEngine(objective, cancellation);
+        var layout = ParameterLayout.Of(model);
+        double Along(DirectionVector direction)
+        {
+            using var restricted = SharpnessAnalysis.Restrict(direction.Parameters, layout, objective.ParameterNames);
+            return engine.Curvature(restricted, SharpnessSpec.DefaultCurvatureStep).Quadratic;
+        }
+        var draws = request.Draws;
+        var x = draws.Select(d => Along(d.X)).ToArray();
+        var y = request.Y is null ? null : draws.Select(d => Along(d.Y!)).ToArray();
+        return (x, y);
+    }
+}
