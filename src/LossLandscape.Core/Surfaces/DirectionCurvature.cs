@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Data;
 using LossLandscape.Core.Directions;
@@ -16,6 +17,31 @@ public static class DirectionCurvature
 {
     /// <returns>δᵀHδ along each draw's x direction, and along each y direction (null for a line).</returns>
     public static (double[] X, double[]? Y) Compute(LandscapeRuntime runtime, SurfaceRequest request, DatasetArrays firstSplit, CancellationToken cancellation)
+    {
+        // On a thread of its own with the points' intra-op thread count, like the surface workers: the
+        // count is per thread, and the caller's would change the last bits from one session to another.
+        (double[] X, double[]? Y) curvature = default;
+        ExceptionDispatchInfo? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                runtime.ApplyThreadCount(request.ThreadsPerPoint);
+                curvature = ComputeHere(runtime, request, firstSplit, cancellation);
+            }
+            catch (Exception e)
+            {
+                failure = ExceptionDispatchInfo.Capture(e);
+            }
+        })
+        { IsBackground = true, Name = "LossLandscape curvature" };
+        thread.Start();
+        thread.Join();
+        failure?.Throw();
+        return curvature;
+    }
+
+    private static (double[] X, double[]? Y) ComputeHere(LandscapeRuntime runtime, SurfaceRequest request, DatasetArrays firstSplit, CancellationToken cancellation)
     {
         using var model = CheckpointStore.LoadModel(runtime, request.Checkpoint, request.Device);
         using var data = new PreloadedDataset(runtime, request.Data[0], firstSplit, channelsLast: false, request.Device);
