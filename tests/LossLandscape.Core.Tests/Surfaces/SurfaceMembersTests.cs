@@ -159,6 +159,35 @@ public sealed class SurfaceMembersTests(TrainedCheckpoints checkpoints) : IClass
     }
 
     [Fact]
+    public void AJobsShardProgressCountsThePointsOfEveryDraw()
+    {
+        var checkpoint = checkpoints.Cnn[^1];
+        var folder = checkpoints.NewFolder();
+        var files = new[] { Path.Combine(folder, "shard-0.h5"), Path.Combine(folder, "shard-1.h5") };
+        SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoint, new SurfaceShard(0, 2)), new RecordingSurfaceObserver(), files[0]);
+        using var stop = new CancellationTokenSource();
+        // Shard 1 stops after 5 of its 9 points: all 3 of draw 0 and 2 of draw 1, in its journal and stopped file.
+        Assert.Throws<OperationCanceledException>(() => SurfaceEngine.Compute(LandscapeRuntime.Load(), Request(checkpoint, new SurfaceShard(1, 2)), new RecordingSurfaceObserver(stop, points: 5), files[1], cancellation: stop.Token));
+        var manifest = new LossLandscape.Core.Clusters.SlurmJobManifest
+        {
+            ShardCount = 2,
+            PointCount = 6,
+            DirectionCount = 3,
+            ShardFiles = files,
+            OutFile = Path.Combine(folder, "merged.h5"),
+            ShardBatchScript = "shard.sbatch",
+            MergeBatchScript = "merge.sbatch",
+            Arrays = [new LossLandscape.Core.Clusters.SlurmArraySubmission("1", [0, 1])],
+            MergeJobId = "2",
+        };
+
+        var status = LossLandscape.Core.Clusters.SurfaceJobStatus.Read(manifest, scheduler: null);
+
+        Assert.Equal([(9, 9), (5, 9)], status.Shards.Select(s => (s.Done, s.Total)));
+        Assert.Equal([1], status.IncompleteShards);
+    }
+
+    [Fact]
     public void AFileWhoseTopLevelGridsAreNotDrawZeroIsRefused()
     {
         var checkpoint = checkpoints.Cnn[^1];
