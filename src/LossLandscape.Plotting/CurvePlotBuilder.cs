@@ -65,7 +65,8 @@ internal static class CurvePlotBuilder
     /// <summary>The band as one filled piece per run of finite edges, then each draw thin and faint; one legend entry each.</summary>
     private static void AddSpread(Plot plot, double[] x, CurveSpread spread, bool logScale, IYAxis axis, LinePattern pattern, string? split)
     {
-        var lower = ToLossAxis(spread.Lower, logScale);
+        // A mean − sd at or below zero has no place on a log axis: the band then reaches down to the lowest draw there.
+        var lower = ToLossAxis(logScale ? spread.Lower.Select((v, i) => v > 0 ? v : LowestPositive(spread.Draws, i)).ToArray() : spread.Lower, logScale);
         var upper = ToLossAxis(spread.Upper, logScale);
         var legendGiven = false;
         foreach (var (start, end) in FiniteRuns(i => double.IsFinite(lower[i]) && double.IsFinite(upper[i]), x.Length))
@@ -99,6 +100,9 @@ internal static class CurvePlotBuilder
             }
         }
     }
+
+    private static double LowestPositive(IReadOnlyList<double[]> draws, int index) =>
+        draws.Select(d => d[index]).Where(v => v > 0).DefaultIfEmpty(double.NaN).Min();
 
     /// <summary>The [start, end) runs of consecutive indices below <paramref name="length"/> where <paramref name="keep"/> holds.</summary>
     private static IEnumerable<(int Start, int End)> FiniteRuns(Func<int, bool> keep, int length)
