@@ -17,11 +17,17 @@ internal static class CurvePlotBuilder
         IYAxis lossAxis = plot.Axes.Left;
         IYAxis accuracyAxis = plot.Axes.Right;
         bool bothSplits = data.TestLoss is not null || data.TestAccuracy is not null;
+        // Under the mean lines, so the band and the draws never hide them.
+        if (data.TrainLossSpread is { } trainSpread)
+            AddSpread(plot, data.X, trainSpread, options.LogLoss, lossAxis, LinePattern.Solid, bothSplits ? "train" : null);
+        if (data.TestLossSpread is { } testSpread)
+            AddSpread(plot, data.X, testSpread, options.LogLoss, lossAxis, LinePattern.Dashed, "test");
 
+        var mean = data.TrainLossSpread is null ? "" : "mean ";
         AddSeries(plot, data.X, ToLossAxis(data.TrainLoss, options.LogLoss), lossAxis, LossColor, LinePattern.Solid,
-            bothSplits ? "train loss" : "loss");
+            bothSplits ? $"{mean}train loss" : $"{mean}loss");
         if (data.TestLoss is not null)
-            AddSeries(plot, data.X, ToLossAxis(data.TestLoss, options.LogLoss), lossAxis, LossColor, LinePattern.Dashed, "test loss");
+            AddSeries(plot, data.X, ToLossAxis(data.TestLoss, options.LogLoss), lossAxis, LossColor, LinePattern.Dashed, $"{(data.TestLossSpread is null ? "" : "mean ")}test loss");
         if (data.TrainAccuracy is not null)
             AddSeries(plot, data.X, data.TrainAccuracy, accuracyAxis, AccuracyColor, LinePattern.Solid,
                 bothSplits ? "train accuracy" : "accuracy");
@@ -54,6 +60,62 @@ internal static class CurvePlotBuilder
         plot.ShowLegend(Edge.Bottom);
         plot.Font.Set(EmbeddedFonts.FamilyName);
         return plot;
+    }
+
+    /// <summary>The band as one filled piece per run of finite edges, then each draw thin and faint; one legend entry each.</summary>
+    private static void AddSpread(Plot plot, double[] x, CurveSpread spread, bool logScale, IYAxis axis, LinePattern pattern, string? split)
+    {
+        // A mean − sd at or below zero has no place on a log axis: the band then reaches down to the lowest draw there.
+        var lower = ToLossAxis(logScale ? spread.Lower.Select((v, i) => v > 0 ? v : LowestPositive(spread.Draws, i)).ToArray() : spread.Lower, logScale);
+        var upper = ToLossAxis(spread.Upper, logScale);
+        var legendGiven = false;
+        foreach (var (start, end) in FiniteRuns(i => double.IsFinite(lower[i]) && double.IsFinite(upper[i]), x.Length))
+        {
+            var band = plot.Add.FillY(x[start..end], lower[start..end], upper[start..end]);
+            band.Axes.YAxis = axis;
+            band.FillColor = LossColor.WithAlpha(0.22);
+            band.LineWidth = 0;
+            if (!legendGiven)
+            {
+                band.LegendText = split is null ? spread.BandLabel : $"{split} {spread.BandLabel}";
+                legendGiven = true;
+            }
+        }
+        var drawLegendGiven = false;
+        foreach (var draw in spread.Draws)
+        {
+            var y = ToLossAxis(draw, logScale);
+            foreach (var (start, end) in FiniteRuns(i => double.IsFinite(y[i]), x.Length))
+            {
+                var line = plot.Add.Scatter(x[start..end], y[start..end], LossColor.WithAlpha(0.45));
+                line.Axes.YAxis = axis;
+                line.LineWidth = 0.8f;
+                line.LinePattern = pattern;
+                line.MarkerSize = 0;
+                if (!drawLegendGiven)
+                {
+                    line.LegendText = $"{spread.Draws.Count} {(split is null ? "" : split + " ")}draws";
+                    drawLegendGiven = true;
+                }
+            }
+        }
+    }
+
+    private static double LowestPositive(IReadOnlyList<double[]> draws, int index) =>
+        draws.Select(d => d[index]).Where(v => v > 0).DefaultIfEmpty(double.NaN).Min();
+
+    /// <summary>The [start, end) runs of consecutive indices below <paramref name="length"/> where <paramref name="keep"/> holds.</summary>
+    private static IEnumerable<(int Start, int End)> FiniteRuns(Func<int, bool> keep, int length)
+    {
+        var start = 0;
+        while (start < length)
+        {
+            while (start < length && !keep(start)) start++;
+            var end = start;
+            while (end < length && keep(end)) end++;
+            if (end > start) yield return (start, end);
+            start = end;
+        }
     }
 
     private static double[] ToLossAxis(double[] loss, bool logScale) =>
@@ -95,7 +157,8 @@ internal static class CurvePlotBuilder
 
     private static void SetLossLimits(Plot plot, CurvePlotData data, CurvePlotOptions options, IYAxis lossAxis)
     {
-        double[] finite = new[] { data.TrainLoss, data.TestLoss }
+        double[] finite = new[] { data.TrainLoss, data.TestLoss, data.TrainLossSpread?.Lower, data.TrainLossSpread?.Upper, data.TestLossSpread?.Lower, data.TestLossSpread?.Upper }
+            .Concat(data.TrainLossSpread?.Draws ?? []).Concat(data.TestLossSpread?.Draws ?? [])
             .Where(series => series is not null)
             .SelectMany(series => ToLossAxis(series!, options.LogLoss))
             .Where(double.IsFinite)

@@ -18,4 +18,21 @@ public sealed record CurvePlotData(
     double[] TrainLoss,
     double[]? TrainAccuracy = null,
     double[]? TestLoss = null,
-    double[]? TestAccuracy = null);
+    double[]? TestAccuracy = null)
+{
+    /// <summary>The spread of the train loss over several direction draws, drawn around <see cref="TrainLoss"/> (then their mean); none when null.</summary>
+    public CurveSpread? TrainLossSpread { get; init; }
+
+    /// <summary>The spread of the test loss, drawn dashed around <see cref="TestLoss"/>.</summary>
+    public CurveSpread? TestLossSpread { get; init; }
+}
+
+/// <summary>
+/// How a loss curve varies over direction draws: a shaded band from <see cref="Lower"/> to
+/// <see cref="Upper"/> and each draw as a faint thin line, all at the plot's X positions.
+/// </summary>
+/// <param name="Lower">Lower edge of the band at each position (NaN: no band there).</param>
+/// <param name="Upper">Upper edge of the band.</param>
+/// <param name="Draws">Each draw's curve.</param>
+/// <param name="BandLabel">The band's legend text, e.g. "±1 sd".</param>
+public sealed record CurveSpread(double[] Lower, double[] Upper, IReadOnlyList<double[]> Draws, string BandLabel);

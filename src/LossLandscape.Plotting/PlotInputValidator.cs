@@ -18,6 +18,12 @@ internal static class PlotInputValidator
         if (data.TrainAccuracy is not null) RequireSeries(data.TrainAccuracy, "TrainAccuracy", data.X.Length);
         if (data.TestLoss is not null) RequireSeries(data.TestLoss, "TestLoss", data.X.Length);
         if (data.TestAccuracy is not null) RequireSeries(data.TestAccuracy, "TestAccuracy", data.X.Length);
+        if (data.TrainLossSpread is not null) RequireSpread(data.TrainLossSpread, "TrainLossSpread", data.X.Length);
+        if (data.TestLossSpread is not null)
+        {
+            if (data.TestLoss is null) throw new ArgumentException("TestLossSpread needs TestLoss, the curve it is drawn around.", nameof(data));
+            RequireSpread(data.TestLossSpread, "TestLossSpread", data.X.Length);
+        }
         RequireImageSize(options.Width, options.Height);
 
         if (options.LossMin is { } lossMin && !double.IsFinite(lossMin))
@@ -60,6 +66,14 @@ internal static class PlotInputValidator
             }
         }
         RequireImageSize(options.Width, options.Height);
+    }
+
+    private static void RequireSpread(CurveSpread spread, string name, int length)
+    {
+        RequireSeries(spread.Lower, $"{name}.Lower", length);
+        RequireSeries(spread.Upper, $"{name}.Upper", length);
+        ArgumentNullException.ThrowIfNull(spread.Draws, $"{name}.Draws");
+        for (var k = 0; k < spread.Draws.Count; k++) RequireSeries(spread.Draws[k], $"{name}.Draws[{k}]", length);
     }
 
     public static void Validate(SurfacePlotData data, ContourPlotOptions options)

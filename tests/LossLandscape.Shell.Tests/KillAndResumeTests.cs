@@ -43,6 +43,42 @@ public sealed class KillAndResumeTests : IDisposable
         Assert.Equal(File.ReadAllBytes(Path.Combine(folder.FullName, "whole.h5")), File.ReadAllBytes(killedFile));
     }
 
+    [Fact]
+    public void KilledRunOfFiveDirectionDrawsResumesWithoutRecomputingAndEndsBitIdentical()
+    {
+        const string draws = "Import-Checkpoint ckpt/epoch-001.dat | Get-LossSurface -Steps 7 -DirectionCount 5 -MaxSamples 200 -ThrottleLimit 1 -Verbose -OutFile ";
+        var train = ShellProcess.RunIn(folder.FullName, TimeSpan.FromMinutes(2), "-Command", "Invoke-LandscapeTraining -Model DigitsCnn -Epochs 1 -MaxSamples 400 -Seed 5 -OutputDirectory ckpt | Out-Null");
+        Assert.True(train.ExitCode == 0, train.StdErr);
+
+        var killedFile = Path.Combine(folder.FullName, "killed.h5");
+        var journal = killedFile + ".journal";
+        using (var running = ShellProcess.Start(folder.FullName, "-Command", draws + "killed.h5"))
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(3);
+            // Past draw 0's 49 points, so the kill lands in a later draw.
+            while (!running.HasExited && DateTime.UtcNow < deadline && (!File.Exists(journal) || new FileInfo(journal).Length < HeaderLength(journal) + 60 * 28))
+            {
+                Thread.Sleep(5);
+            }
+            Assert.False(running.HasExited, "the run finished before it could be killed");
+            running.Kill();
+            running.WaitForExit();
+        }
+        Assert.False(File.Exists(killedFile));
+        var recordsBeforeResume = (new FileInfo(journal).Length - HeaderLength(journal)) / 28;
+        Assert.InRange(recordsBeforeResume, 60, 244);
+
+        var resumed = ShellProcess.RunIn(folder.FullName, TimeSpan.FromMinutes(3), "-Command", draws + "killed.h5");
+        Assert.True(resumed.ExitCode == 0, resumed.StdErr);
+        Assert.Contains($"Resuming: {recordsBeforeResume} of 245 points already computed", resumed.StdErr);
+        Assert.Contains($"{245 - recordsBeforeResume} point(s) to compute", resumed.StdErr);
+        Assert.False(File.Exists(journal));
+
+        var uninterrupted = ShellProcess.RunIn(folder.FullName, TimeSpan.FromMinutes(3), "-Command", draws + "whole.h5");
+        Assert.True(uninterrupted.ExitCode == 0, uninterrupted.StdErr);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(folder.FullName, "whole.h5")), File.ReadAllBytes(killedFile));
+    }
+
     private static long HeaderLength(string journal)
     {
         if (!File.Exists(journal) || new FileInfo(journal).Length < 12) return long.MaxValue / 2;

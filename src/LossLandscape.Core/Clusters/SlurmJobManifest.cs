@@ -25,6 +25,9 @@ public sealed record SlurmJobManifest
 
     public required int PointCount { get; init; }
 
+    /// <summary>The direction draws each shard computes its points in (-DirectionCount); null for one.</summary>
+    public int? DirectionCount { get; init; }
+
     public required IReadOnlyList<string> ShardFiles { get; init; }
 
     public required string OutFile { get; init; }
@@ -43,6 +46,7 @@ public sealed record SlurmJobManifest
     {
         ShardCount = spec.ShardCount,
         PointCount = spec.Surface.Grid.PointCount,
+        DirectionCount = spec.Surface.DirectionCount > 1 ? spec.Surface.DirectionCount : null,
         ShardFiles = SurfaceJobSpec.ShardFiles(jobFolder, spec.ShardCount),
         OutFile = spec.OutFile,
         ShardBatchScript = Path.Combine(jobFolder, SurfaceJobSpec.ShardBatchScriptName),
@@ -69,7 +73,7 @@ public sealed record SlurmJobManifest
         {
             throw new InvalidDataException($"'{path}' is not a surface job manifest: {e.Message}", e);
         }
-        if (manifest is null || manifest.Format != FormatName || manifest.ShardFiles.Count != manifest.ShardCount || manifest.Arrays.Count == 0)
+        if (manifest is null || manifest.Format != FormatName || manifest.ShardFiles.Count != manifest.ShardCount || manifest.Arrays.Count == 0 || manifest.DirectionCount < 2)
             throw new InvalidDataException($"'{path}' is not a surface job manifest of format {FormatName}.");
         return manifest;
     }

@@ -83,18 +83,21 @@ public sealed record SurfaceJobStatus(
     {
         var file = manifest.ShardFiles[index];
         var shard = new SurfaceShard(index, manifest.ShardCount);
-        var total = shard.PointCount(manifest.PointCount);
+        // Slot k·PointCount + i is point i of direction draw k; one draw has only draw 0's.
+        var total = shard.PointCount(manifest.PointCount) * (manifest.DirectionCount ?? 1);
+        bool Owns(int slot) => shard.Owns(slot % manifest.PointCount);
         var done = new HashSet<int>();
         try
         {
             if (File.Exists(file))
             {
                 var result = SurfaceStore.Read(file);
-                for (var i = 0; i < result.Computed.Length; i++)
-                    if (result.Computed[i] && shard.Owns(i)) done.Add(i);
+                var slots = result.Members?.Computed ?? result.Computed;
+                for (var slot = 0; slot < slots.Length; slot++)
+                    if (slots[slot] && Owns(slot)) done.Add(slot);
             }
             var journal = SurfaceJournal.PathFor(file);
-            if (File.Exists(journal)) done.UnionWith(SurfaceJournal.FinishedPoints(journal).Where(shard.Owns));
+            if (File.Exists(journal)) done.UnionWith(SurfaceJournal.FinishedPoints(journal).Where(Owns));
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {

@@ -104,7 +104,7 @@ public sealed class SharpnessAnalysis
     }
 
     /// <summary>The entries of a full-model flat vector that belong to the perturbed parameters, in their order.</summary>
-    private static Tensor Restrict(float[] full, ParameterLayout layout, IReadOnlyList<string> names)
+    internal static Tensor Restrict(float[] full, ParameterLayout layout, IReadOnlyList<string> names)
     {
         var byName = layout.Parameters.ToDictionary(p => p.Name);
         var entries = names.Select(n => byName[n]).ToArray();

@@ -30,7 +30,9 @@ public sealed record SharpnessSpec
     public double Epsilon { get; init; } = 1e-3;
 
     /// <summary>h of the second difference along the direction: the default 1D surface's grid step (51 points on [−1, 1]).</summary>
-    public double CurvatureStep { get; init; } = 0.04;
+    public double CurvatureStep { get; init; } = DefaultCurvatureStep;
+
+    public const double DefaultCurvatureStep = 0.04;
 
     /// <summary>Seeds the draws, the restarts and the filter-normalized direction (as New-LandscapeDirection -Seed).</summary>
     public long Seed { get; init; } = DirectionRecipe.DefaultSeed;

@@ -26,6 +26,9 @@ public enum SpecProblem
 
     /// <summary>A -Parameter pattern names no parameter of the model, or the subset leaves nothing to perturb.</summary>
     Parameter,
+
+    /// <summary>The number of direction draws is invalid or does not fit the directions.</summary>
+    DirectionCount,
 }
 
 /// <summary>A spec that cannot be planned; <see cref="Problem"/> says which part is wrong.</summary>

@@ -25,11 +25,18 @@ public static class SurfacePlanner
         var statistics = evaluation.BatchNormStatisticsFor(directionsMoveStatistics: directions.Any(d => d.Buffers is not null));
         if (statistics == BatchNormStatistics.Batch && spec.Metric == SurfaceMetric.Curvature)
             throw new SpecException(SpecProblem.Argument, "-BatchNormStatistics Batch applies to the loss metric: the curvature's Hessian is taken with fixed statistics (Running or Reset).") { Value = statistics.ToString() };
+        // Rebuilt from the recipe: only draw 0 may come from a file (a cluster job's saved directions).
+        var additionalDraws = Enumerable.Range(1, spec.DirectionCount - 1).Select(k =>
+        {
+            var drawn = spec.Directions.Select(d => new DirectionSource { Recipe = d.Recipe with { Seed = d.Recipe.Seed + k } }.Resolve(runtime, checkpoint)).ToArray();
+            return new SurfaceDraw(drawn[0], drawn.Length > 1 ? drawn[1] : null);
+        }).ToArray();
         return new SurfaceRequest
         {
             Checkpoint = checkpoint,
             X = directions[0],
             Y = directions.Length > 1 ? directions[1] : null,
+            AdditionalDraws = additionalDraws,
             Grid = spec.Grid,
             Data = data,
             LossFunction = evaluation.LossFunction,

@@ -1,4 +1,5 @@
 using LossLandscape.Core.Curvature;
+using LossLandscape.Core.Directions;
 using LossLandscape.Core.Surfaces;
 
 namespace LossLandscape.Core.Specs;
@@ -17,6 +18,12 @@ public sealed record SurfaceSpec
     public required IReadOnlyList<DirectionSource> Directions { get; init; }
 
     public required SurfaceGrid Grid { get; init; }
+
+    /// <summary>
+    /// How many direction draws to compute the line or plane along: draw k uses the random directions
+    /// of seed Seed + k (the first direction's seed), so draw 0 is the surface of one draw.
+    /// </summary>
+    public int DirectionCount { get; init; } = 1;
 
     public SurfaceMetric Metric { get; init; } = SurfaceMetric.Loss;
 
@@ -38,10 +45,24 @@ public sealed record SurfaceSpec
         }
         if (Evaluation.Parameters is { } subset && Directions.FirstOrDefault(d => !subset.Equals(d.Recipe.Parameters)) is { } other)
             throw new SpecException(SpecProblem.Parameter, $"-Parameter {subset} restricts the random directions drawn here; the {(other.Recipe.Axis == 0 ? "x" : "y")} direction given with -Direction moves {(other.Recipe.Parameters is { } own ? $"only {own}" : "every parameter")}. Draw the directions with the same -Parameter, or leave -Parameter out.") { Value = subset.ToString() };
+        ValidateDirectionCount();
         if (!(LanczosTolerance > 0 && LanczosTolerance < 1)) throw new SpecException(SpecProblem.Argument, $"The Lanczos tolerance must be in (0, 1) (got {LanczosTolerance}).");
         if (Evaluation.FoldBatchNorm && Metric == SurfaceMetric.Curvature)
             throw new SpecException(SpecProblem.Argument, "-FoldBatchNorm applies to the loss metric, not to curvature: its gradients need the unfolded model.");
         if (Shard is { } shard && shard.Count > Grid.PointCount)
             throw new SpecException(SpecProblem.Shard, $"{shard.Count} shards is more than the grid's {Grid.PointCount} points: some would have nothing to compute.");
+    }
+
+    private void ValidateDirectionCount()
+    {
+        if (DirectionCount < 1) throw new SpecException(SpecProblem.DirectionCount, $"-DirectionCount must be at least 1 (got {DirectionCount}).") { Value = DirectionCount };
+        if (DirectionCount == 1) return;
+        if (Directions.FirstOrDefault(d => d.Recipe.Kind != DirectionKind.Random) is { } fixedDirection)
+            throw new SpecException(SpecProblem.DirectionCount, $"-DirectionCount draws random directions by seed (seed + k for draw k); the {(fixedDirection.Recipe.Axis == 0 ? "x" : "y")} direction is a {fixedDirection.Recipe.Kind} direction, which has no seed to vary.") { Value = DirectionCount };
+        var seed = Directions[0].Recipe.Seed;
+        if (seed > long.MaxValue - (DirectionCount - 1))
+            throw new SpecException(SpecProblem.DirectionCount, $"-Seed {seed} leaves no room for {DirectionCount} draws (seeds {seed} + k must stay below {long.MaxValue}).") { Value = DirectionCount };
+        if ((long)DirectionCount * Grid.PointCount > SurfaceFile.MaxCells)
+            throw new SpecException(SpecProblem.DirectionCount, $"{DirectionCount} draws of {Grid.PointCount} points are more than the {SurfaceFile.MaxCells} cells a surface file may hold.") { Value = DirectionCount };
     }
 }

@@ -26,6 +26,7 @@ public static class SurfaceEngine
         CheckpointEpoch = request.Checkpoint.Metadata.Epoch,
         Directions = (request.Y is null ? [request.X] : new[] { request.X, request.Y })
             .Select(d => new SurfaceDirectionInfo(d.Recipe, d.Sha256, d.Norm)).ToArray(),
+        DirectionCount = request.AdditionalDraws.Count > 0 ? request.Draws.Count : null,
         X = request.Grid.X,
         Y = request.Grid.Y,
         Data = request.Data.Zip(sampleCounts, (reference, count) => new SurfaceDataInfo(reference, count)).ToArray(),
@@ -58,9 +59,12 @@ public static class SurfaceEngine
         if (keys.Distinct().Count() != keys.Length) throw new ArgumentException("Each split may be evaluated once per surface.");
 
         var total = request.Grid.PointCount;
-        var ownPoints = request.Shard?.PointCount(total) ?? total;
-        var values = keys.ToDictionary(k => k, _ => Enumerable.Repeat(SurfaceFile.NotComputedFill, total).ToArray());
-        var computed = new bool[total];
+        var draws = request.Draws;
+        // Draw-major slots: slot k·total + i is point i of draw k, so one draw is today's grid and journal.
+        var slots = total * draws.Count;
+        var ownPoints = (request.Shard?.PointCount(total) ?? total) * draws.Count;
+        var values = keys.ToDictionary(k => k, _ => Enumerable.Repeat(SurfaceFile.NotComputedFill, slots).ToArray());
+        var computed = new bool[slots];
 
         SurfaceJournal? journal = null;
         // With restart the surface is computed beside the file and renamed over it when complete, so a
@@ -83,10 +87,11 @@ public static class SurfaceEngine
                     observer.Verbose($"{workFile} already holds this complete surface; nothing to compute.");
                     return existing with { Elapsed = clock.Elapsed };
                 }
-                Merge(existing.Computed, existing.Values, computed, values);
+                if (existing.Members is { } members) Merge(members.Computed, members.Values, computed, values);
+                else Merge(existing.Computed, existing.Values, computed, values);
             }
             journal = SurfaceJournal.Open(SurfaceJournal.PathFor(workFile), metadata, keys.Length, out var finished);
-            foreach (var (index, pointValues) in finished.Where(p => p.Key >= 0 && p.Key < total))
+            foreach (var (index, pointValues) in finished.Where(p => p.Key >= 0 && p.Key < slots))
             {
                 computed[index] = true;
                 for (var k = 0; k < keys.Length; k++) values[keys[k]][index] = pointValues[k];
@@ -94,10 +99,18 @@ public static class SurfaceEngine
             if (computed.Any(c => c)) observer.Verbose($"Resuming: {computed.Count(c => c)} of {ownPoints} points already computed in {workFile}.");
         }
 
+        (double[] X, double[]? Y)? curvature = null;
         try
         {
-            var pending = (request.Shard?.Points(total) ?? Enumerable.Range(0, total)).Where(i => !computed[i]).ToArray();
+            var ownGrid = (request.Shard?.Points(total) ?? Enumerable.Range(0, total)).ToArray();
+            var pending = Enumerable.Range(0, draws.Count).SelectMany(draw => ownGrid.Select(i => draw * total + i)).Where(slot => !computed[slot]).ToArray();
             if (request.Shard is { } shard) observer.Verbose($"{shard}: {shard.PointCount(total)} of the grid's {total} points (those whose index mod {shard.Count} is {shard.Index}).");
+            if (draws.Count > 1)
+            {
+                // One Hessian-vector product per batch and direction: recomputed on every run rather than journaled.
+                curvature = DirectionCurvature.Compute(runtime, request, arrays[0], cancellation);
+                observer.Verbose($"{draws.Count} direction draws (seeds {draws[0].X.Recipe.Seed}..{draws[^1].X.Recipe.Seed}); δᵀHδ along x: {string.Join(", ", curvature.Value.X.Select(c => c.ToString("G5", System.Globalization.CultureInfo.InvariantCulture)))}.");
+            }
             var channelsLast = CheckModelTakesData(runtime, request.Checkpoint, arrays[0], request.Data[0], request.Device) && !request.EffectiveMetric.NeedsGradients;
             var data = request.Data.Zip(arrays, (reference, a) => new PreloadedDataset(runtime, reference, a, channelsLast, request.Device)).ToArray();
             // The training split is preloaded once, whether it is also evaluated or only recomputed from.
@@ -118,7 +131,7 @@ public static class SurfaceEngine
         }
         catch (OperationCanceledException)
         {
-            if (workFile is not null) SurfaceStore.Write(workFile, new SurfaceResult(metadata, request.Grid, values, computed, clock.Elapsed, workFile));
+            if (workFile is not null) SurfaceStore.Write(workFile, Assemble(metadata, request.Grid, values, computed, curvature, clock.Elapsed, workFile));
             throw;
         }
         finally
@@ -126,7 +139,7 @@ public static class SurfaceEngine
             journal?.Dispose();
         }
 
-        var result = new SurfaceResult(metadata, request.Grid, values, computed, clock.Elapsed, outFile);
+        var result = Assemble(metadata, request.Grid, values, computed, curvature, clock.Elapsed, outFile);
         if (outFile is not null && workFile is not null)
         {
             // The old file's own journal (an unfinished earlier run) would be resumed into the new file.
@@ -136,6 +149,22 @@ public static class SurfaceEngine
             if (restart) File.Delete(workFile);
         }
         return result;
+    }
+
+    /// <summary>The surface of draw 0, with every draw as its <see cref="SurfaceResult.Members"/> when there are several.</summary>
+    private static SurfaceResult Assemble(SurfaceMetadata metadata, SurfaceGrid grid, Dictionary<string, double[]> values, bool[] computed, (double[] X, double[]? Y)? curvature, TimeSpan elapsed, string? path)
+    {
+        var total = grid.PointCount;
+        if (metadata.DirectionCount is not { } count) return new SurfaceResult(metadata, grid, values, computed, elapsed, path);
+        var firstDraw = values.ToDictionary(p => p.Key, p => p.Value[..total]);
+        var seed = metadata.Directions[0].Recipe.Seed;
+        var members = new SurfaceMembers(
+            Enumerable.Range(0, count).Select(k => seed + k).ToArray(),
+            values,
+            computed,
+            curvature?.X ?? Enumerable.Repeat(double.NaN, count).ToArray(),
+            grid.IsTwoDimensional ? curvature?.Y ?? Enumerable.Repeat(double.NaN, count).ToArray() : null);
+        return new SurfaceResult(metadata, grid, firstDraw, computed[..total], elapsed, path) { Members = members };
     }
 
     /// <param name="ownPoints">The points this run is responsible for (the grid's or its shard's), finished ones included: progress counts up to it.</param>
@@ -160,15 +189,18 @@ public static class SurfaceEngine
                 runtime.ApplyThreadCount(request.ThreadsPerPoint);
                 using var model = CheckpointStore.LoadModel(runtime, request.Checkpoint, request.Device);
                 if (channelsLast) ChannelsLast.Apply(model);
-                using var evaluator = new SurfaceEvaluator(model, request.X, request.Y);
+                // All made before folding attaches: each captures θ* as the checkpoint holds it.
+                var evaluators = new List<SurfaceEvaluator>();
+                using var disposeEvaluators = new DisposeAll(evaluators);
+                foreach (var draw in request.Draws) evaluators.Add(new SurfaceEvaluator(model, draw.X, draw.Y));
                 using var folding = request.FoldBatchNorm ? BatchNormFolding.Attach(model) : null;
                 var metric = request.EffectiveMetric;
                 int slot;
                 while (!stop.IsCancellationRequested && (slot = Interlocked.Increment(ref next)) < pending.Length)
                 {
                     var index = pending[slot];
-                    var (alpha, beta) = request.Grid.Coordinates(index);
-                    evaluator.MoveTo(alpha, beta);
+                    var (alpha, beta) = request.Grid.Coordinates(index % request.Grid.PointCount);
+                    evaluators[index / request.Grid.PointCount].MoveTo(alpha, beta);
                     if (reset is not null) BatchNormLayers.Recompute(model, reset, request.BatchSize, request.BatchNormResetBatches, stop.Token);
                     folding?.Apply();
                     results.Add((index, metric.Evaluate(model, data, stop.Token)), stop.Token);
@@ -198,7 +230,7 @@ public static class SurfaceEngine
                 journal?.Append(index, pointValues);
                 computed[index] = true;
                 for (var k = 0; k < keys.Length; k++) values[keys[k]][index] = pointValues[k];
-                var (alpha, beta) = request.Grid.Coordinates(index);
+                var (alpha, beta) = request.Grid.Coordinates(index % request.Grid.PointCount);
                 observer.PointCompleted(new SurfaceProgress(++done, ownPoints, index, alpha, beta, pointValues[0]));
             }
         }
@@ -242,6 +274,15 @@ public static class SurfaceEngine
             if (!fromComputed[i]) continue;
             computed[i] = true;
             foreach (var (key, array) in values) array[i] = fromValues[key][i];
+        }
+    }
+
+    /// <summary>Disposes every evaluator made, also when making a later one failed.</summary>
+    private sealed class DisposeAll(List<SurfaceEvaluator> evaluators) : IDisposable
+    {
+        public void Dispose()
+        {
+            for (var i = evaluators.Count - 1; i >= 0; i--) evaluators[i].Dispose();
         }
     }
 

@@ -29,6 +29,12 @@ public static class SurfaceFile
     public const string MinEigenvalueName = "min_eig";
     public const string EigenvalueRatioName = "eig_ratio";
 
+    /// <summary>The group of every direction draw (-DirectionCount): each value grid and <c>computed</c> as (K, ny, nx), plus <see cref="SeedName"/> and the curvatures.</summary>
+    public const string MembersName = "members";
+    public const string SeedName = "seed";
+    public const string XCurvatureName = "x_curvature";
+    public const string YCurvatureName = "y_curvature";
+
     /// <summary>The value grids a surface file may hold, in the order they are written.</summary>
     public static IReadOnlyList<string> ValueNames { get; } = [TrainLossName, "train_acc", "test_loss", "test_acc", MaxEigenvalueName, MinEigenvalueName, EigenvalueRatioName];
 
@@ -54,9 +60,25 @@ public static class SurfaceFile
             file[name] = new H5Dataset(content.Values[name], fileDims: shape);
         }
         file[ComputedName] = new H5Dataset(Array.ConvertAll(content.Computed, c => c ? (byte)1 : (byte)0), fileDims: shape);
+        if (content.Members is { } members) file[MembersName] = MembersGroup(members, shape);
         file[DirectionFileName] = content.DirectionFile;
         Hdf5Attributes.Write(file, content.Attributes);
         Hdf5Storage.WriteAtomically(path, file);
+    }
+
+    private static H5Group MembersGroup(SurfaceMembers members, ulong[] gridShape)
+    {
+        ulong[] shape = [(ulong)members.Count, .. gridShape];
+        var group = new H5Group();
+        foreach (var name in ValueNames.Where(members.Values.ContainsKey))
+        {
+            group[name] = new H5Dataset(members.Values[name], fileDims: shape);
+        }
+        group[ComputedName] = new H5Dataset(Array.ConvertAll(members.Computed, c => c ? (byte)1 : (byte)0), fileDims: shape);
+        group[SeedName] = members.Seeds;
+        group[XCurvatureName] = members.XCurvature;
+        if (members.YCurvature is { } y) group[YCurvatureName] = y;
+        return group;
     }
 
     /// <summary>The most points one axis of a file without our metadata may have (the paper's grids have 51 to 101).</summary>
@@ -123,7 +145,54 @@ public static class SurfaceFile
                     : new bool[x.Length * (y?.Length ?? 1)];
         }
 
-        return new SurfaceFileContent(x, y, values, computed, ReadDirectionFile(path, file), attributes);
+        var members = file.LinkExists(MembersName) ? ReadMembers(path, file.Group(MembersName), values.Keys, x, y) : null;
+        return new SurfaceFileContent(x, y, values, computed, ReadDirectionFile(path, file), attributes) { Members = members };
+    }
+
+    private static SurfaceMembers ReadMembers(string path, IH5Group group, IEnumerable<string> names, double[] x, double[]? y)
+    {
+        var cells = x.Length * (y?.Length ?? 1);
+        var where = $"'{MembersName}' in '{path}'";
+        if (!group.LinkExists(SeedName) || !group.LinkExists(ComputedName) || !group.LinkExists(XCurvatureName) || (y is not null) != group.LinkExists(YCurvatureName))
+            throw new InvalidDataException($"{where} lacks '{SeedName}', '{ComputedName}' or a curvature of each direction.");
+        var seedDataset = group.Dataset(SeedName);
+        var seedShape = Hdf5Storage.Shape(seedDataset);
+        if (seedShape.Length != 1 || seedShape[0] < 2 || seedShape[0] > MaxCells / cells)
+            throw new InvalidDataException($"'{SeedName}' in {where} has shape {Hdf5Storage.ShapeText(seedShape)}; expected 2 or more draws, at most {MaxCells / cells} for this grid.");
+        if (seedDataset.Type is not { Class: H5DataTypeClass.FixedPoint, Size: 8 } || !seedDataset.Type.FixedPoint.IsSigned)
+            throw new InvalidDataException($"'{SeedName}' in {where} is not a 64-bit signed integer array.");
+        Hdf5Storage.RequireContiguous(seedDataset, $"'{SeedName}' in {where}");
+        var seeds = seedDataset.Read<long[]>();
+        var count = seeds.Length;
+        long[] gridShape = y is null ? [count, x.Length] : [count, y.Length, x.Length];
+
+        double[] ReadGrid(string name)
+        {
+            var dataset = group.Dataset(name);
+            var shape = Hdf5Storage.Shape(dataset);
+            if (!shape.SequenceEqual(gridShape))
+                throw new InvalidDataException($"'{name}' in {where} has shape {Hdf5Storage.ShapeText(shape)}; expected {Hdf5Storage.ShapeText(gridShape)}.");
+            return Hdf5Storage.ReadDoubles(dataset, $"'{name}' in {where}");
+        }
+
+        double[] ReadPerDraw(string name)
+        {
+            var dataset = group.Dataset(name);
+            var shape = Hdf5Storage.Shape(dataset);
+            if (shape.Length != 1 || shape[0] != count)
+                throw new InvalidDataException($"'{name}' in {where} has shape {Hdf5Storage.ShapeText(shape)}; expected ({count}), one value per draw.");
+            return Hdf5Storage.ReadDoubles(dataset, $"'{name}' in {where}");
+        }
+
+        var values = new Dictionary<string, double[]>();
+        foreach (var name in names)
+        {
+            if (!group.LinkExists(name)) throw new InvalidDataException($"{where} lacks '{name}', which the surface holds.");
+            values[name] = ReadGrid(name);
+        }
+        var computed = Array.ConvertAll(ReadGrid(ComputedName), c => c != 0);
+        RequireFillWhereNotComputed($"{path}/{MembersName}", values, computed);
+        return new SurfaceMembers(seeds, values, computed, ReadPerDraw(XCurvatureName), y is null ? null : ReadPerDraw(YCurvatureName));
     }
 
     /// <summary>
@@ -220,5 +289,11 @@ public static class SurfaceFile
             throw new ArgumentException($"Computed has {content.Computed.Length} entries but the grid ({grid}) has {content.CellCount} cells.", nameof(content));
         }
         Hdf5Attributes.Validate(content.Attributes, nameof(content));
+        if (content.Members is { } members)
+        {
+            members.Validate(content.CellCount);
+            if (!members.Values.Keys.Order().SequenceEqual(content.Values.Keys.Order()))
+                throw new ArgumentException("The members must hold the same value grids as the surface.", nameof(content));
+        }
     }
 }

@@ -19,5 +19,8 @@ public sealed record SurfaceFileContent(
     string DirectionFile,
     IReadOnlyDictionary<string, string> Attributes)
 {
+    /// <summary>Every direction draw (-DirectionCount), stored in the <c>members</c> group; null for one draw.</summary>
+    public SurfaceMembers? Members { get; init; }
+
     public int CellCount => X.Length * (Y?.Length ?? 1);
 }

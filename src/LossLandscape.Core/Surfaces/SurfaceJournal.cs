@@ -69,7 +69,7 @@ public sealed class SurfaceJournal : IDisposable
     }
 
     /// <summary>
-    /// The points a journal holds, read without taking it over: for progress reports while another
+    /// The points a journal holds (slots k·cells + i for direction draw k), read without taking it over: for progress reports while another
     /// process (a running shard) is still appending to it.
     /// </summary>
     /// <exception cref="InvalidDataException">Not a journal.</exception>
@@ -86,7 +86,7 @@ public sealed class SurfaceJournal : IDisposable
         if (valueCount is <= 0 or > 64) return [];
         var finished = new Dictionary<int, double[]>();
         ReadRecords(stream, valueCount, finished);
-        var total = metadata.X.Length * (metadata.Y?.Length ?? 1);
+        var total = metadata.X.Length * (metadata.Y?.Length ?? 1) * (metadata.DirectionCount ?? 1);
         return finished.Keys.Where(i => i >= 0 && i < total).ToArray();
     }
 

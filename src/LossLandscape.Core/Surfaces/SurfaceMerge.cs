@@ -39,18 +39,21 @@ public static class SurfaceMerge
 
         var grid = parts[0].Grid;
         var total = grid.PointCount;
-        var owner = Enumerable.Repeat(-1, total).ToArray();
-        for (var point = 0; point < total; point++)
+        // Slot k·total + i is point i of direction draw k; a surface of one draw has only draw 0.
+        var slots = parts.Select(part => (Computed: part.Members?.Computed ?? part.Computed, Values: part.Members?.Values ?? part.Values)).ToArray();
+        var slotCount = slots[0].Computed.Length;
+        var owner = Enumerable.Repeat(-1, slotCount).ToArray();
+        for (var slot = 0; slot < slotCount; slot++)
         {
             for (var part = 0; part < parts.Count; part++)
             {
-                if (!parts[part].Computed[point]) continue;
-                if (owner[point] >= 0)
+                if (!slots[part].Computed[slot]) continue;
+                if (owner[slot] >= 0)
                 {
-                    throw new SurfaceMergeException(SurfaceMergeProblem.Overlap, [names[owner[point]], names[part]],
-                        $"'{names[owner[point]]}' and '{names[part]}' both hold point {Describe(grid, point)}; each point must come from one file (were the same shard, or a whole surface, given twice?).");
+                    throw new SurfaceMergeException(SurfaceMergeProblem.Overlap, [names[owner[slot]], names[part]],
+                        $"'{names[owner[slot]]}' and '{names[part]}' both hold point {Describe(grid, slot)}; each point must come from one file (were the same shard, or a whole surface, given twice?).");
                 }
-                owner[point] = part;
+                owner[slot] = part;
             }
         }
 
@@ -61,30 +64,41 @@ public static class SurfaceMerge
                 .Select(p => $"'{p.name}' ({(p.part.Metadata.Shard is { } shard ? shard + ", " : "")}{OwnComputed(p.part)} of {p.part.OwnPointCount} points)")
                 .ToArray();
             throw new SurfaceMergeException(SurfaceMergeProblem.Gap, names,
-                $"{missing} of the {total} points are in none of the {parts.Count} file(s), the first {Describe(grid, Array.IndexOf(owner, -1))}."
+                $"{missing} of the {slotCount} points are in none of the {parts.Count} file(s), the first {Describe(grid, Array.IndexOf(owner, -1))}."
                 + (unfinished.Length > 0 ? $" Unfinished: {string.Join(", ", unfinished)}; rerun those to resume them." : " Is a shard file missing?")
                 + " Use -AllowGaps to merge anyway.");
         }
 
-        var values = parts[0].Values.Keys.ToDictionary(key => key, key =>
+        var values = slots[0].Values.Keys.ToDictionary(key => key, key =>
         {
-            var merged = Enumerable.Repeat(SurfaceFile.NotComputedFill, total).ToArray();
-            for (var point = 0; point < total; point++)
+            var merged = Enumerable.Repeat(SurfaceFile.NotComputedFill, slotCount).ToArray();
+            for (var slot = 0; slot < slotCount; slot++)
             {
-                if (owner[point] >= 0) merged[point] = parts[owner[point]].Values[key][point];
+                if (owner[slot] >= 0) merged[slot] = slots[owner[slot]].Values[key][slot];
             }
             return merged;
         });
         var computed = Array.ConvertAll(owner, o => o >= 0);
-        return new SurfaceResult(metadata, grid, values, computed, Elapsed: null, null);
+        if (parts[0].Members is not { } first) return new SurfaceResult(metadata, grid, values, computed, Elapsed: null, null);
+
+        // Every shard computes every draw's curvature; one that stopped before it holds NaN.
+        double[] Curvature(Func<SurfaceMembers, double[]?> along) => Enumerable.Range(0, first.Count)
+            .Select(draw => parts.Select(part => along(part.Members!)![draw]).FirstOrDefault(c => !double.IsNaN(c), double.NaN)).ToArray();
+        var members = new SurfaceMembers(first.Seeds, values, computed, Curvature(m => m.XCurvature), first.YCurvature is null ? null : Curvature(m => m.YCurvature));
+        return new SurfaceResult(metadata, grid, values.ToDictionary(p => p.Key, p => p.Value[..total]), computed[..total], Elapsed: null, null) { Members = members };
     }
 
-    private static int OwnComputed(SurfaceResult part) =>
-        part.Metadata.Shard is { } shard ? shard.Points(part.Computed.Length).Count(i => part.Computed[i]) : part.ComputedCount;
-
-    private static string Describe(SurfaceGrid grid, int point)
+    private static int OwnComputed(SurfaceResult part)
     {
+        var slots = part.Members?.Computed ?? part.Computed;
+        return part.Metadata.Shard is { } shard ? Enumerable.Range(0, slots.Length).Count(slot => slots[slot] && shard.Owns(slot % part.Computed.Length)) : slots.Count(c => c);
+    }
+
+    private static string Describe(SurfaceGrid grid, int slot)
+    {
+        var point = slot % grid.PointCount;
+        var draw = slot / grid.PointCount;
         var (alpha, beta) = grid.Coordinates(point);
-        return grid.IsTwoDimensional ? $"{point} at (α, β) = ({alpha:G6}, {beta:G6})" : $"{point} at α = {alpha:G6}";
+        return (grid.IsTwoDimensional ? $"{point} at (α, β) = ({alpha:G6}, {beta:G6})" : $"{point} at α = {alpha:G6}") + (draw > 0 ? $" of direction draw {draw}" : "");
     }
 }

@@ -43,6 +43,12 @@ public sealed record SurfaceMetadata
 
     public required IReadOnlyList<SurfaceDirectionInfo> Directions { get; init; }
 
+    /// <summary>
+    /// How many direction draws (-DirectionCount) the surface holds, draw k along the random directions
+    /// of seed Seed + k; null for one, so such a file is the same bytes it always was.
+    /// </summary>
+    public int? DirectionCount { get; init; }
+
     public required double[] X { get; init; }
 
     public double[]? Y { get; init; }

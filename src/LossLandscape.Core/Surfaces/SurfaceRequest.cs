@@ -15,6 +15,15 @@ public sealed record SurfaceRequest
 
     public DirectionVector? Y { get; init; }
 
+    /// <summary>
+    /// The direction draws after the first (<see cref="X"/>, <see cref="Y"/>) of -DirectionCount: the
+    /// same line or plane is computed along each. Empty for one draw.
+    /// </summary>
+    public IReadOnlyList<SurfaceDraw> AdditionalDraws { get; init; } = [];
+
+    /// <summary>Every direction draw, the first (<see cref="X"/>, <see cref="Y"/>) included.</summary>
+    public IReadOnlyList<SurfaceDraw> Draws => [new SurfaceDraw(X, Y), .. AdditionalDraws];
+
     public required SurfaceGrid Grid { get; init; }
 
     /// <summary>Data sets to evaluate on; each gives a loss and an accuracy per point.</summary>
@@ -80,7 +89,12 @@ public sealed record SurfaceRequest
         {
             if (axis.Length < 1 || axis.Any(v => !double.IsFinite(v))) throw new ArgumentException("Grid coordinates must be finite and non-empty.");
         }
-        if (X.Recipe.CheckpointSha256 != Checkpoint.Metadata.StateSha256 || (Y is not null && Y.Recipe.CheckpointSha256 != Checkpoint.Metadata.StateSha256))
+        if (Draws.Any(d => (d.Y is null) != (Y is null)))
+            throw new ArgumentException("Every direction draw needs as many directions as the grid has axes.");
+        if (Draws.SelectMany(d => d.Y is null ? [d.X] : new[] { d.X, d.Y }).Any(d => d.Recipe.CheckpointSha256 != Checkpoint.Metadata.StateSha256))
             throw new ArgumentException("The directions were made for a different checkpoint (θ* hash differs).");
     }
 }
+
+/// <summary>One draw of a surface's directions: x, and y for a plane.</summary>
+public sealed record SurfaceDraw(DirectionVector X, DirectionVector? Y);

@@ -18,7 +18,10 @@ public static class SurfaceStore
             result.Values,
             result.Computed,
             DirectionFile: "",
-            new Dictionary<string, string> { [MetadataAttribute] = result.Metadata.ToJson() }));
+            new Dictionary<string, string> { [MetadataAttribute] = result.Metadata.ToJson() })
+        {
+            Members = result.Members,
+        });
     }
 
     /// <param name="allowForeign">Accept files without our metadata (e.g. the paper code's), describing them as well as the file allows.</param>
@@ -40,6 +43,7 @@ public static class SurfaceStore
             metadata = ours;
             if (!metadata.X.SequenceEqual(content.X) || !(metadata.Y ?? []).SequenceEqual(content.Y ?? []))
                 throw new InvalidDataException($"'{path}': the coordinates in the file differ from those its metadata records.");
+            RequireMembers(path, metadata, content);
         }
         else if (allowForeign)
         {
@@ -50,7 +54,34 @@ public static class SurfaceStore
         {
             throw new InvalidDataException($"'{path}' is an HDF5 surface file without LossLandscape metadata (written by other software); it cannot be resumed.");
         }
-        return new SurfaceResult(metadata, new SurfaceGrid(content.X, content.Y), content.Values, content.Computed, Elapsed: null, Path.GetFullPath(path));
+        return new SurfaceResult(metadata, new SurfaceGrid(content.X, content.Y), content.Values, content.Computed, Elapsed: null, Path.GetFullPath(path)) { Members = content.Members };
+    }
+
+    /// <summary>The draws in the file are those its metadata records, and draw 0 is the surface's own grids.</summary>
+    private static void RequireMembers(string path, SurfaceMetadata metadata, SurfaceFileContent content)
+    {
+        var count = metadata.DirectionCount ?? 1;
+        if ((content.Members?.Count ?? 1) != count)
+            throw new InvalidDataException($"'{path}' holds {content.Members?.Count ?? 1} direction draw(s) but its metadata records {count}.");
+        if (content.Members is not { } members) return;
+        var seed = metadata.Directions.Count > 0 ? metadata.Directions[0].Recipe.Seed : 0;
+        if (!members.Seeds.SequenceEqual(Enumerable.Range(0, count).Select(k => seed + k)))
+            throw new InvalidDataException($"'{path}': the draws' seeds ({string.Join(", ", members.Seeds)}) are not the seeds {seed} + k its metadata records.");
+        var cells = content.CellCount;
+        var firstDrawAgrees = content.Computed.AsSpan().SequenceEqual(members.Computed.AsSpan(0, cells))
+            && content.Values.Keys.Order().SequenceEqual(members.Values.Keys.Order())
+            && content.Values.All(v => SameBits(v.Value, members.Values[v.Key].AsSpan(0, cells)));
+        if (!firstDrawAgrees)
+            throw new InvalidDataException($"'{path}': its top-level grids differ from draw 0 of its members.");
+    }
+
+    private static bool SameBits(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (BitConverter.DoubleToInt64Bits(a[i]) != BitConverter.DoubleToInt64Bits(b[i])) return false;
+        }
+        return a.Length == b.Length;
     }
 
     /// <summary>The <see cref="SurfaceMetadata.Metric"/> of a foreign Hessian-eigenvalue file (the paper's <c>plot_hessian_eig.py</c>).</summary>

@@ -56,6 +56,10 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
     [ValidateSet("train_loss", "train_acc", "test_loss", "test_acc", "max_eig", "min_eig", "eig_ratio")]
     public string? Value { get; set; }
 
+    /// <summary>1D curves of several direction draws (Get-LossSurface -DirectionCount): the band around the mean, ±1 standard deviation (default) or the draws' minimum to maximum.</summary>
+    [Parameter]
+    public PlotBand Band { get; set; } = PlotBand.StandardDeviation;
+
     [Parameter]
     public double Min { get; set; } = 0.1;
 
@@ -199,6 +203,14 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
         var title = Title ?? DefaultTitle(surface);
         var (xLabel, yLabel) = AxisLabels(surface);
         var equalAspect = AspectChoice(surface);
+        if (surface.Result.Members is { } members && extension is ".png" or ".svg")
+        {
+            if (Trajectory is not null) throw new ArgumentException("A plane of several direction draws has no single plane for a trajectory: each draw has its own directions.");
+            return LandscapePlotter.PlotPanels(
+                [data with { Title = $"mean of {members.Count} draws" }, SpreadData(surface, members) with { Title = "standard deviation" }],
+                file,
+                new PanelOptions { Columns = 2, Min = Min, Max = Max, LevelStep = LevelStep, LogColor = LogScale, Title = title, XLabel = xLabel, YLabel = yLabel }).Path;
+        }
         switch (extension)
         {
             case ".html" or ".htm":
@@ -301,6 +313,17 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
     /// <summary>The value of -Min or -Max when the user gave it; null lets the plot take it from the data (heatmap) or not clip (VTP).</summary>
     private double? Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name) ? (name == nameof(Min) ? Min : Max) : null;
 
+    /// <summary>The per-point standard deviation over the draws of the values <see cref="SurfaceData"/> draws the mean of.</summary>
+    private SurfacePlotData SpreadData(LossSurface surface, SurfaceMembers members)
+    {
+        var key = ValueKey(surface);
+        var deviation = members.Statistics(key).StandardDeviation;
+        var grid = surface.Result.Grid;
+        var cells = new double[grid.Y!.Length, grid.X.Length];
+        Buffer.BlockCopy(deviation, 0, cells, 0, deviation.Length * sizeof(double));
+        return new SurfacePlotData(grid.X, grid.Y, cells) { ValueLabel = $"sd of {ValueLabel(key)}" };
+    }
+
     private SurfacePlotData SurfaceData(LossSurface surface)
     {
         if (surface.Dimensions != 2) throw new ArgumentException("Only 2D surfaces can be drawn in this style or side by side.");
@@ -329,13 +352,20 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
         var result = surface.Result;
         var isInterpolation = result.Metadata.Directions.FirstOrDefault()?.Recipe.Kind == DirectionKind.Target;
         var train = Values(surface, "train_loss");
+        var data = new CurvePlotData(
+            result.Grid.X,
+            train ?? Values(surface, "test_loss")!,
+            train is null ? Values(surface, "test_acc") : Values(surface, "train_acc"),
+            train is null ? null : Values(surface, "test_loss"),
+            train is null ? null : Values(surface, "test_acc"));
+        if (result.Members is { } members)
+        {
+            data = train is null
+                ? data with { TrainLossSpread = Spread(members, "test_loss") }
+                : data with { TrainLossSpread = Spread(members, "train_loss"), TestLossSpread = data.TestLoss is null ? null : Spread(members, "test_loss") };
+        }
         return LandscapePlotter.PlotCurve(
-            new CurvePlotData(
-                result.Grid.X,
-                train ?? Values(surface, "test_loss")!,
-                train is null ? Values(surface, "test_acc") : Values(surface, "train_acc"),
-                train is null ? null : Values(surface, "test_loss"),
-                train is null ? null : Values(surface, "test_acc")),
+            data,
             file,
             new CurvePlotOptions
             {
@@ -361,8 +391,26 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
         return new PathOverlay(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray(), "training path", highlight);
     }
 
+    private CurveSpread Spread(SurfaceMembers members, string key)
+    {
+        var draws = Enumerable.Range(0, members.Count).Select(k =>
+        {
+            var grid = members.Grid(key, k);
+            return grid.Select((v, i) => members.Computed[k * members.CellCount + i] ? v : double.NaN).ToArray();
+        }).ToArray();
+        if (Band == PlotBand.MinMax)
+        {
+            var (min, max) = members.Range(key);
+            return new CurveSpread(min, max, draws, "min–max");
+        }
+        var (mean, deviation) = members.Statistics(key);
+        return new CurveSpread(mean.Zip(deviation, (m, d) => m - d).ToArray(), mean.Zip(deviation, (m, d) => m + d).ToArray(), draws, "±1 sd");
+    }
+
+    /// <summary>The values drawn for <paramref name="key"/>: the surface's, or the mean over its direction draws; points not computed are NaN.</summary>
     private static double[]? Values(LossSurface surface, string key)
     {
+        if (surface.Result.Members is { } members) return members.Values.ContainsKey(key) ? members.Statistics(key).Mean : null;
         if (!surface.Result.Values.TryGetValue(key, out var values)) return null;
         // Points not computed yet are drawn as gaps.
         return values.Select((v, i) => surface.Result.Computed[i] ? v : double.NaN).ToArray();

@@ -127,7 +127,7 @@ public sealed class GetLossSurfaceCommand : SurfaceCmdlet, IDisposable
         try
         {
             var result = SurfaceEngine.Compute(Runtime, request, observer, outFile, Force, stopping.Token);
-            WriteVerbose($"{result.ComputedCount} of {grid.PointCount} points{(shard is null ? "" : $" ({shard}: {result.OwnPointCount})")} in {result.Elapsed?.TotalSeconds:F1} s on {string.Join(" + ", result.Metadata.Data.Select(d => $"{d.Dataset} ({d.SampleCount} samples)"))}{(outFile is null ? "" : $"; file {outFile}")}.");
+            WriteVerbose($"{result.ComputedCount} of {grid.PointCount} points{(result.Members is { } draws ? $" in each of {draws.Count} direction draws (seeds {draws.Seeds[0]}..{draws.Seeds[^1]})" : "")}{(shard is null ? "" : $" ({shard}: {result.OwnPointCount})")} in {result.Elapsed?.TotalSeconds:F1} s on {string.Join(" + ", result.Metadata.Data.Select(d => $"{d.Dataset} ({d.SampleCount} samples)"))}{(outFile is null ? "" : $"; file {outFile}")}.");
             var surface = new LossSurface(result);
             if (surface.NonFiniteLossCount > 0)
                 WriteWarning($"{surface.NonFiniteLossCount} of {result.ComputedCount} computed points have a NaN or infinite loss (the model diverges there); MinLoss skips them.");

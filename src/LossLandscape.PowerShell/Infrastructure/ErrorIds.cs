@@ -38,6 +38,7 @@ public static class ErrorIds
     public const string SurfaceSettingsMismatch = "SurfaceSettingsMismatch";
     public const string SurfaceFileInvalid = "SurfaceFileInvalid";
     public const string SurfaceShardInvalid = "SurfaceShardInvalid";
+    public const string DirectionCountInvalid = "DirectionCountInvalid";
     public const string SurfaceShardsDisagree = "SurfaceShardsDisagree";
     public const string SurfaceShardsOverlap = "SurfaceShardsOverlap";
     public const string SurfaceShardsIncomplete = "SurfaceShardsIncomplete";

@@ -109,6 +109,7 @@ public abstract class EvaluationCmdlet : ComputeCmdlet
         (SpecProblem.NonFinite, var value) => new ErrorRecord(problem, ErrorIds.CheckpointNonFinite, ErrorCategory.InvalidData, value),
         (SpecProblem.JobArgument, var value) => new ErrorRecord(problem, ErrorIds.SurfaceJobArgumentInvalid, ErrorCategory.InvalidArgument, value),
         (SpecProblem.Parameter, var value) => new ErrorRecord(problem, ErrorIds.ParameterNotMatched, ErrorCategory.InvalidArgument, value),
+        (SpecProblem.DirectionCount, var value) => new ErrorRecord(problem, ErrorIds.DirectionCountInvalid, ErrorCategory.InvalidArgument, value),
         (_, var value) => new ErrorRecord(problem, errorId, ErrorCategory.InvalidArgument, value),
     };
 }

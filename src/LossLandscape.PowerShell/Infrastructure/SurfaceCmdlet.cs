@@ -28,6 +28,11 @@ public abstract class SurfaceCmdlet : EvaluationCmdlet
     [Parameter]
     public long Seed { get; set; } = DirectionRecipe.DefaultSeed;
 
+    /// <summary>Direction draws: the line or plane is computed along the random directions of seeds Seed, Seed + 1, … Seed + K − 1.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int DirectionCount { get; set; } = 1;
+
     [Parameter]
     // Unknown describes directions read from files made elsewhere; it is no way to make one.
     [ValidateSet(nameof(DirectionNormalization.Filter), nameof(DirectionNormalization.Layer), nameof(DirectionNormalization.Weight), nameof(DirectionNormalization.None))]
@@ -108,6 +113,8 @@ public abstract class SurfaceCmdlet : EvaluationCmdlet
         var evaluation = BindEvaluation(checkpoint);
         var random = new DirectionRecipe { Seed = Seed, Normalization = Normalization, IgnoreBiasAndNorm = IgnoreBiasAndNorm, Parameters = evaluation.Parameters, CheckpointSha256 = checkpoint.Metadata.StateSha256 };
         var given = (Direction ?? []).Select(d => d.Source).ToArray();
+        if (DirectionCount > 1 && given.Length > 0)
+            throw new SpecException(SpecProblem.DirectionCount, $"-DirectionCount {DirectionCount} draws the directions of seeds -Seed + k itself; it does not vary directions given with -Direction. Leave out -Direction (and set -Seed, -Normalization), or leave out -DirectionCount.") { Value = DirectionCount };
         var xRange = EffectiveXRange;
         var yRange = EffectiveYRange;
         var spec = new SurfaceSpec
@@ -117,6 +124,7 @@ public abstract class SurfaceCmdlet : EvaluationCmdlet
             Grid = new SurfaceGrid(
                 SurfaceGrid.Linspace(xRange[0], xRange[1], XSteps ?? Steps),
                 dimensions == 2 ? SurfaceGrid.Linspace(yRange[0], yRange[1], YSteps ?? Steps) : null),
+            DirectionCount = DirectionCount,
             Metric = Metric,
             LanczosTolerance = LanczosTolerance,
         };

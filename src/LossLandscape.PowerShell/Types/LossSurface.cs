@@ -60,6 +60,49 @@ public sealed class LossSurface
 
     public Array? EigenvalueRatio => Grid("eig_ratio");
 
+    /// <summary>How many direction draws the surface holds (Get-LossSurface -DirectionCount); the grids above are draw 0's.</summary>
+    public int DirectionCount => Result.Members?.Count ?? 1;
+
+    /// <summary>Every direction draw, draw 0 first; null for a surface of one draw.</summary>
+    public LossSurfaceDraw[]? Members => Result.Members is { } members
+        ? Enumerable.Range(0, members.Count).Select(k => new LossSurfaceDraw(k, members.Seeds[k], key => members.Values.ContainsKey(key) ? Shape(members.Grid(key, k)) : null,
+            members.XCurvature[k], members.YCurvature?[k])).ToArray()
+        : null;
+
+    /// <summary>The mean over the direction draws at each point (NaN where a draw is not computed); null for one draw.</summary>
+    public Array? MeanTrainLoss => Statistic("train_loss", standardDeviation: false);
+
+    /// <summary>The sample standard deviation (divisor K − 1) over the direction draws at each point; null for one draw.</summary>
+    public Array? SdTrainLoss => Statistic("train_loss", standardDeviation: true);
+
+    public Array? MeanTestLoss => Statistic("test_loss", standardDeviation: false);
+
+    public Array? SdTestLoss => Statistic("test_loss", standardDeviation: true);
+
+    public Array? MeanTrainAccuracy => Statistic("train_acc", standardDeviation: false);
+
+    public Array? SdTrainAccuracy => Statistic("train_acc", standardDeviation: true);
+
+    public Array? MeanTestAccuracy => Statistic("test_acc", standardDeviation: false);
+
+    public Array? SdTestAccuracy => Statistic("test_acc", standardDeviation: true);
+
+    /// <summary>δᵀHδ at θ* along each draw's x direction (one Hessian-vector product per batch); null for one draw.</summary>
+    public double[]? MemberCurvature => Result.Members?.XCurvature.ToArray();
+
+    /// <summary>δᵀHδ along each draw's y direction; null for a line or one draw.</summary>
+    public double[]? MemberYCurvature => Result.Members?.YCurvature?.ToArray();
+
+    /// <summary>The mean of <see cref="MemberCurvature"/>.</summary>
+    public double? CurvatureMean => Result.Members is { } m ? SurfaceMembers.Statistics(m.XCurvature).Mean : null;
+
+    /// <summary>The sample standard deviation of <see cref="MemberCurvature"/>.</summary>
+    public double? CurvatureSd => Result.Members is { } m ? SurfaceMembers.Statistics(m.XCurvature).StandardDeviation : null;
+
+    public double? YCurvatureMean => Result.Members?.YCurvature is { } y ? SurfaceMembers.Statistics(y).Mean : null;
+
+    public double? YCurvatureSd => Result.Members?.YCurvature is { } y ? SurfaceMembers.Statistics(y).StandardDeviation : null;
+
     /// <summary>What each point holds: Loss, or the curvature settings.</summary>
     public string Metric => Result.Metadata.Metric;
 
@@ -110,11 +153,21 @@ public sealed class LossSurface
 
     public override string ToString() =>
         $"{Dimensions}D {GridSize} surface of {Architecture}" + (Result.Metadata.Shard is { } shard ? $" ({shard})" : "") + (MinLoss is { } m ? $", min loss {m:G5} at ({MinAlpha:G3}, {MinBeta:G3})" : "")
-        + (NonFiniteLossCount > 0 ? $", {NonFiniteLossCount} non-finite loss(es) skipped" : "");
+        + (NonFiniteLossCount > 0 ? $", {NonFiniteLossCount} non-finite loss(es) skipped" : "")
+        + (Result.Members is { } draws ? $", {draws.Count} direction draws (δᵀHδ {CurvatureMean:G4} ± {CurvatureSd:G3})" : "");
 
-    private Array? Grid(string key)
+    private Array? Grid(string key) => Result.Values.TryGetValue(key, out var flat) ? Shape(flat) : null;
+
+    private Array? Statistic(string key, bool standardDeviation)
     {
-        if (!Result.Values.TryGetValue(key, out var flat)) return null;
+        if (Result.Members is not { } members || !members.Values.ContainsKey(key)) return null;
+        var (mean, deviation) = members.Statistics(key);
+        return Shape(standardDeviation ? deviation : mean);
+    }
+
+    /// <summary>A flat grid as [y, x] for a surface, a copy of it for a line.</summary>
+    private Array Shape(double[] flat)
+    {
         if (Result.Grid.Y is null) return flat.ToArray();
         var grid = new double[Result.Grid.Y.Length, X.Length];
         Buffer.BlockCopy(flat, 0, grid, 0, flat.Length * sizeof(double));

@@ -13,7 +13,7 @@ public sealed class LossSurfaceJob
         ArrayJobIds = manifest.Arrays.Select(a => a.JobId).ToArray();
         MergeJobId = manifest.MergeJobId;
         ShardCount = manifest.ShardCount;
-        PointCount = manifest.PointCount;
+        PointCount = manifest.PointCount * (manifest.DirectionCount ?? 1);
         PointsDone = status.PointsDone;
         IncompleteShards = status.IncompleteShards.ToArray();
         ActiveTasks = status.ActiveTasks.Select(t => $"{t.ArrayJobId}_{t.ArrayTaskId} {t.State}{(t.Reason is "None" ? "" : $" ({t.Reason})")}").ToArray();
@@ -38,6 +38,7 @@ public sealed class LossSurfaceJob
 
     public int ShardCount { get; }
 
+    /// <summary>The grid's points in every direction draw (-DirectionCount).</summary>
     public int PointCount { get; }
 
     /// <summary>Points finished in the shard files and journals.</summary>
