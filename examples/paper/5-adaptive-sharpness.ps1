@@ -66,13 +66,13 @@ $seconds = $clock.Elapsed.TotalSeconds
 
 $pairRows = foreach ($p in $pairs) {
     '| {0} | {1} | {2} | {3} | {4} | {5} / {6} | {7} / {8} | {9} / {10} |' -f $p.Seed, (Format-WeightDecay $p.WeightDecay),
-        (Format-Number $p.Small.WorstCase 'F4'), (Format-Number $p.Large.WorstCase 'F4'), $(if ($p.LargeHigher) { 'yes' } else { 'no' }),
+        (Format-Number $p.Small.WorstCase 'F6'), (Format-Number $p.Large.WorstCase 'F6'), $(if ($p.LargeHigher) { 'yes' } else { 'no' }),
         (Format-Number $p.Small.TrainError 'F2'), (Format-Number $p.Large.TrainError 'F2'),
         (Format-Number $p.Small.TestError 'F2'), (Format-Number $p.Large.TestError 'F2'),
         (Format-Number $p.Small.Gap 'F2'), (Format-Number $p.Large.Gap 'F2')
 }
 $rankRows = for ($i = 0; $i -lt $runs.Count; $i++) {
-    '| {0} | {1} | {2} | {3} | {4} | {5} |' -f $runs[$i].Name, $runs[$i].Seed, (Format-Number $runs[$i].WorstCase 'F4'), (Format-Number $sharpnessRanks[$i] 'F1'),
+    '| {0} | {1} | {2} | {3} | {4} | {5} |' -f $runs[$i].Name, $runs[$i].Seed, (Format-Number $runs[$i].WorstCase 'F6'), (Format-Number $sharpnessRanks[$i] 'F1'),
         (Format-Number $runs[$i].Gap 'F2'), (Format-Number $gapRanks[$i] 'F1')
 }
 $failures = @($pairs | Where-Object { -not $_.LargeHigher } | ForEach-Object { 'seed {0} at WD {1}' -f $_.Seed, (Format-WeightDecay $_.WeightDecay) })
@@ -112,7 +112,8 @@ $($pairRows -join "`n")
 $($rankRows -join "`n")
 
 Spearman rank correlation between S and the test-error gap: **ρ_s = $(Format-Number $spearman 'F3')** (n = $($runs.Count)).$(if ([double]::IsNaN($spearman)) { ' Undefined: every checkpoint has the same gap or the same sharpness.' })
-The test split holds $testSamples images, so test errors move in steps of $(Format-Number (100 / $testSamples) 'F2') points and gaps can tie.
+The test split holds $testSamples images, so test errors move in steps of $(Format-Number (100 / $testSamples) 'F2') points: the gaps span
+$(Format-Number ([System.Linq.Enumerable]::Min($gaps)) 'F2')–$(Format-Number ([System.Linq.Enumerable]::Max($gaps)) 'F2') points in $([System.Collections.Generic.HashSet[double]]::new($gaps).Count) distinct values, and many tie.
 
 **Verdict.** $(if ($holds) { "Agrees: the large-batch minimum has the higher adaptive worst-case sharpness for every seed at both weight decays ($($pairs.Count) of $($pairs.Count) pairs)." } else { "Does not agree: the large-batch minimum is not the sharper one for $($failures -join ', ') ($($pairs.Count - $failures.Count) of $($pairs.Count) pairs agree)." })
 

@@ -68,21 +68,21 @@ public sealed class PaperExamplesTests
     /// </summary>
     private static void AssertClaimFive(string text)
     {
-        var pairs = Regex.Matches(text, @"^\| [123] \| (0|5e-4) \| (-?\d+\.\d{4}) \| (-?\d+\.\d{4}) \| (yes|no) \| (\d+\.\d{2}) / (\d+\.\d{2}) \| (\d+\.\d{2}) / (\d+\.\d{2}) \| (-?\d+\.\d{2}) / (-?\d+\.\d{2}) \|$", RegexOptions.Multiline);
+        var pairs = Regex.Matches(text, @"^\| [123] \| (0|5e-4) \| (-?\d+\.\d{6}) \| (-?\d+\.\d{6}) \| (yes|no) \| (\d+\.\d{2}) / (\d+\.\d{2}) \| (\d+\.\d{2}) / (\d+\.\d{2}) \| (-?\d+\.\d{2}) / (-?\d+\.\d{2}) \|$", RegexOptions.Multiline);
         Assert.Equal(6, pairs.Count);
         foreach (Match pair in pairs)
         {
             var small = Number(pair.Groups[2].Value);
             var large = Number(pair.Groups[3].Value);
             Assert.True(small >= 0 && large >= 0, pair.Value);
-            // Printed to 4 decimals: a tie in print says nothing about the order of the values.
+            // Printed to 6 decimals: a tie in print says nothing about the order of the values.
             if (small != large) Assert.Equal(large > small ? "yes" : "no", pair.Groups[4].Value);
             for (var group = 5; group <= 10; group++) Assert.InRange(Number(pair.Groups[group].Value), -100.0, 100.0);
         }
         var allLarger = pairs.All(p => p.Groups[4].Value == "yes");
         Assert.Matches(allLarger ? @"\*\*Verdict\.\*\* Agrees: the large-batch minimum" : @"\*\*Verdict\.\*\* Does not agree: the large-batch minimum", text);
 
-        var ranks = Regex.Matches(text, @"^\| digits-\S+ \| [123] \| (-?\d+\.\d{4}) \| (\d+\.\d) \| (-?\d+\.\d{2}) \| (\d+\.\d) \|$", RegexOptions.Multiline);
+        var ranks = Regex.Matches(text, @"^\| digits-\S+ \| [123] \| (-?\d+\.\d{6}) \| (\d+\.\d) \| (-?\d+\.\d{2}) \| (\d+\.\d) \|$", RegexOptions.Multiline);
         Assert.Equal(12, ranks.Count);
         var sharpnessRanks = ranks.Select(m => Number(m.Groups[2].Value)).ToArray();
         var gapRanks = ranks.Select(m => Number(m.Groups[4].Value)).ToArray();
