@@ -56,8 +56,8 @@ $report = @"
 
 Four findings of *Visualizing the Loss Landscape of Neural Nets* (Li, Xu, Taylor, Studer, Goldstein,
 NeurIPS 2018), and one on adaptive sharpness after Andriushchenko et al. (ICML 2023), checked with this
-module's own cmdlets, as a user would run them, on data built into the module (no download). Each claim comes with a number defined below and a verdict; where our
-measurement disagrees, the verdict says so.$(if ($Tiny) { "`n`n**This is a TINY run (the test suite's smoke version): the numbers are meaningless.**" })
+module's own cmdlets, as a user would run them, on data built into the module (no download). Each claim
+comes with a number defined below and a verdict; where our measurement disagrees, the verdict says so.$(if ($Tiny) { "`n`n**This is a TINY run (the test suite's smoke version): the numbers are meaningless.**" })
 
 Regenerate everything (training, surfaces, figures, this file) from a fresh clone with one command:
 
