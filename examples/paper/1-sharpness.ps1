@@ -24,26 +24,14 @@ $ErrorActionPreference = 'Stop'
 $seed = 1
 $directionSeeds = if ($Tiny) { 1, 2 } else { 1, 2, 3, 4, 5 }
 $steps = if ($Tiny) { 5 } else { 21 }
-# The full run uses every image; the tiny one a seeded subset (training and curves alike).
-$trainSamples = if ($Tiny) { 200 } else { 1442 }
-$subset = if ($Tiny) { @{ MaxSamples = $trainSamples } } else { @{} }
-$small = @{ BatchSize = 16; Epochs = $(if ($Tiny) { 2 } else { 20 }); Milestone = $(if ($Tiny) { 1 } else { 15 }); LearningRate = 0.05 }
-$large = @{ BatchSize = $trainSamples; Epochs = $(if ($Tiny) { 4 } else { 200 }); Milestone = $(if ($Tiny) { 3 } else { 150 }); LearningRate = 0.1 }
+$setting = Get-BatchSizeSetting $Tiny
+$trainSamples = $setting.TrainSamples
+$subset = $setting.Subset
+$small = $setting.Small
+$large = $setting.Large
 
-$runs = foreach ($weightDecay in 0.0, 5e-4) {
-    foreach ($batch in $small, $large) {
-        $kind = if ($batch.BatchSize -eq 16) { 'small' } else { 'large' }
-        $name = 'digits-{0}-wd{1}' -f $kind, $(if ($weightDecay -eq 0) { '0' } else { '5e-4' })
-        $folder = [System.IO.Path]::Combine($OutputDirectory, 'runs', $name)
-        $checkpoints = Invoke-LandscapeTraining -Model DigitsCnn -Dataset Digits @subset -Epochs $batch.Epochs -Seed $seed `
-            -BatchSize $batch.BatchSize -LearningRate $batch.LearningRate -WeightDecay $weightDecay `
-            -LearningRateMilestones $batch.Milestone -OutputDirectory $folder
-        @{
-            Name = $name; Kind = $kind; WeightDecay = $weightDecay; BatchSize = $batch.BatchSize; Epochs = $batch.Epochs
-            Milestone = $batch.Milestone; LearningRate = $batch.LearningRate; Folder = $folder; Final = $checkpoints[-1]
-            Label = 'batch {0}, WD {1}' -f $batch.BatchSize, $(if ($weightDecay -eq 0) { '0' } else { '5e-4' })
-        }
-    }
+$runs = foreach ($weightDecay in $setting.WeightDecays) {
+    foreach ($batch in $small, $large) { Invoke-BatchSizeRun $setting $batch $weightDecay $seed $OutputDirectory }
 }
 
 # Sharpness along direction d: the mean loss increase at α = ±0.5, (L(θ*−0.5d) + L(θ*+0.5d))/2 − L(θ*).

@@ -29,6 +29,77 @@ function Get-MeanAndSpread([double[]] $Values) {
     [pscustomobject]@{ Mean = $mean; StandardDeviation = $sd; Min = [System.Linq.Enumerable]::Min($Values); Max = [System.Linq.Enumerable]::Max($Values) }
 }
 
+# Claim 1's training runs: DigitsCnn on the built-in digits, batch 16 against the whole split, weight decay 0
+# and 5e-4. Claim 5 trains more seeds with the same settings and, through the same run names, reuses
+# claim 1's checkpoints for seed 1 (training is idempotent in its folder).
+function Get-BatchSizeSetting([bool] $Tiny) {
+    # The full run uses every image; the tiny one a seeded subset (training and evaluation alike).
+    $trainSamples = if ($Tiny) { 200 } else { 1442 }
+    [pscustomobject]@{
+        TrainSamples = $trainSamples
+        Subset = $(if ($Tiny) { @{ MaxSamples = $trainSamples } } else { @{} })
+        Small = @{ BatchSize = 16; Epochs = $(if ($Tiny) { 2 } else { 20 }); Milestone = $(if ($Tiny) { 1 } else { 15 }); LearningRate = 0.05 }
+        Large = @{ BatchSize = $trainSamples; Epochs = $(if ($Tiny) { 4 } else { 200 }); Milestone = $(if ($Tiny) { 3 } else { 150 }); LearningRate = 0.1 }
+        WeightDecays = [double[]](0.0, 5e-4)
+    }
+}
+
+function Format-WeightDecay([double] $WeightDecay) {
+    if ($WeightDecay -eq 0) { '0' } else { '5e-4' }
+}
+
+# Trains (or finds already trained) one run of Get-BatchSizeSetting; its folder is <OutputDirectory>/runs/<name>.
+function Invoke-BatchSizeRun($Setting, [hashtable] $Batch, [double] $WeightDecay, [int] $Seed, [string] $OutputDirectory) {
+    $kind = if ($Batch.BatchSize -eq $Setting.Small.BatchSize) { 'small' } else { 'large' }
+    $name = 'digits-{0}-wd{1}{2}' -f $kind, (Format-WeightDecay $WeightDecay), $(if ($Seed -eq 1) { '' } else { "-seed$Seed" })
+    $folder = [System.IO.Path]::Combine($OutputDirectory, 'runs', $name)
+    $subset = $Setting.Subset
+    $checkpoints = Invoke-LandscapeTraining -Model DigitsCnn -Dataset Digits @subset -Epochs $Batch.Epochs -Seed $Seed `
+        -BatchSize $Batch.BatchSize -LearningRate $Batch.LearningRate -WeightDecay $WeightDecay `
+        -LearningRateMilestones $Batch.Milestone -OutputDirectory $folder
+    @{
+        Name = $name; Kind = $kind; Seed = $Seed; WeightDecay = $WeightDecay; BatchSize = $Batch.BatchSize; Epochs = $Batch.Epochs
+        Milestone = $Batch.Milestone; LearningRate = $Batch.LearningRate; Folder = $folder; Final = $checkpoints[-1]
+        Label = 'batch {0}, WD {1}' -f $Batch.BatchSize, (Format-WeightDecay $WeightDecay)
+    }
+}
+
+# Ranks 1..n of the values in their order; tied values share the mean of the ranks they span.
+function Get-AverageRank([double[]] $Values) {
+    foreach ($value in $Values) { if ([double]::IsNaN($value)) { throw 'Get-AverageRank: a value is NaN, which has no rank.' } }
+    $sorted = [double[]]$Values.Clone()
+    $order = [int[]]::new($Values.Length)
+    for ($i = 0; $i -lt $order.Length; $i++) { $order[$i] = $i }
+    [Array]::Sort($sorted, $order)
+    $ranks = [double[]]::new($Values.Length)
+    $first = 0
+    while ($first -lt $sorted.Length) {
+        $last = $first
+        while ($last + 1 -lt $sorted.Length -and $sorted[$last + 1] -eq $sorted[$first]) { $last++ }
+        for ($k = $first; $k -le $last; $k++) { $ranks[$order[$k]] = ($first + $last) / 2 + 1 }
+        $first = $last + 1
+    }
+    , $ranks
+}
+
+# Spearman's rank correlation: Pearson's correlation of the average ranks (so ties count as in
+# scipy.stats.spearmanr). NaN when one side is all ties: no ordering to correlate.
+function Get-SpearmanCorrelation([double[]] $X, [double[]] $Y) {
+    if ($X.Length -ne $Y.Length -or $X.Length -lt 2) { throw "Get-SpearmanCorrelation needs two series of one length, at least 2 (got $($X.Length) and $($Y.Length))." }
+    $rankX = Get-AverageRank $X
+    $rankY = Get-AverageRank $Y
+    # Average ranks keep the sum of 1..n, so their mean is (n + 1) / 2 on both sides.
+    $mean = ($X.Length + 1) / 2
+    $xy = 0.0; $xx = 0.0; $yy = 0.0
+    for ($i = 0; $i -lt $X.Length; $i++) {
+        $xy += ($rankX[$i] - $mean) * ($rankY[$i] - $mean)
+        $xx += ($rankX[$i] - $mean) * ($rankX[$i] - $mean)
+        $yy += ($rankY[$i] - $mean) * ($rankY[$i] - $mean)
+    }
+    if ($xx -eq 0 -or $yy -eq 0) { return [double]::NaN }
+    $xy / [math]::Sqrt($xx * $yy)
+}
+
 function Get-FigureLink([string] $File, [string] $Caption) {
     "![$Caption](figures/$([System.IO.Path]::GetFileName($File)))"
 }
