@@ -35,6 +35,7 @@
         'Get-LandscapeSharpness'
         'Import-TrajectoryPCA'
         'Export-TrajectoryPCA'
+        'Get-PermutationAlignment'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -27,7 +27,7 @@ public sealed class WeightMatchingTests
 
         using var input = Runtime.WithGlobalGenerator(5, () => randn(4, spec.InputChannels, spec.InputHeight, spec.InputWidth));
         using var expected = model.call(input);
-        PermutationAlignment.WriteState(model, permuted);
+        CheckpointAlignment.WriteState(model, permuted);
         using var actual = model.call(input);
         // Only the order of the sums inside each layer changed.
         Assert.True(expected.abs().max().item<float>() > 0.1f, "the logits are too small to show anything");
@@ -53,7 +53,7 @@ public sealed class WeightMatchingTests
         var spec = SmallSpec(architecture);
         var permutationSpec = PermutationSpec.For(spec, ParameterLayout.Of(Runtime, spec));
         using var model = ModelZoo.Create(Runtime, spec, seed: 3);
-        var state = PermutationAlignment.ReadState(model);
+        var state = CheckpointAlignment.ReadState(model);
 
         var result = WeightMatching.Match(permutationSpec, state, state, seed: 4);
 
@@ -87,7 +87,7 @@ public sealed class WeightMatchingTests
         // The aligned target is the same function as the target: only its units' order changed.
         using var input = Runtime.WithGlobalGenerator(5, () => randn(4, spec.InputChannels, spec.InputHeight, spec.InputWidth));
         using var before = target.call(input);
-        PermutationAlignment.WriteState(target, permutationSpec.Apply(targetState, result.Permutations.Select(p => p.Permutation).ToArray()));
+        CheckpointAlignment.WriteState(target, permutationSpec.Apply(targetState, result.Permutations.Select(p => p.Permutation).ToArray()));
         using var after = target.call(input);
         Assert.True(before.allclose(after, rtol: 0, atol: 1e-5));
     }
@@ -124,8 +124,8 @@ public sealed class WeightMatchingTests
         var permutationSpec = PermutationSpec.For(spec, ParameterLayout.Of(Runtime, spec));
         using var reference = ModelZoo.Create(Runtime, spec, seed: 1);
         using var target = ModelZoo.Create(Runtime, spec, seed: 2);
-        var a = PermutationAlignment.ReadState(reference);
-        var b = PermutationAlignment.ReadState(target);
+        var a = CheckpointAlignment.ReadState(reference);
+        var b = CheckpointAlignment.ReadState(target);
 
         var capped = WeightMatching.Match(permutationSpec, a, b, seed: 0, maxIterations: 1);
         Assert.Equal(1, capped.Iterations);
@@ -143,7 +143,7 @@ public sealed class WeightMatchingTests
         var spec = SmallSpec("Mlp");
         var permutationSpec = PermutationSpec.For(spec, ParameterLayout.Of(Runtime, spec));
         using var model = ModelZoo.Create(Runtime, spec, seed: 1);
-        var state = PermutationAlignment.ReadState(model);
+        var state = CheckpointAlignment.ReadState(model);
         var broken = new Dictionary<string, float[]>(state) { ["layers.2.weight"] = (float[])state["layers.2.weight"].Clone() };
         broken["layers.2.weight"][5] = float.NaN;
         Assert.Contains("layers.2.weight", Assert.Throws<ArgumentException>(() => WeightMatching.Match(permutationSpec, state, broken, seed: 0)).Message);
@@ -172,7 +172,7 @@ public sealed class WeightMatchingTests
     /// </summary>
     private static Dictionary<string, float[]> RandomizeVectors(nn.Module model, long seed)
     {
-        var state = PermutationAlignment.ReadState(model);
+        var state = CheckpointAlignment.ReadState(model);
         var layout = ParameterLayout.Of(model);
         var stream = 0L;
         foreach (var name in state.Keys.ToArray())
@@ -188,7 +188,7 @@ public sealed class WeightMatchingTests
                 return positive ? 0.5f + uniform : uniform - 0.5f;
             }).ToArray();
         }
-        PermutationAlignment.WriteState(model, state);
-        return PermutationAlignment.ReadState(model);
+        CheckpointAlignment.WriteState(model, state);
+        return CheckpointAlignment.ReadState(model);
     }
 }

@@ -42,7 +42,7 @@ public sealed record AlignmentSpec
 public sealed record AlignmentResult(WeightMatchingResult Matching, IReadOnlyDictionary<string, float[]> AlignedState);
 
 /// <summary>Weight matching between two checkpoints of one zoo model, and writing the aligned target as a checkpoint.</summary>
-public static class PermutationAlignment
+public static class CheckpointAlignment
 {
     /// <exception cref="AlignmentException">A TorchScript checkpoint, two different models, or non-finite weights.</exception>
     public static AlignmentResult Align(LandscapeRuntime runtime, AlignmentSpec spec)
