@@ -12,7 +12,7 @@ namespace LossLandscape.PowerShell.Commands;
 /// The function the checkpoint computes does not change; only the order of its units does.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "PermutationAlignment", SupportsShouldProcess = true)]
-[OutputType(typeof(Types.PermutationAlignment))]
+[OutputType(typeof(PermutationAlignment))]
 public sealed class GetPermutationAlignmentCommand : LandscapeCmdlet
 {
     /// <summary>The checkpoint whose units are permuted (the target).</summary>
@@ -96,6 +96,6 @@ public sealed class GetPermutationAlignmentCommand : LandscapeCmdlet
                 return;
             }
         }
-        WriteObject(new Types.PermutationAlignment(Reference, Checkpoint, aligned, matching, Seed));
+        WriteObject(new PermutationAlignment(Reference, Checkpoint, aligned, matching, Seed));
     }
 }
