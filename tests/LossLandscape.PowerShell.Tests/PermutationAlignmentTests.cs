@@ -53,6 +53,9 @@ public sealed class PermutationAlignmentTests : IClassFixture<ModuleRunspace>, I
         Assert.Equal(File.ReadAllBytes((string)variables["b"]!), File.ReadAllBytes(run.Combine("back.dat")));
         Assert.NotEqual(original.Properties["Sha256"].Value, PSObject.AsPSObject(permuted.Properties["Checkpoint"].Value).Properties["Sha256"].Value);
 
+        Assert.Contains(result.Progress, p => p.StatusDescription == "Sweep 1 (at most 100): 1 group(s) matched");
+        Assert.Contains(result.Progress, p => p.RecordType == ProgressRecordType.Completed);
+
         var groups = ((object[])permuted.Properties["Groups"].Value).Select(PSObject.AsPSObject).ToArray();
         Assert.Equal(["conv1", "conv2", "conv3"], groups.Select(g => (string)g.Properties["Group"].Value));
         Assert.Equal([16, 32, 32], groups.Select(g => (int)g.Properties["Size"].Value));

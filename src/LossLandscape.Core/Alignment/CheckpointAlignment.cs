@@ -44,8 +44,9 @@ public sealed record AlignmentResult(WeightMatchingResult Matching, IReadOnlyDic
 /// <summary>Weight matching between two checkpoints of one zoo model, and writing the aligned target as a checkpoint.</summary>
 public static class CheckpointAlignment
 {
+    /// <param name="groupMatched">Progress: the sweep (from 1) and how many groups it has matched (see <see cref="WeightMatching.Match"/>).</param>
     /// <exception cref="AlignmentException">A TorchScript checkpoint, two different models, or non-finite weights.</exception>
-    public static AlignmentResult Align(LandscapeRuntime runtime, AlignmentSpec spec)
+    public static AlignmentResult Align(LandscapeRuntime runtime, AlignmentSpec spec, Action<int, int>? groupMatched = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentOutOfRangeException.ThrowIfLessThan(spec.MaxIterations, 1);
@@ -65,7 +66,7 @@ public static class CheckpointAlignment
         var permutationSpec = PermutationSpec.For(model, ParameterLayout.Of(runtime, model));
         var reference = ReadState(runtime, spec.Reference);
         var target = ReadState(runtime, spec.Target);
-        var matching = WeightMatching.Match(permutationSpec, reference, target, spec.Seed, spec.MaxIterations);
+        var matching = WeightMatching.Match(permutationSpec, reference, target, spec.Seed, spec.MaxIterations, groupMatched);
         return new AlignmentResult(matching, permutationSpec.Apply(target, matching.Permutations.Select(p => p.Permutation).ToArray()));
     }
 

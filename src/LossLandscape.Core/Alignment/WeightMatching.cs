@@ -31,10 +31,11 @@ public static class WeightMatching
 
     /// <param name="reference">Float state of the model to align to, by state-dictionary name.</param>
     /// <param name="target">Float state of the model whose units are reordered; the same tensors and sizes.</param>
+    /// <param name="groupMatched">Called after each group's assignment with the sweep (from 1) and how many groups that sweep has matched.</param>
     /// <exception cref="ArgumentException">A tensor of the spec is missing or has another length in either state, or a value is not finite.</exception>
     public static WeightMatchingResult Match(
         PermutationSpec spec, IReadOnlyDictionary<string, float[]> reference, IReadOnlyDictionary<string, float[]> target,
-        long seed, int maxIterations = DefaultMaxIterations)
+        long seed, int maxIterations = DefaultMaxIterations, Action<int, int>? groupMatched = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(reference);
@@ -57,6 +58,7 @@ public static class WeightMatching
         {
             iterations++;
             var changed = false;
+            var matched = 0;
             foreach (var g in DeterministicShuffle.Permutation(groups.Count, DeterministicShuffle.DeriveSeed(seed, iterations)))
             {
                 var similarity = Similarity(groups[g], g, reference, target, permutations, axesOfTensor);
@@ -69,6 +71,7 @@ public static class WeightMatching
                     permutations[g] = best.ColumnOfRow;
                     changed = true;
                 }
+                groupMatched?.Invoke(iterations, ++matched);
             }
             converged = !changed;
         }

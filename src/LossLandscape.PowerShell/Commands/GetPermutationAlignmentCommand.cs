@@ -55,9 +55,11 @@ public sealed class GetPermutationAlignmentCommand : LandscapeCmdlet
         }
 
         AlignmentResult result;
+        var progress = new ProgressReporter(this, $"Weight matching {Checkpoint.Name} to {Reference.Name}");
         try
         {
-            result = CheckpointAlignment.Align(Runtime, new AlignmentSpec { Reference = Reference.Info, Target = Checkpoint.Info, Seed = Seed, MaxIterations = MaxIterations });
+            result = CheckpointAlignment.Align(Runtime, new AlignmentSpec { Reference = Reference.Info, Target = Checkpoint.Info, Seed = Seed, MaxIterations = MaxIterations },
+                (sweep, groups) => progress.Report($"Sweep {sweep} (at most {MaxIterations}): {groups} group(s) matched"));
         }
         catch (AlignmentException e)
         {
@@ -74,6 +76,10 @@ public sealed class GetPermutationAlignmentCommand : LandscapeCmdlet
         {
             WriteError(e, ErrorIds.CheckpointCorrupt, ErrorCategory.InvalidData, Checkpoint);
             return;
+        }
+        finally
+        {
+            progress.Complete();
         }
 
         var matching = result.Matching;

@@ -130,8 +130,11 @@ public sealed class WeightMatchingTests
         var capped = WeightMatching.Match(permutationSpec, a, b, seed: 0, maxIterations: 1);
         Assert.Equal(1, capped.Iterations);
         Assert.False(capped.Converged);
-        var full = WeightMatching.Match(permutationSpec, a, b, seed: 0);
+        var calls = new List<(int Sweep, int Matched)>();
+        var full = WeightMatching.Match(permutationSpec, a, b, seed: 0, groupMatched: (sweep, matched) => calls.Add((sweep, matched)));
         Assert.True(full.Converged);
+        // Three groups per sweep, reported in order.
+        Assert.Equal(Enumerable.Range(1, full.Iterations).SelectMany(sweep => new[] { (sweep, 1), (sweep, 2), (sweep, 3) }), calls);
         Assert.InRange(full.Iterations, 2, WeightMatching.DefaultMaxIterations);
         Assert.True(full.ObjectiveAfter >= capped.ObjectiveAfter);
         Assert.Throws<ArgumentOutOfRangeException>(() => WeightMatching.Match(permutationSpec, a, b, seed: 0, maxIterations: 0));
