@@ -36,6 +36,7 @@
         'Measure-ModeConnectivity'
         'Import-TrajectoryPCA'
         'Export-TrajectoryPCA'
+        'Get-PermutationAlignment'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

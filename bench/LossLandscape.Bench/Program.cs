@@ -19,6 +19,9 @@ switch (task)
     case "profile":
         LossLandscape.Bench.ProfileBenchmark.Run();
         break;
+    case "assignment":
+        LossLandscape.Bench.AssignmentBenchmark.Run(args.Length > 1 ? int.Parse(args[1]) : 512);
+        break;
     case "levers":
         LossLandscape.Bench.LeverBenchmark.Run();
         break;
@@ -35,7 +38,7 @@ switch (task)
         }
         return SurfaceBench.Run(options);
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{task}'. Known: pca [checkpoints] [parameters]; levers; profile; {SurfaceBenchOptions.Usage}.");
+        Console.Error.WriteLine($"Unknown benchmark '{task}'. Known: pca [checkpoints] [parameters]; assignment [n]; levers; profile; {SurfaceBenchOptions.Usage}.");
         return 2;
 }
 return 0;

@@ -50,7 +50,7 @@ public sealed class SerializationTests : IClassFixture<ModuleRunspace>, IDisposa
     {
         var names = PipelineTypeNames();
         Assert.Equal(
-            ["Checkpoint", "HessianSpectrum", "LandscapeDataset", "LandscapeDirection", "LandscapeModelInfo", "LandscapeSetting", "LandscapeSharpness", "LossSurface", "LossSurfaceJob", "TrajectoryPca", "TrajectoryPoint"],
+            ["Checkpoint", "HessianSpectrum", "LandscapeDataset", "LandscapeDirection", "LandscapeModelInfo", "LandscapeSetting", "LandscapeSharpness", "LossSurface", "LossSurfaceJob", "PermutationAlignment", "TrajectoryPca", "TrajectoryPoint"],
             names.Select(n => n[(TypesNamespace.Length + 1)..]));
         var format = XDocument.Load(Path.Combine(ModuleRunspace.RepoRoot, "module", "LossLandscape.Format.ps1xml"));
         var viewed = format.Descendants("TypeName").Select(t => t.Value.Trim()).ToHashSet(StringComparer.Ordinal);
@@ -80,6 +80,7 @@ public sealed class SerializationTests : IClassFixture<ModuleRunspace>, IDisposa
                 HessianSpectrum = $c | Get-HessianSpectrum -MaxSamples 40 -Top 2 -Tolerance 1e-3
                 LandscapeSharpness = $c | Get-LandscapeSharpness -MaxSamples 40 -Samples 4 -Iterations 3
                 LossSurfaceJob = Get-LossSurfaceJob $job -WarningAction SilentlyContinue
+                PermutationAlignment = $c | Get-PermutationAlignment -Reference (Import-Checkpoint $dir/epoch-001.dat) -OutFile $dir/aligned.dat
             }
             $live.TrajectoryPoint = $live.TrajectoryPca.Points[1]
             foreach ($name in $live.Keys) {
@@ -96,6 +97,7 @@ public sealed class SerializationTests : IClassFixture<ModuleRunspace>, IDisposa
                     LandscapeSharpness = 'WorstCase', 'AverageCase', 'Keskar', 'Rho', 'BatchSize', 'Dataset'
                     TrajectoryPoint = 'Name', 'X', 'Y'
                     LossSurfaceJob = 'JobFolder', 'State', 'PointCount', 'ArrayJobId', 'MergeJobId', 'OutFile'
+                    PermutationAlignment = 'Path', 'UnitCount', 'Iterations', 'Converged', 'ObjectiveAfter', 'Seed'
                 }[$name]
                 foreach ($key in $keys) { "{0}`t{1}`t{2}`t{3}" -f $name, $key, "$($o.$key)", "$($d.$key)" }
                 "{0}`ttype`t{1}`t{2}" -f $name, $o.GetType().FullName, $d.PSTypeNames[0]
@@ -109,6 +111,9 @@ public sealed class SerializationTests : IClassFixture<ModuleRunspace>, IDisposa
             $spectrum = RoundTrip $live.HessianSpectrum
             "HessianSpectrum`tDirection.Sha256`t{0}`t{1}" -f ($live.HessianSpectrum.Direction.Sha256 -join ','), ($spectrum.Direction.Sha256 -join ',')
             "HessianSpectrum`tTopEigenvalues`t{0}`t{1}" -f ($live.HessianSpectrum.TopEigenvalues -join ','), ($spectrum.TopEigenvalues -join ',')
+            $alignment = RoundTrip $live.PermutationAlignment
+            "PermutationAlignment`tCheckpoint.Sha256`t{0}`t{1}" -f $live.PermutationAlignment.Checkpoint.Sha256, $alignment.Checkpoint.Sha256
+            "PermutationAlignment`tGroups.Moved`t{0}`t{1}" -f ($live.PermutationAlignment.Groups.Moved -join ','), ($alignment.Groups.Moved -join ',')
             """, variables).ShouldSucceed();
 
         var rows = result.Output.Select(o => o.ToString().Split('\t')).ToArray();

@@ -96,7 +96,10 @@ public static class ModelZoo
         return new CifarResNet(depth, shortcuts, spec.WidthFactor, spec.InputChannels, spec.ClassCount);
     }
 
-    private static string CanonicalName(string? architecture) =>
+    /// <summary>Whether a CIFAR ResNet name (canonical spelling) adds its blocks' inputs back; false for the NoShort nets.</summary>
+    internal static bool HasShortcuts(string canonicalResNet) => ResNets[canonicalResNet].Shortcuts;
+
+    internal static string CanonicalName(string? architecture) =>
         Architectures.FirstOrDefault(name => string.Equals(name, architecture, StringComparison.OrdinalIgnoreCase))
         ?? throw new ArgumentException(
             // No parameter name: it would add "(Parameter 'architecture')" to a message users read.

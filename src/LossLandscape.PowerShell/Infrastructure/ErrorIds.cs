@@ -57,4 +57,6 @@ public static class ErrorIds
     public const string CheckpointTooLarge = "CheckpointTooLarge";
     public const string CheckpointHashMismatch = "CheckpointHashMismatch";
     public const string CheckpointNotRegularFile = "CheckpointNotRegularFile";
+    public const string AlignmentUnsupportedModel = "AlignmentUnsupportedModel";
+    public const string AlignmentArchitectureMismatch = "AlignmentArchitectureMismatch";
 }

@@ -39,6 +39,15 @@ internal sealed class ProgressReporter
         cmdlet.WriteProgress(record);
     }
 
+    /// <summary>Progress of work whose total is unknown (a search that stops when it converges): a status, no percentage or ETA.</summary>
+    public void Report(string status)
+    {
+        var now = clock.Elapsed;
+        if (now - lastWrite < Interval) return;
+        lastWrite = now;
+        cmdlet.WriteProgress(new ProgressRecord(activityId, activity, status));
+    }
+
     public void Complete()
     {
         cmdlet.WriteProgress(new ProgressRecord(activityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
