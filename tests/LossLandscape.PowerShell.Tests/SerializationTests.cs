@@ -50,7 +50,7 @@ public sealed class SerializationTests : IClassFixture<ModuleRunspace>, IDisposa
     {
         var names = PipelineTypeNames();
         Assert.Equal(
-            ["Checkpoint", "HessianSpectrum", "LandscapeDataset", "LandscapeDirection", "LandscapeModelInfo", "LandscapeSetting", "LandscapeSharpness", "LossSurface", "LossSurfaceJob", "PermutationAlignment", "TrajectoryPca", "TrajectoryPoint"],
+            ["Checkpoint", "HessianSpectrum", "LandscapeDataset", "LandscapeDirection", "LandscapeModelInfo", "LandscapeSetting", "LandscapeSharpness", "LossSurface", "LossSurfaceJob", "ModeConnectivity", "PermutationAlignment", "TrajectoryPca", "TrajectoryPoint"],
             names.Select(n => n[(TypesNamespace.Length + 1)..]));
         var format = XDocument.Load(Path.Combine(ModuleRunspace.RepoRoot, "module", "LossLandscape.Format.ps1xml"));
         var viewed = format.Descendants("TypeName").Select(t => t.Value.Trim()).ToHashSet(StringComparer.Ordinal);
@@ -81,6 +81,7 @@ public sealed class SerializationTests : IClassFixture<ModuleRunspace>, IDisposa
                 LandscapeSharpness = $c | Get-LandscapeSharpness -MaxSamples 40 -Samples 4 -Iterations 3
                 LossSurfaceJob = Get-LossSurfaceJob $job -WarningAction SilentlyContinue
                 PermutationAlignment = $c | Get-PermutationAlignment -Reference (Import-Checkpoint $dir/epoch-001.dat) -OutFile $dir/aligned.dat
+                ModeConnectivity = $c | Measure-ModeConnectivity -Target (Import-Checkpoint $dir/epoch-001.dat) -Steps 3 -MaxSamples 40
             }
             $live.TrajectoryPoint = $live.TrajectoryPca.Points[1]
             foreach ($name in $live.Keys) {
@@ -98,6 +99,7 @@ public sealed class SerializationTests : IClassFixture<ModuleRunspace>, IDisposa
                     TrajectoryPoint = 'Name', 'X', 'Y'
                     LossSurfaceJob = 'JobFolder', 'State', 'PointCount', 'ArrayJobId', 'MergeJobId', 'OutFile'
                     PermutationAlignment = 'Path', 'UnitCount', 'Iterations', 'Converged', 'ObjectiveAfter', 'Seed'
+                    ModeConnectivity = 'Barrier', 'BarrierT', 'BarrierMidpoint', 'ErrorBarrier', 'BatchNormStatistics', 'Split'
                 }[$name]
                 foreach ($key in $keys) { "{0}`t{1}`t{2}`t{3}" -f $name, $key, "$($o.$key)", "$($d.$key)" }
                 "{0}`ttype`t{1}`t{2}" -f $name, $o.GetType().FullName, $d.PSTypeNames[0]

@@ -398,13 +398,12 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
             var grid = members.Grid(key, k);
             return grid.Select((v, i) => members.Computed[k * members.CellCount + i] ? v : double.NaN).ToArray();
         }).ToArray();
-        if (Band == PlotBand.MinMax)
-        {
-            var (min, max) = members.Range(key);
-            return new CurveSpread(min, max, draws, "min–max");
-        }
+        var (min, max) = members.Range(key);
+        if (Band == PlotBand.MinMax) return new CurveSpread(min, max, draws, "min–max");
         var (mean, deviation) = members.Statistics(key);
-        return new CurveSpread(mean.Zip(deviation, (m, d) => m - d).ToArray(), mean.Zip(deviation, (m, d) => m + d).ToArray(), draws, "±1 sd");
+        // A skewed spread puts mean − sd below every draw (a negative loss where all draws are near 0):
+        // the band stops at the lowest draw instead of showing values no direction gave.
+        return new CurveSpread(mean.Select((m, i) => Math.Max(m - deviation[i], min[i])).ToArray(), mean.Zip(deviation, (m, d) => m + d).ToArray(), draws, "±1 sd");
     }
 
     /// <summary>The values drawn for <paramref name="key"/>: the surface's, or the mean over its direction draws; points not computed are NaN.</summary>
