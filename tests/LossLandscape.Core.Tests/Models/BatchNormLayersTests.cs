@@ -17,7 +17,7 @@ namespace LossLandscape.Core.Tests.Models;
 /// </summary>
 public sealed class BatchNormLayersTests
 {
-    private const double Tolerance = 2e-5;
+    private const double Tolerance = 1e-6;
     private static readonly JsonElement Reference = Load();
 
     private static JsonElement Load()
