@@ -4,8 +4,8 @@
     independently trained networks is, for loss and for error, before and after their hidden units
     are matched (weight matching, Ainsworth et al. 2023), for DigitsCnn over three seed pairs
     (BatchNorm statistics recomputed at every t), and for an Mlp of growing width (Entezari et al.
-    2022 expect the aligned barrier to shrink as the width grows). Prints the tables and draws the
-    line before and after alignment for the first DigitsCnn pair. A rerun reuses every checkpoint and
+    2022 expect the aligned barrier to shrink as the width grows). Prints the tables and draws loss
+    and error along the line before and after alignment for the first DigitsCnn pair, in one figure. A rerun reuses every checkpoint and
     path file and only redraws.
 .EXAMPLE
     dotnet run --project src/LossLandscape.Shell -c Release -- -File examples/mode-connectivity.ps1
@@ -69,10 +69,6 @@ $mlpRows = foreach ($width in $Widths) {
 }
 $mlpRows | Format-Table -AutoSize | Out-String -Width 200
 
-$plots = foreach ($index in 0, 1) {
-    $line = $firstLines[$index]
-    $kind = ('line', 'aligned')[$index]
-    $line | Export-LandscapePlot -Path (Out "cnn-$kind.png") -Max 3 -Force -PassThru `
-        -Title ("DigitsCnn seeds {0} → {1}{2}: barrier {3:G3} (loss), {4:G3} pp (error)" -f $pairs[0][0], $pairs[0][1], $(if ($kind -eq 'aligned') { ' aligned' } else { '' }), $line.Barrier, $line.ErrorBarrier)
-}
-$plots | ForEach-Object { "Plot: $($_.FullName)" }
+$plot = $firstLines | Export-LandscapePlot -Path (Out 'cnn-paths.png') -Label 'line', 'aligned line' -Force -PassThru `
+    -Title ("DigitsCnn, seeds {0} and {1}: the line before and after alignment" -f $pairs[0][0], $pairs[0][1])
+"Plot: $($plot.FullName)"

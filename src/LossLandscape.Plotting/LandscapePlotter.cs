@@ -195,4 +195,17 @@ public static class LandscapePlotter
         string written = ImageFileWriter.Write(canvas => areas = figure.Draw(canvas), path, figure.Width, figure.Height);
         return new RenderedPanels(written, figure.Width, figure.Height, areas);
     }
+
+    /// <summary>Paths between two models over each other: loss and error along t, train solid, test dashed (PNG or SVG).</summary>
+    public static RenderedPanels PlotPathComparison(PathComparisonData data, string path, PathComparisonOptions? options = null)
+    {
+        options ??= new PathComparisonOptions();
+        PlotInputValidator.Validate(data, options);
+        ImageFileWriter.ValidatePath(path);
+        EmbeddedFonts.EnsureRegistered();
+        var figure = new PathComparisonFigure(data, options);
+        List<PixelArea> areas = [];
+        string written = ImageFileWriter.Write(canvas => areas = figure.Draw(canvas), path, figure.Width, figure.Height);
+        return new RenderedPanels(written, figure.Width, figure.Height, areas);
+    }
 }

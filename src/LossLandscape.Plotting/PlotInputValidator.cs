@@ -68,6 +68,30 @@ internal static class PlotInputValidator
         RequireImageSize(options.Width, options.Height);
     }
 
+    public static void Validate(PathComparisonData data, PathComparisonOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(data.Paths, nameof(data));
+        if (data.Paths.Count == 0) throw new ArgumentException("There is no path to draw.", nameof(data));
+        foreach (var path in data.Paths)
+        {
+            ArgumentNullException.ThrowIfNull(path, nameof(data));
+            if (string.IsNullOrWhiteSpace(path.Label)) throw new ArgumentException("Every path needs a label.", nameof(data));
+            ArgumentNullException.ThrowIfNull(path.T, nameof(data));
+            if (path.T.Length < 2 || path.T.Any(t => !double.IsFinite(t) || t < 0 || t > 1))
+                throw new ArgumentException($"The path '{path.Label}' needs at least two finite positions t in [0, 1].", nameof(data));
+            foreach (var (series, name) in new[] { (path.TrainLoss, "TrainLoss"), (path.TrainError, "TrainError"), (path.TestLoss, "TestLoss"), (path.TestError, "TestError") })
+            {
+                if (series is not null && series.Length != path.T.Length)
+                    throw new ArgumentException($"{name} of the path '{path.Label}' has {series.Length} values for {path.T.Length} positions.", nameof(data));
+            }
+            ArgumentNullException.ThrowIfNull(path.TrainLoss, nameof(data));
+            ArgumentNullException.ThrowIfNull(path.TrainError, nameof(data));
+        }
+        RequireImageSize(options.Width, options.Height);
+    }
+
     private static void RequireSpread(CurveSpread spread, string name, int length)
     {
         RequireSeries(spread.Lower, $"{name}.Lower", length);

@@ -72,6 +72,15 @@ public sealed class PermutationAlignmentTests : IClassFixture<ModuleRunspace>, I
         Assert.Empty(refused.Output);
         Assert.Equal("earlier", File.ReadAllText(run.Combine("taken.json")));
 
+        // A rerun finds its own aligned checkpoint and keeps it; the same file asked for another alignment is refused.
+        shell.Invoke("Import-Checkpoint $b | Get-PermutationAlignment -Reference (Import-Checkpoint $a) -Seed 3 -OutFile $dir/kept.dat", variables).ShouldSucceed();
+        var written = File.GetLastWriteTimeUtc(run.Combine("kept.dat"));
+        var rerun = shell.Invoke("Import-Checkpoint $b | Get-PermutationAlignment -Reference (Import-Checkpoint $a) -Seed 3 -OutFile $dir/kept.dat", variables).ShouldSucceed();
+        Assert.Equal(written, File.GetLastWriteTimeUtc(run.Combine("kept.dat")));
+        Assert.NotNull(Assert.Single(rerun.Output).Properties["Checkpoint"].Value);
+        var other = shell.Invoke("Import-Checkpoint $a | Get-PermutationAlignment -Reference (Import-Checkpoint $b) -OutFile $dir/kept.dat", variables);
+        Assert.StartsWith("OutputFileExists,", Assert.Single(other.Errors).FullyQualifiedErrorId);
+
         var whatIf = shell.Invoke("Import-Checkpoint $b | Get-PermutationAlignment -Reference (Import-Checkpoint $a) -OutFile $dir/new.dat -WhatIf", variables).ShouldSucceed();
         Assert.Empty(whatIf.Output);
         Assert.False(File.Exists(run.Combine("new.dat")));

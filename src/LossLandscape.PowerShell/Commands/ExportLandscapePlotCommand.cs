@@ -20,6 +20,7 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
 {
     private const string SurfaceSet = "Surface";
     private const string SpectrumSet = "Spectrum";
+    private const string ConnectivitySet = "Connectivity";
 
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = SurfaceSet)]
     [Rehydrate(typeof(LossSurface))]
@@ -28,6 +29,18 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
     /// <summary>A spectrum from Get-HessianSpectrum -GroupBy: drawn as bars per group (the input's type chooses the figure, so no switch is needed).</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = SpectrumSet)]
     public HessianSpectrum Spectrum { get; set; } = null!;
+
+    /// <summary>
+    /// Paths from Measure-ModeConnectivity (a line, an aligned line, a curve): every piped path goes into
+    /// one figure, loss and error along t, one colour per path.
+    /// </summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ConnectivitySet)]
+    public ModeConnectivity Connectivity { get; set; } = null!;
+
+    /// <summary>With -Connectivity: the legend's name of each path, in pipeline order (default "A → B" from the checkpoints' names).</summary>
+    [Parameter(ParameterSetName = ConnectivitySet)]
+    [ValidateNotNullOrEmpty]
+    public string[]? Label { get; set; }
 
     /// <summary>Image file (.png or .svg), or a folder to write a file named after the surface into (default: the current folder); that name keeps only A-Z, a-z, 0-9, '.', '_' and '-' of the architecture.</summary>
     [Parameter(Position = 0)]
@@ -119,9 +132,15 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
     public SwitchParameter PassThru { get; set; }
 
     private readonly List<LossSurface> collected = [];
+    private readonly List<ModeConnectivity> paths = [];
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == ConnectivitySet)
+        {
+            paths.Add(Connectivity);
+            return;
+        }
         if (ParameterSetName == SpectrumSet)
         {
             Write(SpectrumFile(Spectrum), file => DrawGroups(Spectrum, file), Spectrum);
@@ -137,6 +156,11 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
 
     protected override void EndProcessing()
     {
+        if (paths.Count > 0)
+        {
+            Write(PathsFile(paths[0]), DrawPaths, paths[0]);
+            return;
+        }
         if (Layout != PlotLayout.Grid || collected.Count == 0) return;
         Write(TargetFile(collected[0], panels: collected.Count), file => LandscapePlotter.PlotPanels(
             collected.Select(s => SurfaceData(s) with { Title = PanelTitle(s) }).ToArray(),
@@ -264,6 +288,29 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
                 Width = Width,
                 Height = Height,
             }).Path;
+    }
+
+    private string DrawPaths(string file)
+    {
+        if (Label is { } labels && labels.Length != paths.Count)
+            throw new ArgumentException($"-Label names {labels.Length} path(s) but {paths.Count} were piped.");
+        var series = paths.Select((p, i) => new PathSeries(
+            Label?[i] ?? $"{p.Checkpoint.Name} → {p.Target.Name}", p.T, p.TrainLoss ?? p.TestLoss!, p.TrainError ?? p.TestError!,
+            p.TrainLoss is null ? null : p.TestLoss, p.TrainLoss is null ? null : p.TestError)).ToArray();
+        var architecture = paths[0].Checkpoint.Architecture;
+        return LandscapePlotter.PlotPathComparison(new PathComparisonData(series), file, new PathComparisonOptions
+        {
+            Title = Title ?? $"{architecture}: loss and error along the path{(paths.Count > 1 ? "s" : "")}",
+            Width = MyInvocation.BoundParameters.ContainsKey(nameof(Width)) ? Width : 1000,
+            Height = MyInvocation.BoundParameters.ContainsKey(nameof(Height)) ? Height : 480,
+        }).Path;
+    }
+
+    private string PathsFile(ModeConnectivity first)
+    {
+        var path = GetUnresolvedProviderPathFromPSPath(Path ?? ".");
+        if (!Directory.Exists(path) && System.IO.Path.HasExtension(path)) return path;
+        return System.IO.Path.Combine(path, $"{PlotFileName.Part(first.Checkpoint.Architecture)}-paths.png");
     }
 
     private string SpectrumFile(HessianSpectrum spectrum)

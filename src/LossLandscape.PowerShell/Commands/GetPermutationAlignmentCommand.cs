@@ -45,12 +45,15 @@ public sealed class GetPermutationAlignmentCommand : LandscapeCmdlet
     protected override void ProcessRecord()
     {
         string? statePath = null;
+        var existing = false;
         if (OutFile is not null)
         {
             statePath = GetUnresolvedProviderPathFromPSPath(OutFile);
             if (!string.Equals(Path.GetExtension(statePath), CheckpointStore.StateExtension, StringComparison.OrdinalIgnoreCase))
                 statePath += CheckpointStore.StateExtension;
-            if (!MayWrite(statePath, Force) || !MayWrite(Path.ChangeExtension(statePath, CheckpointStore.MetadataExtension), Force)) return;
+            // Both files there: a rerun keeps them if they hold exactly this alignment (checked once it is computed).
+            existing = !Force && File.Exists(statePath) && File.Exists(Path.ChangeExtension(statePath, CheckpointStore.MetadataExtension));
+            if (!existing && (!MayWrite(statePath, Force) || !MayWrite(Path.ChangeExtension(statePath, CheckpointStore.MetadataExtension), Force))) return;
             if (!ShouldProcess(statePath, $"Write {Checkpoint.Name} aligned to {Reference.Name}")) return;
         }
 
@@ -88,7 +91,17 @@ public sealed class GetPermutationAlignmentCommand : LandscapeCmdlet
             WriteWarning($"Weight matching stopped after {MaxIterations} sweeps with permutations still changing; raise -MaxIterations for a fixed point.");
 
         Checkpoint? aligned = null;
-        if (statePath is not null)
+        if (statePath is not null && existing)
+        {
+            if (HeldCheckpoint(statePath, result.AlignedState) is not { } held)
+            {
+                WriteError(new IOException($"'{statePath}' exists and holds another checkpoint; use -Force to overwrite it."), ErrorIds.OutputFileExists, ErrorCategory.ResourceExists, statePath);
+                return;
+            }
+            aligned = new Checkpoint(held);
+            WriteVerbose($"{statePath} already holds this aligned checkpoint; kept as it is.");
+        }
+        else if (statePath is not null)
         {
             try
             {
@@ -103,5 +116,20 @@ public sealed class GetPermutationAlignmentCommand : LandscapeCmdlet
             }
         }
         WriteObject(new PermutationAlignment(Reference, Checkpoint, aligned, matching, Seed));
+    }
+
+    /// <summary>The checkpoint at <paramref name="statePath"/> when its values are exactly <paramref name="state"/>; null when they differ or it cannot be read.</summary>
+    private CheckpointInfo? HeldCheckpoint(string statePath, IReadOnlyDictionary<string, float[]> state)
+    {
+        try
+        {
+            var held = CheckpointStore.Read(Runtime, statePath);
+            var values = CheckpointAlignment.ReadState(Runtime, held);
+            return values.Count == state.Count && state.All(p => values.TryGetValue(p.Key, out var v) && v.AsSpan().SequenceEqual(p.Value)) ? held : null;
+        }
+        catch (Exception e) when (e is CheckpointException or IOException or InvalidDataException)
+        {
+            return null;
+        }
     }
 }

@@ -9,7 +9,7 @@ namespace LossLandscape.PowerShell.Types;
 /// Frankle et al.'s (ICML 2020) and Ainsworth et al.'s (ICLR 2023), max over t of L(t) − ½ (L(0) + L(1)).
 /// The headline properties are of the train split (the test split's when only it was evaluated);
 /// <see cref="Barriers"/> has every split and quantity, <see cref="GroupBarriers"/> each group's path.
-/// Pipe it to Export-LandscapePlot to draw the path (its <see cref="Surface"/>).
+/// Pipe one or more to Export-LandscapePlot to draw loss and error along t in one figure.
 /// </summary>
 public sealed class ModeConnectivity
 {
@@ -83,9 +83,6 @@ public sealed class ModeConnectivity
     public TimeSpan Elapsed { get; }
 
     public override string ToString() => $"{Checkpoint.Name} → {Target.Name}: barrier {Barrier:G4} (t = {BarrierT:G3})";
-
-    /// <summary>What lets a path pipe into Export-LandscapePlot, whose input is a surface: PowerShell converts through it.</summary>
-    public static implicit operator LossSurface(ModeConnectivity path) => path.Surface;
 }
 
 /// <summary>The barriers of one quantity on one split (and one group's path, for layer-wise barriers).</summary>
