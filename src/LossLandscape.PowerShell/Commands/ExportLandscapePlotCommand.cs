@@ -340,7 +340,7 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
             new CurvePlotOptions
             {
                 Title = Title ?? DefaultTitle(surface),
-                XLabel = isInterpolation ? "interpolation coefficient" : "α",
+                XLabel = result.Metadata.Curve is { } curve ? $"t along the {curve} curve" : isInterpolation ? "interpolation coefficient" : "α",
                 LogLoss = LogScale,
                 LossMin = Bound(nameof(Min)),
                 LossMax = Bound(nameof(Max)),
@@ -371,8 +371,9 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
     private string DefaultTitle(LossSurface surface)
     {
         var epoch = surface.CheckpointEpoch is { } e ? $", epoch {e}" : "";
+        var what = surface.Result.Metadata.Curve is { } curve ? $"{curve} curve" : "1D";
         return surface.Dimensions == 1
-            ? $"{surface.Architecture}{epoch}: 1D, {string.Join(" and ", surface.Splits).ToLowerInvariant()}"
+            ? $"{surface.Architecture}{epoch}: {what}, {string.Join(" and ", surface.Splits).ToLowerInvariant()}"
             : $"{surface.Architecture}{epoch}: {ValueLabel(ValueKey(surface))}, {surface.GridSize} grid";
     }
 
