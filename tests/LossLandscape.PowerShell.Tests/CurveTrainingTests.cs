@@ -81,4 +81,51 @@ public sealed class CurveTrainingTests : IClassFixture<ModuleRunspace>, IDisposa
         Assert.Contains(message, error.Exception.Message);
         Assert.Empty(result.Output);
     }
+
+    [Fact]
+    public void TheCurvesPlaneRecordsItsPointsAndItsSurfaceCoversThemAndIsPlotted()
+    {
+        var result = shell.Invoke("""
+            $a = Import-Checkpoint $dir/mlp1/epoch-003.dat
+            $b = Import-Checkpoint $dir/mlp2/epoch-003.dat
+            $bends = $a | Invoke-CurveTraining -Target $b -Epochs 2 -Seed 4 -OutputDirectory $dir/curve
+            $plane = $a | New-LandscapeDirection -Target $b -Bend $bends[-1]
+            $plane[0].Plane
+            ($a | New-LandscapeDirection -Target $b).Norm
+            $a | Get-LossSurface -Direction $plane -Steps 5
+            $a | Get-LossSurface -Direction $plane -Steps 5 | Export-LandscapePlot -Path $dir/plane.png -PassThru
+            """, variables).ShouldSucceed();
+
+        var plane = result.Output[0];
+        var (targetX, bendX, bendY) = ((double)plane.Properties["TargetX"].Value, (double)plane.Properties["BendX"].Value, (double)plane.Properties["BendY"].Value);
+        Assert.Equal("Bezier", plane.Properties["Curve"].Value.ToString());
+        Assert.Equal((double)result.Output[1].BaseObject, targetX, 1e-6 * targetX);
+        Assert.True(bendY > 0);
+        var surface = result.Output[2];
+        var x = (double[])surface.Properties["X"].Value;
+        var y = (double[])surface.Properties["Y"].Value;
+        var pad = 0.25 * Math.Max(targetX, bendY);
+        Assert.Equal(Math.Min(0, bendX) - pad, x[0], 1e-12);
+        Assert.Equal(Math.Max(targetX, bendX) + pad, x[^1], 1e-12);
+        Assert.Equal(-pad, y[0], 1e-12);
+        Assert.Equal(bendY + pad, y[^1], 1e-12);
+        var png = (FileInfo)result.Output[3].BaseObject;
+        Assert.True(png.Length > 1000);
+    }
+
+    [Fact]
+    public void TheMidpointBendSpansNoPlaneAndIsDirectionInvalid()
+    {
+        var result = shell.Invoke("""
+            $a = Import-Checkpoint $dir/mlp1/epoch-003.dat
+            $b = Import-Checkpoint $dir/mlp2/epoch-003.dat
+            $midpoint = @($a | Invoke-CurveTraining -Target $b -Epochs 1 -OutputDirectory $dir/curve)[0]
+            $a | New-LandscapeDirection -Target $b -Bend $midpoint
+            """, variables);
+
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("DirectionInvalid,", error.FullyQualifiedErrorId);
+        Assert.Contains("span no plane", error.Exception.Message);
+        Assert.Empty(result.Output);
+    }
 }

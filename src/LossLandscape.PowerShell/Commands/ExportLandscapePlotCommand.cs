@@ -163,6 +163,7 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
                 string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Hessian plane (λ {string.Join(", ", eigenvalues.Select(v => v.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)))})"),
             DirectionKind.Eigenvector => "Hessian plane",
             DirectionKind.Pca => "PCA plane",
+            DirectionKind.CurvePlane => "curve plane",
             { } other => $"{other} plane",
             null => "plane",
         };
@@ -217,7 +218,7 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
             {
                 ZMin = Min, ZMax = Max, LogZ = LogScale, Title = title, Width = Width, Height = Height, XLabel = xLabel, YLabel = yLabel,
             }).Path,
-            _ => LandscapePlotter.PlotContour(data with { Path = TrajectoryOverlay(surface) }, file, new ContourPlotOptions
+            _ => LandscapePlotter.PlotContour(data with { Path = TrajectoryOverlay(surface) ?? CurveOverlay(surface) }, file, new ContourPlotOptions
             {
                 Style = Style == PlotStyle.Filled ? ContourStyle.Filled : ContourStyle.Lines,
                 Min = Min,
@@ -276,6 +277,7 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
     private bool? AspectChoice(LossSurface surface)
     {
         if (MyInvocation.BoundParameters.ContainsKey(nameof(EqualAspect))) return EqualAspect.IsPresent;
+        if (PlaneKind(surface) == DirectionKind.CurvePlane) return true;
         if (PlaneKind(surface) != DirectionKind.Pca || surface.Y is not { Length: > 1 } y) return null;
         double ratio = (surface.X[^1] - surface.X[0]) / (y[^1] - y[0]);
         if (ratio is >= 1 / MaxDefaultAspectRatio and <= MaxDefaultAspectRatio) return true;
@@ -289,6 +291,7 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
     /// </summary>
     private (string X, string Y) AxisLabels(LossSurface surface)
     {
+        if (PlaneKind(surface) == DirectionKind.CurvePlane) return ("toward θ_B (unit norm)", "toward the bend, orthogonal (unit norm)");
         if (PlaneKind(surface) != DirectionKind.Pca) return ("α", "β");
         var ratios = Trajectory?.ExplainedVarianceRatio ?? [];
         string Label(int axis) => axis < ratios.Length
@@ -349,6 +352,21 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
                 Height = Height,
             });
     }
+
+    /// <summary>On a curve's plane: the curve through its three points (it lies in the plane, so it is drawn exactly), θ_A, θ_B and the bend marked.</summary>
+    private static PathOverlay? CurveOverlay(LossSurface surface)
+    {
+        if (surface.Result.Metadata.Directions is not [{ Recipe: { Kind: DirectionKind.CurvePlane, Plane: { } plane } }, _]) return null;
+        var points = SurfaceGrid.Linspace(0, 1, CurveOverlayPoints).Select(plane.At).ToArray();
+        return new PathOverlay(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray(), $"{plane.Curve} curve")
+        {
+            StartLabel = "θ_A",
+            EndLabel = "θ_B",
+            Marks = [new PathMark(plane.BendX, plane.BendY, "bend")],
+        };
+    }
+
+    private const int CurveOverlayPoints = 61;
 
     private PathOverlay? TrajectoryOverlay(LossSurface surface)
     {

@@ -1,6 +1,7 @@
 using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Connectivity;
 using LossLandscape.Core.Data;
+using LossLandscape.Core.Directions;
 using LossLandscape.Core.Models;
 using LossLandscape.Core.Native;
 using LossLandscape.Core.Surfaces;
@@ -147,5 +148,62 @@ public sealed class CurveTests(TrainedCurve curve) : IClassFixture<TrainedCurve>
         Assert.Equal(File.ReadAllBytes(curve.Bends[6].StatePath), File.ReadAllBytes(first[^1].StatePath));
         Assert.Equal(File.ReadAllBytes(curve.Bends[^1].StatePath), File.ReadAllBytes(resumed[^1].StatePath));
         Assert.NotEqual(File.ReadAllBytes(curve.Bends[0].StatePath), File.ReadAllBytes(resumed[^1].StatePath));
+    }
+
+    [Fact]
+    public void TheCurvePlaneIsOrthonormalAndRecordsWhereTheThreePointsLie()
+    {
+        var runtime = LandscapeRuntime.Load();
+        var (x, y) = Plane(runtime);
+        var (origin, target, bend) = (Flat(runtime, curve.Start), Flat(runtime, curve.Target), Flat(runtime, curve.Bends[^1]));
+
+        Assert.Equal(1, x.Norm, 1e-6);
+        Assert.Equal(1, y.Norm, 1e-6);
+        Assert.Equal(0, x.CosineTo(y), 1e-6);
+        var plane = x.Recipe.Plane!;
+        Assert.Equal(plane, y.Recipe.Plane);
+        Assert.Equal(CurveKind.Bezier, plane.Curve);
+        Assert.Equal(Math.Sqrt(target.Zip(origin, (b, a) => (b - a) * (b - a)).Sum()), plane.TargetX, 1e-9);
+        Assert.True(plane.BendY > 0);
+        // θ_B = θ_A + TargetX·x and θ_bend = θ_A + BendX·x + BendY·y, up to the float32 rounding of x and y.
+        for (var i = 0; i < origin.Length; i++)
+        {
+            Assert.Equal(target[i], origin[i] + plane.TargetX * x.Parameters[i], 1e-5 * plane.TargetX);
+            Assert.Equal(bend[i], origin[i] + plane.BendX * x.Parameters[i] + plane.BendY * y.Parameters[i], 1e-5 * plane.TargetX);
+        }
+    }
+
+    [Theory]
+    [InlineData(0.25)]
+    [InlineData(0.5)]
+    [InlineData(0.8)]
+    public void ABezierPointEvaluatedInThePlaneIsTheCurvesOwnPoint(double t)
+    {
+        var runtime = LandscapeRuntime.Load();
+        var (x, y) = Plane(runtime);
+        var train = TrainedCurve.Data with { Split = DatasetSplit.Train };
+        var direct = CurveEvaluation.Run(runtime, curve.Start, curve.Target, curve.Bends[^1], CurveKind.Bezier, [0, t, 1], [train], new RecordingSurfaceObserver()).Values["train_loss"][1];
+
+        using var model = CheckpointStore.LoadModel(runtime, curve.Start);
+        using var data = new PreloadedDataset(runtime, train, DatasetCatalog.LoadArrays(runtime.DatasetCache, train));
+        using var evaluator = new SurfaceEvaluator(model, x, y);
+        var (alpha, beta) = x.Recipe.Plane!.At(t);
+        evaluator.MoveTo(alpha, beta);
+        var (inPlane, _) = Evaluation.Evaluate(model, data);
+
+        Assert.Equal(direct, inPlane, 1e-5 * direct);
+    }
+
+    private (DirectionVector X, DirectionVector Y) Plane(LandscapeRuntime runtime)
+    {
+        var recipe = new DirectionRecipe { Kind = DirectionKind.CurvePlane, Normalization = DirectionNormalization.None, IgnoreBiasAndNorm = false, CheckpointSha256 = curve.Start.Metadata.StateSha256 };
+        return (DirectionBuilder.Build(runtime, curve.Start, recipe, curve.Target, curve.Bends[^1]),
+            DirectionBuilder.Build(runtime, curve.Start, recipe with { Axis = 1 }, curve.Target, curve.Bends[^1]));
+    }
+
+    private static double[] Flat(LandscapeRuntime runtime, CheckpointInfo checkpoint)
+    {
+        using var model = CheckpointStore.LoadModel(runtime, checkpoint);
+        return ParameterLayout.Of(model).FlattenParameters(model).Select(v => (double)v).ToArray();
     }
 }
