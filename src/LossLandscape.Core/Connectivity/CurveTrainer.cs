@@ -53,23 +53,10 @@ public static class CurveTrainer
         var layout = ParameterLayout.Of(model);
         using var origin = tensor(layout.FlattenParameters(model));
         using var along = tensor(layout.FlattenParameters(targetModel)).sub_(origin);
-        Tensor bend;
-        Tensor momentum;
         var done = finished.Count - 1;
-        if (done >= 0)
-        {
-            using var last = CheckpointStore.LoadModel(runtime, finished[^1]);
-            bend = tensor(layout.FlattenParameters(last));
-            momentum = done == 0 ? zeros_like(bend) : tensor(ReadMomentum(directory, done, layout.ParameterLength));
-            observer.Verbose(done == options.Epochs ? $"All {done} epoch(s) of the curve were already in {directory}; nothing to train." : $"Resuming the curve after epoch {done} from {directory}.");
-        }
-        else
-        {
-            bend = origin.add(along, alpha: 0.5);
-            momentum = zeros_like(bend);
-        }
-        using var ownedBend = bend;
-        using var ownedMomentum = momentum;
+        using var bend = done >= 0 ? FlatParameters(runtime, layout, finished[^1]) : origin.add(along, alpha: 0.5);
+        using var momentum = done > 0 ? tensor(ReadMomentum(directory, done, layout.ParameterLength)) : zeros_like(bend);
+        if (done >= 0) observer.Verbose(done == options.Epochs ? $"All {done} epoch(s) of the curve were already in {directory}; nothing to train." : $"Resuming the curve after epoch {done} from {directory}.");
         observer.Verbose($"Training the bend of a {options.Curve} curve from {start.Name} to {target.Name} on {train.Reference} ({train.Count} samples), {options.Epochs} epoch(s), batch {options.BatchSize}, SGD lr {options.LearningRate} momentum {options.Momentum}, weight decay {options.WeightDecay} on the bend, seed {options.Seed}, into {directory}.");
 
         var checkpoints = new List<CheckpointInfo>(finished);
@@ -239,6 +226,12 @@ public static class CurveTrainer
         if (last > 0 && !File.Exists(MomentumPath(directory, last)))
             throw new TrainingDirectoryConflictException(directory, $"'{directory}' holds bends 0..{last} of this curve but not the momentum of epoch {last}, so it cannot resume exactly. Restart to train from scratch.");
         return finished;
+    }
+
+    private static Tensor FlatParameters(LandscapeRuntime runtime, ParameterLayout layout, CheckpointInfo checkpoint)
+    {
+        using var model = CheckpointStore.LoadModel(runtime, checkpoint);
+        return tensor(layout.FlattenParameters(model));
     }
 
     private static float[] ReadMomentum(string directory, int epoch, long length)

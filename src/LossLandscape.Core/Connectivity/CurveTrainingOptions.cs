@@ -34,6 +34,12 @@ public sealed record CurveTrainingOptions
     /// <summary>Seeds the batch order and the t of every minibatch.</summary>
     public long Seed { get; init; }
 
+    /// <summary>Whether the curve was trained between these two states, in either order (a curve read backwards is the same curve).</summary>
+    public bool Connects(string startSha256, string targetSha256) =>
+        (Same(StartSha256, startSha256) && Same(TargetSha256, targetSha256)) || (Same(StartSha256, targetSha256) && Same(TargetSha256, startSha256));
+
+    private static bool Same(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()
     {

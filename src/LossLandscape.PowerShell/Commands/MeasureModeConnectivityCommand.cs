@@ -78,6 +78,8 @@ public sealed class MeasureModeConnectivityCommand : EvaluationCmdlet, IDisposab
             return;
         }
         if (outFile is not null && !FolderExistsFor(outFile)) return;
+        if (Bend?.Info.Metadata.CurveTraining is { } trained && !trained.Connects(Checkpoint.Info.Metadata.StateSha256, Target.Info.Metadata.StateSha256))
+            WriteWarning($"{Bend.Name} was trained for a curve between other checkpoints than {Checkpoint.Name} and {Target.Name}; the curve through it is evaluated all the same.");
         if (!ShouldProcess(outFile ?? Checkpoint.Path, Bend is null ? $"Evaluate the path from {Checkpoint.Name} to {Target.Name}" : $"Evaluate the {curve} curve from {Checkpoint.Name} through {Bend.Name} to {Target.Name}")) return;
         var observer = new CmdletSurfaceObserver(this, $"Path {Checkpoint.Name} → {Target.Name}");
         var clock = Stopwatch.StartNew();

@@ -159,6 +159,8 @@ public sealed class NewLandscapeDirectionCommand : LandscapeCmdlet
     {
         if (Parameter is not null || BatchNormStatistics != BatchNormStatistics.Running)
             throw new ArgumentException("A curve's plane holds every parameter and leaves the BatchNorm statistics to the surface (-BatchNormStatistics Reset there); -Parameter and -BatchNormStatistics Interpolate do not apply with -Bend.");
+        if (Bend!.Info.Metadata.CurveTraining is { } trained && !trained.Connects(checkpoint.Metadata.StateSha256, Target.Info.Metadata.StateSha256))
+            WriteWarning($"{Bend.Name} was trained for a curve between other checkpoints than {Checkpoint.Name} and {Target.Name}; the plane through the three points is made all the same.");
         var recipe = new DirectionRecipe
         {
             Kind = DirectionKind.CurvePlane,
@@ -166,7 +168,7 @@ public sealed class NewLandscapeDirectionCommand : LandscapeCmdlet
             IgnoreBiasAndNorm = false,
             CheckpointSha256 = checkpoint.Metadata.StateSha256,
         };
-        var x = DirectionBuilder.Build(Runtime, checkpoint, recipe, Target.Info, Bend!.Info);
+        var x = DirectionBuilder.Build(Runtime, checkpoint, recipe, Target.Info, Bend.Info);
         var y = DirectionBuilder.Build(Runtime, checkpoint, recipe with { Axis = 1 }, Target.Info, Bend.Info);
         var plane = x.Recipe.Plane!;
         WriteVerbose($"The {plane.Curve} curve's plane: θ* at (0, 0), {Target.Name} at ({plane.TargetX:G6}, 0), {Bend.Name} at ({plane.BendX:G6}, {plane.BendY:G6}).");

@@ -151,6 +151,23 @@ public sealed class CurveTests(TrainedCurve curve) : IClassFixture<TrainedCurve>
     }
 
     [Fact]
+    public void ACancelledCurveStopsWithinTheEpochKeepsTheFinishedOnesAndResumesToTheSameBend()
+    {
+        var runtime = LandscapeRuntime.Load();
+        var folder = Path.Combine(curve.Directory, "cancelled");
+        using var stop = new CancellationTokenSource();
+        var observer = new CancellingObserver(stop, epoch: 3);
+
+        Assert.ThrowsAny<OperationCanceledException>(() => CurveTrainer.Run(runtime, curve.Options, curve.Start, curve.Target, folder, observer, cancellation: stop.Token));
+        Assert.Equal(0, observer.BatchesAfterCancel);
+        Assert.True(File.Exists(Path.Combine(folder, "bend-002.json")));
+        Assert.False(File.Exists(Path.Combine(folder, "bend-003.json")));
+
+        var resumed = CurveTrainer.Run(runtime, curve.Options, curve.Start, curve.Target, folder, new SilentTrainingObserver());
+        Assert.Equal(File.ReadAllBytes(curve.Bends[^1].StatePath), File.ReadAllBytes(resumed[^1].StatePath));
+    }
+
+    [Fact]
     public void TheCurvePlaneIsOrthonormalAndRecordsWhereTheThreePointsLie()
     {
         var runtime = LandscapeRuntime.Load();
@@ -205,5 +222,25 @@ public sealed class CurveTests(TrainedCurve curve) : IClassFixture<TrainedCurve>
     {
         using var model = CheckpointStore.LoadModel(runtime, checkpoint);
         return ParameterLayout.Of(model).FlattenParameters(model).Select(v => (double)v).ToArray();
+    }
+
+    /// <summary>Cancels like Ctrl+C after the first batch of one epoch, and counts the batches that still finished.</summary>
+    private sealed class CancellingObserver(CancellationTokenSource stop, int epoch) : ITrainingObserver
+    {
+        public int BatchesAfterCancel { get; private set; }
+
+        public void BatchCompleted(TrainingProgress progress)
+        {
+            if (stop.IsCancellationRequested) BatchesAfterCancel++;
+            else if (progress.Epoch == epoch && progress.Batch == 1) stop.Cancel();
+        }
+
+        public void CheckpointReady(CheckpointInfo checkpoint, bool reused)
+        {
+        }
+
+        public void Verbose(string message)
+        {
+        }
     }
 }
