@@ -41,30 +41,30 @@ public static class CurveEvaluation
         using var model = CheckpointStore.LoadModel(runtime, start, device);
         var (alongDirection, bendDirection) = Directions(runtime, model, layout, start, target, bend);
         var datasets = data.Select(reference => new PreloadedDataset(runtime, reference, DatasetCatalog.LoadArrays(runtime.DatasetCache, reference), device: device)).ToArray();
-        var reset = resetData is null ? null : datasets.FirstOrDefault(d => d.Reference == resetData);
-        using var ownReset = resetData is not null && reset is null ? new PreloadedDataset(runtime, resetData, DatasetCatalog.LoadArrays(runtime.DatasetCache, resetData), device: device) : null;
-        reset ??= ownReset;
-        var metric = new LossMetric(lossFunction, batchSize);
-        var metadata = new SurfaceMetadata
-        {
-            CheckpointSha256 = start.Metadata.StateSha256,
-            Architecture = start.Metadata.Model.Architecture,
-            CheckpointEpoch = start.Metadata.Epoch,
-            Directions = [new SurfaceDirectionInfo(alongDirection.Recipe, alongDirection.Sha256, alongDirection.Norm), new SurfaceDirectionInfo(bendDirection.Recipe, bendDirection.Sha256, bendDirection.Norm)],
-            X = t,
-            Curve = kind,
-            Data = datasets.Select(d => new SurfaceDataInfo(d.Reference, d.Count)).ToArray(),
-            LossFunction = lossFunction,
-            Metric = metric.Name,
-            BatchNormStatistics = statistics,
-            BatchNormResetBatches = statistics == BatchNormStatistics.Reset ? resetBatches : null,
-            BatchSize = batchSize,
-            ThreadsPerPoint = threads,
-        };
-        var keys = metric.Keys(metadata.Data);
-        var values = keys.ToDictionary(k => k, _ => new double[t.Length]);
         try
         {
+            var reset = resetData is null ? null : datasets.FirstOrDefault(d => d.Reference == resetData);
+            using var ownReset = resetData is not null && reset is null ? new PreloadedDataset(runtime, resetData, DatasetCatalog.LoadArrays(runtime.DatasetCache, resetData), device: device) : null;
+            reset ??= ownReset;
+            var metric = new LossMetric(lossFunction, batchSize);
+            var metadata = new SurfaceMetadata
+            {
+                CheckpointSha256 = start.Metadata.StateSha256,
+                Architecture = start.Metadata.Model.Architecture,
+                CheckpointEpoch = start.Metadata.Epoch,
+                Directions = [new SurfaceDirectionInfo(alongDirection.Recipe, alongDirection.Sha256, alongDirection.Norm), new SurfaceDirectionInfo(bendDirection.Recipe, bendDirection.Sha256, bendDirection.Norm)],
+                X = t,
+                Curve = kind,
+                Data = datasets.Select(d => new SurfaceDataInfo(d.Reference, d.Count)).ToArray(),
+                LossFunction = lossFunction,
+                Metric = metric.Name,
+                BatchNormStatistics = statistics,
+                BatchNormResetBatches = statistics == BatchNormStatistics.Reset ? resetBatches : null,
+                BatchSize = batchSize,
+                ThreadsPerPoint = threads,
+            };
+            var keys = metric.Keys(metadata.Data);
+            var values = keys.ToDictionary(k => k, _ => new double[t.Length]);
             observer.Verbose($"The {kind} curve from {start.Name} through {bend.Name} to {target.Name} at {t.Length} point(s) of t, BatchNorm statistics {statistics}.");
             using var evaluator = new SurfaceEvaluator(model, alongDirection, bendDirection);
             for (var i = 0; i < t.Length; i++)
@@ -77,12 +77,12 @@ public static class CurveEvaluation
                 for (var k = 0; k < keys.Count; k++) values[keys[k]][i] = point[k];
                 observer.PointCompleted(new SurfaceProgress(i + 1, t.Length, i, alongWeight, bendWeight, point[0]));
             }
+            return new SurfaceResult(metadata, new SurfaceGrid(t, null), values, Enumerable.Repeat(true, t.Length).ToArray(), clock.Elapsed, null);
         }
         finally
         {
             foreach (var d in datasets) d.Dispose();
         }
-        return new SurfaceResult(metadata, new SurfaceGrid(t, null), values, Enumerable.Repeat(true, t.Length).ToArray(), clock.Elapsed, null);
     }
 
     /// <summary>θ_B − θ_A and θ_bend − θ_A, subtracted in float32 as the trainer does.</summary>
