@@ -34,6 +34,7 @@
         'Get-HessianSpectrum'
         'Get-LandscapeSharpness'
         'Measure-ModeConnectivity'
+        'Invoke-CurveTraining'
         'Import-TrajectoryPCA'
         'Export-TrajectoryPCA'
         'Get-PermutationAlignment'

@@ -151,11 +151,13 @@ internal static class ContourPlotBuilder
         }
         var start = plot.Add.Marker(path.X[0], path.Y[0], MarkerShape.FilledSquare, 10, Colors.Black);
         var end = plot.Add.Marker(path.X[^1], path.Y[^1], MarkerShape.FilledDiamond, 12, Colors.Black);
+        var marks = path.Marks.Select(m => (Mark: m, Drawn: plot.Add.Marker(m.X, m.Y, MarkerShape.OpenCircle, 13, Colors.Black))).ToArray();
         if (path.Label is not null)
         {
             drawn.LegendText = path.Label;
-            start.LegendText = "start";
-            end.LegendText = "end";
+            start.LegendText = path.StartLabel;
+            end.LegendText = path.EndLabel;
+            foreach (var (mark, marker) in marks) marker.LegendText = mark.Label;
             if (legendBelow)
                 plot.ShowLegend(Edge.Bottom);
             else

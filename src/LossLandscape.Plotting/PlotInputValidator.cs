@@ -116,6 +116,8 @@ internal static class PlotInputValidator
             ArgumentNullException.ThrowIfNull(path.Y, nameof(data));
             if (path.X.Length != path.Y.Length)
                 throw new ArgumentException($"Path has {path.X.Length} X values but {path.Y.Length} Y values.", nameof(data));
+            if (path.Marks.Any(m => !double.IsFinite(m.X) || !double.IsFinite(m.Y)))
+                throw new ArgumentException("Path marks must have finite coordinates.", nameof(data));
         }
 
         if (!double.IsFinite(options.Min) || !double.IsFinite(options.Max) || !(options.Min < options.Max))

@@ -212,6 +212,21 @@ public sealed class ContourPlotTests : IDisposable
     }
 
     [Fact]
+    public void A_curve_overlay_names_its_ends_and_its_off_path_bend_in_the_legend()
+    {
+        SurfacePlotData data = Surfaces.Bowl() with
+        {
+            Path = new PathOverlay([-0.8, 0.0, 0.8], [0.0, 0.3, 0.0], "Bezier curve") { StartLabel = "θ_A", EndLabel = "θ_B", Marks = [new PathMark(0.0, 0.6, "bend")] },
+        };
+        string svg = File.ReadAllText(LandscapePlotter.PlotContour(data, folder.File("curve.svg")).Path);
+
+        foreach (string label in new[] { "Bezier curve", "θ_A", "θ_B", "bend" }) Assert.Contains(label, svg);
+        Assert.DoesNotContain(">start<", svg);
+        Assert.Throws<ArgumentException>(() => LandscapePlotter.PlotContour(
+            data with { Path = data.Path with { Marks = [new PathMark(double.NaN, 0, "bend")] } }, folder.File("nan-mark.svg")));
+    }
+
+    [Fact]
     public void NaN_and_infinite_values_are_left_out_and_the_rest_is_drawn()
     {
         SurfacePlotData data = Surfaces.Bowl();

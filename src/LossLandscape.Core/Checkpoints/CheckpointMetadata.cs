@@ -30,6 +30,9 @@ public sealed record CheckpointMetadata
 
     public TrainingOptions? Training { get; init; }
 
+    /// <summary>Set on the bend of a trained curve (<see cref="Connectivity.CurveTrainer"/>): how it was trained, and between which endpoints.</summary>
+    public Connectivity.CurveTrainingOptions? CurveTraining { get; init; }
+
     /// <summary>Learning rate used during this epoch (null for epoch 0 and for imported weights).</summary>
     public double? LearningRate { get; init; }
 

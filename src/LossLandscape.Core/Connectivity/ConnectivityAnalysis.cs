@@ -10,6 +10,7 @@ namespace LossLandscape.Core.Connectivity;
 /// Evaluates the linear path between two checkpoints (and each group's path) as 1D surfaces along the
 /// target direction θ_B − θ_A, so every surface option applies (data, subsets, BatchNorm statistics,
 /// workers, devices, resumable files), then reads the barriers of loss and error off each split.
+/// With a bend, the one path is the curve through it (<see cref="CurveEvaluation"/>), evaluated point by point in memory.
 /// </summary>
 public static class ConnectivityAnalysis
 {
@@ -27,6 +28,15 @@ public static class ConnectivityAnalysis
         if (!layout.Parameters.Select(p => (p.Name, string.Join("×", p.Shape))).SequenceEqual(endLayout.Parameters.Select(p => (p.Name, string.Join("×", p.Shape)))))
             throw new SpecException(SpecProblem.Argument, $"{end.Name} ({end.Metadata.Model.Architecture}) does not have the parameters of {start.Name} ({start.Metadata.Model.Architecture}), name for name and shape for shape: a path between them is undefined.") { Value = spec.Target.Path };
         var statistics = spec.StatisticsFor(layout);
+        if (spec.Bend is { } bendSource)
+        {
+            if (outFile is not null) throw new SpecException(SpecProblem.Argument, "-OutFile keeps the line's surface; a curve is evaluated in memory.") { Value = outFile };
+            var bend = bendSource.Read(runtime);
+            var evaluation = spec.Evaluation;
+            var curve = CurveEvaluation.Run(runtime, start, end, bend, spec.Curve, spec.T, evaluation.PlanData(runtime, start), observer, evaluation.LossFunction, evaluation.BatchSize,
+                statistics, statistics == BatchNormStatistics.Reset ? evaluation.BatchNormResetData : null, evaluation.BatchNormResetBatches, run.Device, run.ThreadsPerPoint ?? 1, cancellation);
+            return new ConnectivityResult(statistics, spec.T, [new ConnectivityPath(null, curve, Barriers(spec.T, curve))]);
+        }
         var paths = new List<ConnectivityPath>();
         foreach (var (group, surface) in spec.Plan(layout))
         {

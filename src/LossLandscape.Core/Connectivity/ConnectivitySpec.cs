@@ -21,6 +21,11 @@ public sealed record ConnectivitySpec
 
     public int Steps { get; init; } = 11;
 
+    /// <summary>θ_bend of a trained curve (<see cref="CurveTrainer"/>): the path is the <see cref="Curve"/> through it, not the line.</summary>
+    public CheckpointSource? Bend { get; init; }
+
+    public CurveKind Curve { get; init; } = CurveKind.Bezier;
+
     /// <summary>Also one path per parameter group, only that group moving (layer-wise barriers, Adilova et al. 2024).</summary>
     public HessianGrouping? GroupBy { get; init; }
 
@@ -34,6 +39,10 @@ public sealed record ConnectivitySpec
         if (Steps is < 2 or > 10_001) throw new SpecException(SpecProblem.Argument, $"-Steps must be between 2 and 10001 (got {Steps}).");
         if (Evaluation.Parameters is not null && GroupBy is not null)
             throw new SpecException(SpecProblem.Argument, "-Parameter moves one subset and -GroupBy one group at a time; give one of them.");
+        if (Bend is not null && (GroupBy is not null || Evaluation.Parameters is not null))
+            throw new SpecException(SpecProblem.Argument, "A curve moves every parameter through its bend; -GroupBy and -Parameter apply to the line only.");
+        if (Bend is not null && Evaluation.BatchNormStatistics == BatchNormStatistics.Interpolate)
+            throw new SpecException(SpecProblem.Argument, "Along a curve the BatchNorm statistics are recomputed (Reset) or θ_A's (Running); the bend's are not interpolated.") { Value = nameof(BatchNormStatistics.Interpolate) };
         if (Evaluation.BatchNormStatistics == BatchNormStatistics.Batch)
             throw new SpecException(SpecProblem.Argument, "Barriers compare the endpoints' own losses, which each batch's statistics would change; use Reset, Interpolate or Running.") { Value = nameof(BatchNormStatistics.Batch) };
         if (Evaluation.BatchNormStatistics == BatchNormStatistics.Interpolate && (Evaluation.Parameters is not null || GroupBy is not null))

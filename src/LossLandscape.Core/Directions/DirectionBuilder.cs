@@ -7,8 +7,9 @@ namespace LossLandscape.Core.Directions;
 public static class DirectionBuilder
 {
     /// <param name="target">θ_target for <see cref="DirectionKind.Target"/> recipes.</param>
+    /// <param name="bend">θ_bend for <see cref="DirectionKind.CurvePlane"/> recipes.</param>
     /// <exception cref="ArgumentException">The recipe does not belong to these checkpoints.</exception>
-    public static DirectionVector Build(LandscapeRuntime runtime, CheckpointInfo checkpoint, DirectionRecipe recipe, CheckpointInfo? target = null)
+    public static DirectionVector Build(LandscapeRuntime runtime, CheckpointInfo checkpoint, DirectionRecipe recipe, CheckpointInfo? target = null, CheckpointInfo? bend = null)
     {
         if (recipe.CheckpointSha256 != checkpoint.Metadata.StateSha256)
             throw new ArgumentException($"The direction was made for the checkpoint with SHA-256 {recipe.CheckpointSha256}, not {checkpoint.Name} ({checkpoint.Metadata.StateSha256}).");
@@ -17,6 +18,19 @@ public static class DirectionBuilder
         if (recipe.Orthogonalized && recipe.Axis == 0)
             throw new ArgumentException("Only the second (y) direction can be orthogonalized, against the first.");
         using var model = CheckpointStore.LoadModel(runtime, checkpoint);
+        if (recipe.Kind == DirectionKind.CurvePlane)
+        {
+            if (target is null || bend is null) throw new ArgumentException("A curve-plane direction needs the target and the bend checkpoints.");
+            if ((recipe.TargetSha256 is not null && recipe.TargetSha256 != target.Metadata.StateSha256) || (recipe.BendSha256 is not null && recipe.BendSha256 != bend.Metadata.StateSha256))
+                throw new ArgumentException($"The direction was made for another target or bend than {target.Name} and {bend.Name}.");
+            if (!checkpoint.Metadata.Model.Equals(target.Metadata.Model) || !checkpoint.Metadata.Model.Equals(bend.Metadata.Model))
+                throw new ArgumentException($"{checkpoint.Name}, {target.Name} and {bend.Name} are not all of one architecture.");
+            using var targetModel = CheckpointStore.LoadModel(runtime, target);
+            using var bendModel = CheckpointStore.LoadModel(runtime, bend);
+            // The recorded curve wins on a rebuild; a new plane takes the curve the bend was trained for.
+            var curve = recipe.Plane?.Curve ?? bend.Metadata.CurveTraining?.Curve ?? Connectivity.CurveKind.Bezier;
+            return DirectionFactory.CurvePlane(model, targetModel, bendModel, recipe with { TargetSha256 = target.Metadata.StateSha256, BendSha256 = bend.Metadata.StateSha256 }, curve);
+        }
         if (recipe.Kind == DirectionKind.Target)
         {
             if (target is null) throw new ArgumentException("A target direction needs the target checkpoint.");

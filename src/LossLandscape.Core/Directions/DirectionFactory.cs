@@ -63,6 +63,58 @@ public static class DirectionFactory
     }
 
     /// <summary>
+    /// The <see cref="DirectionRecipe.Axis"/> of the orthonormal plane through θ* (<paramref name="model"/>),
+    /// θ_B and θ_bend, in float64 before the float32 result: x = (θ_B − θ*)/‖θ_B − θ*‖, and y the unit
+    /// residual of θ_bend − θ* after removing its x component. Biases and BatchNorm γ/β move with the
+    /// rest: the plane holds the whole curve. The recipe gets the three points' coordinates.
+    /// </summary>
+    /// <exception cref="ArgumentException">The architectures differ, or the three points lie on one line.</exception>
+    public static DirectionVector CurvePlane(nn.Module model, nn.Module target, nn.Module bend, DirectionRecipe recipe, Connectivity.CurveKind curve)
+    {
+        if (recipe.Kind != DirectionKind.CurvePlane) throw new ArgumentException("The recipe is not a curve-plane direction.", nameof(recipe));
+        var layout = ParameterLayout.Of(model);
+        foreach (var other in new[] { target, bend })
+        {
+            if (!layout.Parameters.Select(p => (p.Name, string.Join(",", p.Shape))).SequenceEqual(ParameterLayout.Of(other).Parameters.Select(p => (p.Name, string.Join(",", p.Shape)))))
+                throw new ArgumentException("The target's or the bend's parameters do not match θ*'s (names and shapes).", nameof(recipe));
+        }
+        var origin = layout.FlattenParameters(model);
+        var end = layout.FlattenParameters(target);
+        var middle = layout.FlattenParameters(bend);
+        var x = new double[origin.Length];
+        double targetNormSquared = 0;
+        for (var i = 0; i < x.Length; i++)
+        {
+            x[i] = (double)end[i] - origin[i];
+            targetNormSquared += x[i] * x[i];
+        }
+        var targetNorm = Math.Sqrt(targetNormSquared);
+        if (targetNorm == 0) throw new ArgumentException("θ_B equals θ*: the plane has no x axis.", nameof(target));
+        double bendX = 0;
+        for (var i = 0; i < x.Length; i++)
+        {
+            x[i] /= targetNorm;
+            bendX += ((double)middle[i] - origin[i]) * x[i];
+        }
+        var y = new double[origin.Length];
+        double residualSquared = 0;
+        for (var i = 0; i < y.Length; i++)
+        {
+            y[i] = (double)middle[i] - origin[i] - bendX * x[i];
+            residualSquared += y[i] * y[i];
+        }
+        var bendY = Math.Sqrt(residualSquared);
+        // Below this the residual is float32 rounding of points on the line (the midpoint bend-000 gives ~1e-8).
+        var roundingScale = 1e-6 * Math.Sqrt(middle.Sum(v => (double)v * v));
+        if (!(bendY > roundingScale)) throw new ArgumentException("The bend lies on the line through θ* and θ_B: the three points span no plane (an untrained bend is the midpoint).", nameof(bend));
+        var axis = recipe.Axis == 0 ? x : y;
+        var scale = recipe.Axis == 0 ? 1 : 1 / bendY;
+        var values = new float[axis.Length];
+        for (var i = 0; i < values.Length; i++) values[i] = (float)(axis[i] * scale);
+        return new DirectionVector(recipe with { Plane = new CurvePlane(targetNorm, bendX, bendY, curve) }, values);
+    }
+
+    /// <summary>
     /// Gram–Schmidt of <paramref name="y"/> against <paramref name="x"/>, then one global rescale back
     /// to y's former norm. The per-filter norms are not re-imposed: that would undo the orthogonality.
     /// </summary>

@@ -17,6 +17,12 @@ public enum DirectionKind
     /// </summary>
     Eigenvector,
 
+    /// <summary>
+    /// An axis of the plane through θ*, a target θ_B and a curve's bend θ_bend, orthonormal by Gram–Schmidt:
+    /// x = (θ_B − θ*)/‖θ_B − θ*‖, y ∝ θ_bend − θ* made orthogonal to x (<see cref="CurvePlane"/>).
+    /// </summary>
+    CurvePlane,
+
     /// <summary>Read from a direction file made elsewhere (e.g. the paper's code): known by its content hash only.</summary>
     File,
 }

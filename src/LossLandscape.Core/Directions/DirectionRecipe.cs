@@ -44,6 +44,12 @@ public sealed record DirectionRecipe
     /// <summary>SHA-256 of θ_target's state file (target directions only).</summary>
     public string? TargetSha256 { get; init; }
 
+    /// <summary>SHA-256 of θ_bend's state file (curve-plane directions only).</summary>
+    public string? BendSha256 { get; init; }
+
+    /// <summary>Curve-plane directions: the three points' coordinates in the plane and the curve drawn through them.</summary>
+    public CurvePlane? Plane { get; init; }
+
     /// <summary>The Hessian eigenvalue an eigenvector direction belongs to (null for other kinds and for files written before it was recorded).</summary>
     public double? Eigenvalue { get; init; }
 
@@ -53,6 +59,7 @@ public sealed record DirectionRecipe
         DirectionKind.Pca => $"principal component {Axis + 1} of the trajectory",
         DirectionKind.Eigenvector => $"Hessian eigenvector {Axis + 1}{(Eigenvalue is { } λ ? $" (λ = {λ:G4})" : "")}"
             + (Normalization == DirectionNormalization.RandomNorm ? $", scaled to the norm of random seed {Seed} axis {(Axis == 0 ? "x" : "y")}" : ""),
+        DirectionKind.CurvePlane => $"{(Axis == 0 ? "x ∝ θ_B − θ*" : "y ∝ θ_bend − θ*, orthogonal to x")}, unit norm, of the {Plane?.Curve} curve's plane",
         DirectionKind.File => $"read from a direction file (axis {(Axis == 0 ? "x" : "y")})",
         _ => $"random seed {Seed} axis {(Axis == 0 ? "x" : "y")}, {Normalization}{(IgnoreBiasAndNorm ? ", bias/BN zeroed" : "")}{(Orthogonalized ? ", orthogonalized" : "")}{(Parameters is null ? "" : $", parameters {Parameters}")}",
     };

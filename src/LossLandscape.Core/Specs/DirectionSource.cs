@@ -20,8 +20,11 @@ public sealed record DirectionSource
     /// <summary>The HDF5 direction file holding the values (ours or the paper code's layout).</summary>
     public string? FilePath { get; init; }
 
-    /// <summary>The θ₂ checkpoint of a target direction θ₂ − θ₁.</summary>
+    /// <summary>The θ₂ checkpoint of a target direction θ₂ − θ₁ (or of a curve plane).</summary>
     public string? TargetPath { get; init; }
+
+    /// <summary>The bend checkpoint of a curve-plane direction.</summary>
+    public string? BendPath { get; init; }
 
     /// <summary>
     /// A surface's directions: the given ones; or, when none are given, random ones made from
@@ -45,7 +48,7 @@ public sealed record DirectionSource
         DirectionVector vector;
         try
         {
-            vector = FilePath is not null ? ReadFromFile(runtime, checkpoint) : DirectionBuilder.Build(runtime, checkpoint, Recipe, TargetPath is null ? null : CheckpointStore.Read(runtime, TargetPath));
+            vector = FilePath is not null ? ReadFromFile(runtime, checkpoint) : DirectionBuilder.Build(runtime, checkpoint, Recipe, TargetPath is null ? null : CheckpointStore.Read(runtime, TargetPath), BendPath is null ? null : CheckpointStore.Read(runtime, BendPath));
         }
         catch (Exception e) when (e is (ArgumentException or InvalidDataException or IOException or CheckpointException) and not SpecException)
         {

@@ -53,6 +53,12 @@ public sealed record SurfaceMetadata
 
     public double[]? Y { get; init; }
 
+    /// <summary>
+    /// Set when the values lie along a curve between minima over t = <see cref="X"/> (<see cref="Connectivity.CurveEvaluation"/>):
+    /// the point at t is (Along(t), Bend(t)) along the two <see cref="Directions"/>, not a grid point.
+    /// </summary>
+    public Connectivity.CurveKind? Curve { get; init; }
+
     public required IReadOnlyList<SurfaceDataInfo> Data { get; init; }
 
     public LossFunction LossFunction { get; init; } = LossFunction.CrossEntropy;

@@ -191,6 +191,7 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
                 string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Hessian plane (λ {string.Join(", ", eigenvalues.Select(v => v.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)))})"),
             DirectionKind.Eigenvector => "Hessian plane",
             DirectionKind.Pca => "PCA plane",
+            DirectionKind.CurvePlane => "curve plane",
             { } other => $"{other} plane",
             null => "plane",
         };
@@ -253,7 +254,7 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
             {
                 ZMin = Min, ZMax = Max, LogZ = LogScale, Title = title, Width = Width, Height = Height, XLabel = xLabel, YLabel = yLabel,
             }).Path,
-            _ => LandscapePlotter.PlotContour(data with { Path = TrajectoryOverlay(surface) }, file, new ContourPlotOptions
+            _ => LandscapePlotter.PlotContour(data with { Path = TrajectoryOverlay(surface) ?? CurveOverlay(surface) }, file, new ContourPlotOptions
             {
                 Style = Style == PlotStyle.Filled ? ContourStyle.Filled : ContourStyle.Lines,
                 Min = Min,
@@ -295,7 +296,7 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
         if (Label is { } labels && labels.Length != paths.Count)
             throw new ArgumentException($"-Label names {labels.Length} path(s) but {paths.Count} were piped.");
         var series = paths.Select((p, i) => new PathSeries(
-            Label?[i] ?? $"{p.Checkpoint.Name} → {p.Target.Name}", p.T, p.TrainLoss ?? p.TestLoss!, p.TrainError ?? p.TestError!,
+            Label?[i] ?? $"{p.Checkpoint.Name} → {p.Target.Name}{(p.Bend is null ? "" : $" ({p.Path} through {p.Bend.Name})")}", p.T, p.TrainLoss ?? p.TestLoss!, p.TrainError ?? p.TestError!,
             p.TrainLoss is null ? null : p.TestLoss, p.TrainLoss is null ? null : p.TestError)).ToArray();
         var architecture = paths[0].Checkpoint.Architecture;
         return LandscapePlotter.PlotPathComparison(new PathComparisonData(series), file, new PathComparisonOptions
@@ -335,6 +336,7 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
     private bool? AspectChoice(LossSurface surface)
     {
         if (MyInvocation.BoundParameters.ContainsKey(nameof(EqualAspect))) return EqualAspect.IsPresent;
+        if (PlaneKind(surface) == DirectionKind.CurvePlane) return true;
         if (PlaneKind(surface) != DirectionKind.Pca || surface.Y is not { Length: > 1 } y) return null;
         double ratio = (surface.X[^1] - surface.X[0]) / (y[^1] - y[0]);
         if (ratio is >= 1 / MaxDefaultAspectRatio and <= MaxDefaultAspectRatio) return true;
@@ -348,6 +350,7 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
     /// </summary>
     private (string X, string Y) AxisLabels(LossSurface surface)
     {
+        if (PlaneKind(surface) == DirectionKind.CurvePlane) return ("toward θ_B (unit norm)", "toward the bend, orthogonal (unit norm)");
         if (PlaneKind(surface) != DirectionKind.Pca) return ("α", "β");
         var ratios = Trajectory?.ExplainedVarianceRatio ?? [];
         string Label(int axis) => axis < ratios.Length
@@ -417,7 +420,7 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
             new CurvePlotOptions
             {
                 Title = Title ?? DefaultTitle(surface),
-                XLabel = isInterpolation ? "interpolation coefficient" : "α",
+                XLabel = result.Metadata.Curve is { } curve ? $"t along the {curve} curve" : isInterpolation ? "interpolation coefficient" : "α",
                 LogLoss = LogScale,
                 LossMin = Bound(nameof(Min)),
                 LossMax = Bound(nameof(Max)),
@@ -426,6 +429,21 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
                 Height = Height,
             });
     }
+
+    /// <summary>On a curve's plane: the curve through its three points (it lies in the plane, so it is drawn exactly), θ_A, θ_B and the bend marked.</summary>
+    private static PathOverlay? CurveOverlay(LossSurface surface)
+    {
+        if (surface.Result.Metadata.Directions is not [{ Recipe: { Kind: DirectionKind.CurvePlane, Plane: { } plane } }, _]) return null;
+        var points = SurfaceGrid.Linspace(0, 1, CurveOverlayPoints).Select(plane.At).ToArray();
+        return new PathOverlay(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray(), $"{plane.Curve} curve")
+        {
+            StartLabel = "θ_A",
+            EndLabel = "θ_B",
+            Marks = [new PathMark(plane.BendX, plane.BendY, "bend")],
+        };
+    }
+
+    private const int CurveOverlayPoints = 61;
 
     private PathOverlay? TrajectoryOverlay(LossSurface surface)
     {
@@ -465,8 +483,9 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
     private string DefaultTitle(LossSurface surface)
     {
         var epoch = surface.CheckpointEpoch is { } e ? $", epoch {e}" : "";
+        var what = surface.Result.Metadata.Curve is { } curve ? $"{curve} curve" : "1D";
         return surface.Dimensions == 1
-            ? $"{surface.Architecture}{epoch}: 1D, {string.Join(" and ", surface.Splits).ToLowerInvariant()}"
+            ? $"{surface.Architecture}{epoch}: {what}, {string.Join(" and ", surface.Splits).ToLowerInvariant()}"
             : $"{surface.Architecture}{epoch}: {ValueLabel(ValueKey(surface))}, {surface.GridSize} grid";
     }
 

@@ -45,6 +45,14 @@ public sealed class NewLandscapeDirectionCommand : LandscapeCmdlet
     [Rehydrate(typeof(Checkpoint))]
     public Checkpoint Target { get; set; } = null!;
 
+    /// <summary>
+    /// The bend of a curve from θ* to -Target (Invoke-CurveTraining): makes the orthonormal plane through the
+    /// three points (x ∝ θ_B − θ*, y ∝ θ_bend − θ* by Gram–Schmidt), with their coordinates recorded.
+    /// </summary>
+    [Parameter(ParameterSetName = TargetSet)]
+    [Rehydrate(typeof(Checkpoint))]
+    public Checkpoint? Bend { get; set; }
+
     /// <summary>Running (default): the direction leaves BatchNorm's running statistics at θ*'s; Interpolate: it moves them to the target's too. Reset and Batch are evaluation options of the surface commands.</summary>
     [Parameter(ParameterSetName = TargetSet)]
     [ValidateSet(nameof(BatchNormStatistics.Running), nameof(BatchNormStatistics.Interpolate))]
@@ -72,7 +80,7 @@ public sealed class NewLandscapeDirectionCommand : LandscapeCmdlet
         try
         {
             var checkpoint = Checkpoint.Info;
-            var directions = ParameterSetName == TargetSet ? [MakeTarget(checkpoint)] : MakeRandom(checkpoint);
+            var directions = ParameterSetName != TargetSet ? MakeRandom(checkpoint) : Bend is null ? [MakeTarget(checkpoint)] : MakePlane(checkpoint);
             string? file = null;
             if (OutFile is not null)
             {
@@ -99,7 +107,7 @@ public sealed class NewLandscapeDirectionCommand : LandscapeCmdlet
             foreach (var direction in directions)
             {
                 WriteVerbose($"{direction.Recipe}: ‖d‖ = {direction.Norm:G6}, SHA-256 {direction.Sha256}.");
-                WriteObject(new LandscapeDirection(direction, checkpoint.StatePath, ParameterSetName == TargetSet ? Target.Path : null, file, cosine));
+                WriteObject(new LandscapeDirection(direction, checkpoint.StatePath, ParameterSetName == TargetSet ? Target.Path : null, file, cosine, Bend?.Path));
             }
         }
         catch (DirectionNonFiniteException e)
@@ -146,6 +154,26 @@ public sealed class NewLandscapeDirectionCommand : LandscapeCmdlet
             Parameters = Subset,
             CheckpointSha256 = checkpoint.Metadata.StateSha256,
         }, Target.Info);
+
+    private List<DirectionVector> MakePlane(CheckpointInfo checkpoint)
+    {
+        if (Parameter is not null || BatchNormStatistics != BatchNormStatistics.Running)
+            throw new ArgumentException("A curve's plane holds every parameter and leaves the BatchNorm statistics to the surface (-BatchNormStatistics Reset there); -Parameter and -BatchNormStatistics Interpolate do not apply with -Bend.");
+        if (Bend!.Info.Metadata.CurveTraining is { } trained && !trained.Connects(checkpoint.Metadata.StateSha256, Target.Info.Metadata.StateSha256))
+            WriteWarning($"{Bend.Name} was trained for a curve between other checkpoints than {Checkpoint.Name} and {Target.Name}; the plane through the three points is made all the same.");
+        var recipe = new DirectionRecipe
+        {
+            Kind = DirectionKind.CurvePlane,
+            Normalization = DirectionNormalization.None,
+            IgnoreBiasAndNorm = false,
+            CheckpointSha256 = checkpoint.Metadata.StateSha256,
+        };
+        var x = DirectionBuilder.Build(Runtime, checkpoint, recipe, Target.Info, Bend.Info);
+        var y = DirectionBuilder.Build(Runtime, checkpoint, recipe with { Axis = 1 }, Target.Info, Bend.Info);
+        var plane = x.Recipe.Plane!;
+        WriteVerbose($"The {plane.Curve} curve's plane: θ* at (0, 0), {Target.Name} at ({plane.TargetX:G6}, 0), {Bend.Name} at ({plane.BendX:G6}, {plane.BendY:G6}).");
+        return [x, y];
+    }
 
     private List<DirectionVector> MakeRandom(CheckpointInfo checkpoint)
     {

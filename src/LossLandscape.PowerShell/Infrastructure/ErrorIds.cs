@@ -54,6 +54,7 @@ public static class ErrorIds
     public const string CurvatureInvalid = "CurvatureInvalid";
     public const string SharpnessInvalid = "SharpnessInvalid";
     public const string ModeConnectivityInvalid = "ModeConnectivityInvalid";
+    public const string CurveTrainingInvalid = "CurveTrainingInvalid";
     public const string CheckpointTooLarge = "CheckpointTooLarge";
     public const string CheckpointHashMismatch = "CheckpointHashMismatch";
     public const string CheckpointNotRegularFile = "CheckpointNotRegularFile";

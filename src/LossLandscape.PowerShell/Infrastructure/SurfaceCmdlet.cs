@@ -92,11 +92,20 @@ public abstract class SurfaceCmdlet : EvaluationCmdlet
         base.BeginProcessing();
     }
 
-    /// <summary>The α range: -XRange, else -Range when typed, else the piped XRange, else the default -Range.</summary>
-    protected double[] EffectiveXRange => rangeOverridesInput.X ? Range : XRange ?? Range;
+    /// <summary>The α range: -XRange, else -Range when typed, else the piped XRange, else a curve plane's points with margins, else the default -Range.</summary>
+    protected double[] EffectiveXRange => rangeOverridesInput.X ? Range : XRange ?? PlaneRange?.X ?? Range;
 
     /// <summary>The β range, as <see cref="EffectiveXRange"/>.</summary>
-    protected double[] EffectiveYRange => rangeOverridesInput.Y ? Range : YRange ?? Range;
+    protected double[] EffectiveYRange => rangeOverridesInput.Y ? Range : YRange ?? PlaneRange?.Y ?? Range;
+
+    /// <summary>
+    /// Around the three points of a curve plane given as -Direction (x then y): its unit axes put θ_B at
+    /// ‖θ_B − θ*‖, far outside the default [-1, 1], so an unspecified range is taken from the points.
+    /// </summary>
+    private (double[] X, double[] Y)? PlaneRange =>
+        Direction is [{ Kind: DirectionKind.CurvePlane, Plane: { } plane, Axis: "x" }, { Kind: DirectionKind.CurvePlane, Axis: "y" }] && !MyInvocation.BoundParameters.ContainsKey(nameof(Range))
+            ? plane.Range()
+            : null;
 
     /// <summary>1 for one direction, else 2, unless -Dimensions says otherwise.</summary>
     protected int SurfaceDimensions => Dimensions ?? (Direction is { Length: 1 } ? 1 : 2);

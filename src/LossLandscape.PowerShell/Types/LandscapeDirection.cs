@@ -10,14 +10,15 @@ namespace LossLandscape.PowerShell.Types;
 /// </summary>
 public sealed class LandscapeDirection
 {
-    internal LandscapeDirection(DirectionVector vector, string checkpointPath, string? targetPath, string? filePath, double? cosineToOther)
-        : this(vector.Recipe, vector.Sha256, vector.Norm, checkpointPath, targetPath, filePath, cosineToOther)
+    internal LandscapeDirection(DirectionVector vector, string checkpointPath, string? targetPath, string? filePath, double? cosineToOther, string? bendPath = null)
+        : this(vector.Recipe, vector.Sha256, vector.Norm, checkpointPath, targetPath, filePath, cosineToOther, bendPath)
     {
     }
 
     /// <summary>From what a direction carries on the pipeline (a deserialized one): its values are rebuilt and checked where it is used.</summary>
-    internal LandscapeDirection(DirectionRecipe recipe, string sha256, double norm, string checkpointPath, string? targetPath, string? filePath, double? cosineToOther)
+    internal LandscapeDirection(DirectionRecipe recipe, string sha256, double norm, string checkpointPath, string? targetPath, string? filePath, double? cosineToOther, string? bendPath = null)
     {
+        BendPath = bendPath;
         Recipe = recipe;
         Sha256 = sha256;
         Norm = norm;
@@ -55,6 +56,14 @@ public sealed class LandscapeDirection
 
     public string? TargetSha256 => Recipe.TargetSha256;
 
+    /// <summary>The bend of a curve plane (-Bend).</summary>
+    public string? BendPath { get; }
+
+    public string? BendSha256 => Recipe.BendSha256;
+
+    /// <summary>A curve plane's points: θ* at (0, 0), the target at (TargetX, 0), the bend at (BendX, BendY), and the curve through them.</summary>
+    public CurvePlane? Plane => Recipe.Plane;
+
     /// <summary>SHA-256 of the direction's float32 values: its identity.</summary>
     public string Sha256 { get; }
 
@@ -68,7 +77,7 @@ public sealed class LandscapeDirection
     public string? Path { get; }
 
     /// <summary>Where a spec finds this direction: its file, or its recipe and target; its hash is checked where it is used.</summary>
-    internal DirectionSource Source => new() { Recipe = Recipe, Sha256 = Sha256, FilePath = Path, TargetPath = TargetPath };
+    internal DirectionSource Source => new() { Recipe = Recipe, Sha256 = Sha256, FilePath = Path, TargetPath = TargetPath, BendPath = BendPath };
 
     public override string ToString() => $"{Axis}: {Recipe} (‖d‖ = {Norm:G4})";
 }

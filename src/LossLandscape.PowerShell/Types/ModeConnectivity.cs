@@ -3,7 +3,8 @@ using LossLandscape.Core.Connectivity;
 namespace LossLandscape.PowerShell.Types;
 
 /// <summary>
-/// The linear path θ(t) = θ_A + t (θ_B − θ_A) between two checkpoints: loss and error (100 − accuracy,
+/// The linear path θ(t) = θ_A + t (θ_B − θ_A) between two checkpoints, or a trained curve through a
+/// bend (<see cref="Path"/>, Garipov et al., NeurIPS 2018): loss and error (100 − accuracy,
 /// in %) along t on each split, and both barrier definitions of each. <see cref="Barrier"/> is Entezari
 /// et al.'s (ICLR 2022), max over t of L(t) − ((1 − t) L(0) + t L(1)); <see cref="BarrierMidpoint"/> is
 /// Frankle et al.'s (ICML 2020) and Ainsworth et al.'s (ICLR 2023), max over t of L(t) − ½ (L(0) + L(1)).
@@ -13,10 +14,12 @@ namespace LossLandscape.PowerShell.Types;
 /// </summary>
 public sealed class ModeConnectivity
 {
-    internal ModeConnectivity(Checkpoint from, Checkpoint to, ConnectivityResult result, TimeSpan elapsed)
+    internal ModeConnectivity(Checkpoint from, Checkpoint to, ConnectivityResult result, TimeSpan elapsed, Checkpoint? bend = null, CurveKind? curve = null)
     {
         Checkpoint = from;
         Target = to;
+        Bend = bend;
+        Path = bend is null ? "Line" : curve.ToString()!;
         var whole = result.Paths.Single(p => p.Group is null);
         Surface = new LossSurface(whole.Surface);
         T = result.T;
@@ -35,6 +38,12 @@ public sealed class ModeConnectivity
 
     /// <summary>θ_B, at t = 1.</summary>
     public Checkpoint Target { get; }
+
+    /// <summary>The bend of the curve (-Bend); null for the line.</summary>
+    public Checkpoint? Bend { get; }
+
+    /// <summary>Line, Bezier or Polychain.</summary>
+    public string Path { get; }
 
     public double[] T { get; }
 
@@ -77,12 +86,12 @@ public sealed class ModeConnectivity
     /// <summary>With -GroupBy: the barriers of each group's path, only that group moving (layer-wise barriers, Adilova et al., ICLR 2024).</summary>
     public ConnectivityBarrier[] GroupBarriers { get; }
 
-    /// <summary>The path as a 1D surface along θ_B − θ_A over t (what Export-LandscapePlot draws).</summary>
+    /// <summary>The path as a 1D surface over t (what Export-LandscapePlot draws): along θ_B − θ_A, or for a curve along θ_B − θ_A and θ_bend − θ_A.</summary>
     public LossSurface Surface { get; }
 
     public TimeSpan Elapsed { get; }
 
-    public override string ToString() => $"{Checkpoint.Name} → {Target.Name}: barrier {Barrier:G4} (t = {BarrierT:G3})";
+    public override string ToString() => $"{Checkpoint.Name} → {(Bend is null ? "" : $"{Bend.Name} → ")}{Target.Name}: barrier {Barrier:G4} (t = {BarrierT:G3})";
 }
 
 /// <summary>The barriers of one quantity on one split (and one group's path, for layer-wise barriers).</summary>

@@ -99,6 +99,7 @@ public sealed class RehydrateAttribute(Type type) : ArgumentTransformationAttrib
             BatchNormStatistics = BatchNormStatisticsJsonConverter.Parse(Text(value, nameof(LandscapeDirection.BatchNormStatistics))),
             CheckpointSha256 = Text(value, nameof(LandscapeDirection.CheckpointSha256)),
             TargetSha256 = OptionalText(value, nameof(LandscapeDirection.TargetSha256)),
+            BendSha256 = OptionalText(value, nameof(LandscapeDirection.BendSha256)),
         };
         var cosine = Property(value, nameof(LandscapeDirection.CosineToOther));
         return new LandscapeDirection(
@@ -109,7 +110,8 @@ public sealed class RehydrateAttribute(Type type) : ArgumentTransformationAttrib
             OptionalText(value, nameof(LandscapeDirection.TargetPath)),
             // FilePath: what a session before the rename serialized.
             OptionalText(value, nameof(LandscapeDirection.Path)) ?? OptionalText(value, "FilePath"),
-            cosine is null ? null : Convert.ToDouble(cosine, System.Globalization.CultureInfo.InvariantCulture));
+            cosine is null ? null : Convert.ToDouble(cosine, System.Globalization.CultureInfo.InvariantCulture),
+            OptionalText(value, nameof(LandscapeDirection.BendPath)));
     }
 
     private static LandscapeDataset RehydrateDataset(PSObject value)
