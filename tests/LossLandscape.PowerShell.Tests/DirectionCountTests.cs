@@ -25,6 +25,10 @@ public sealed class DirectionCountTests : IClassFixture<ModuleRunspace>, IDispos
         var surface = Assert.Single(shell.Invoke($"{Line} -DirectionCount 5 -Seed 40 -OutFile $draws", variables).ShouldSucceed().Output);
 
         Assert.Equal(5, surface.Properties["DirectionCount"].Value);
+        // Every draw's points count: a complete surface of five draws has computed them all.
+        var gridPoints = ((double[])surface.Properties["X"].Value).Length;
+        Assert.Equal(5 * gridPoints, surface.Properties["PointCount"].Value);
+        Assert.Equal(5 * gridPoints, surface.Properties["ComputedCount"].Value);
         var members = (object[])surface.Properties["Members"].Value;
         var curvature = (double[])surface.Properties["MemberCurvature"].Value;
         Assert.Equal(5, members.Length);

@@ -133,9 +133,11 @@ public sealed class LossSurface
     /// <summary>Which statistics BatchNorm normalized with at each point (-BatchNormStatistics), with the batch count k of Reset when it was limited.</summary>
     public string BatchNormStatistics => Result.Metadata.BatchNormResetBatches is { } k ? $"{Result.Metadata.BatchNormStatistics} ({k} batches)" : Result.Metadata.BatchNormStatistics.ToString();
 
-    public int PointCount => Result.Grid.PointCount;
+    /// <summary>Grid points times direction draws: what a complete surface computes.</summary>
+    public int PointCount => Result.Grid.PointCount * DirectionCount;
 
-    public int ComputedCount => Result.ComputedCount;
+    /// <summary>Points computed so far, over every direction draw.</summary>
+    public int ComputedCount => Result.Members?.Computed.Count(c => c) ?? Result.ComputedCount;
 
     /// <summary>All points are computed; for a shard's file, all of that shard's points.</summary>
     public bool IsComplete => Result.IsComplete;
