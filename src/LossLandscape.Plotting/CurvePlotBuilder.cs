@@ -69,11 +69,18 @@ internal static class CurvePlotBuilder
         var lower = ToLossAxis(logScale ? spread.Lower.Select((v, i) => v > 0 ? v : LowestPositive(spread.Draws, i)).ToArray() : spread.Lower, logScale);
         var upper = ToLossAxis(spread.Upper, logScale);
         var legendGiven = false;
+        var striped = pattern.Equals(LinePattern.Dashed);
         foreach (var (start, end) in FiniteRuns(i => double.IsFinite(lower[i]) && double.IsFinite(upper[i]), x.Length))
         {
             var band = plot.Add.FillY(x[start..end], lower[start..end], upper[start..end]);
             band.Axes.YAxis = axis;
-            band.FillColor = LossColor.WithAlpha(0.22);
+            band.FillColor = LossColor.WithAlpha(striped ? 0.12 : 0.22);
+            // The test band is striped, so where it overlaps the train band both still read.
+            if (striped)
+            {
+                band.FillHatch = new ScottPlot.Hatches.Striped();
+                band.FillHatchColor = LossColor.WithAlpha(0.7);
+            }
             band.LineWidth = 0;
             if (!legendGiven)
             {
