@@ -33,6 +33,21 @@ public sealed class TrainingTests(ModuleRunspace shell) : IClassFixture<ModuleRu
     }
 
     [Fact]
+    public void WideResNet56TrainsAtTheWidthFactorTheZooListsAndImportAssumes()
+    {
+        using var temp = new TempDirectory();
+        var result = shell.Invoke("""
+            $final = @(Invoke-LandscapeTraining -Model WideResNet56 -Dataset SyntheticCifar -Epochs 1 -MaxSamples 4 -BatchSize 4 -Seed 1 -OutputDirectory $dir)[-1]
+            $final.ParameterCount
+            (Get-LandscapeModel WideResNet56).ParameterCount
+            (Get-LandscapeModel WideResNet56).WidthFactor
+            """, new Dictionary<string, object?> { ["dir"] = temp.Path }).ShouldSucceed();
+
+        Assert.Equal(2, (int)result.Output[2].BaseObject);
+        Assert.Equal((long)result.Output[1].BaseObject, (long)result.Output[0].BaseObject);
+    }
+
+    [Fact]
     public void SameSeedGivesIdenticalCheckpointBytes()
     {
         using var first = new TempDirectory();

@@ -79,10 +79,10 @@ public sealed class InvokeLandscapeTrainingCommand : ComputeCmdlet, IDisposable
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public int[]? HiddenWidth { get; set; }
 
-    /// <summary>Width factor k of WideResNet56.</summary>
+    /// <summary>Width factor k of WideResNet56; by default the zoo's (2, as Get-LandscapeModel and Import-Checkpoint assume).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateRange(1, 64)]
-    public int WidthFactor { get; set; } = 1;
+    public int? WidthFactor { get; set; }
 
     /// <summary>libtorch intra-op threads for this and later commands of the process (Set-LandscapeSetting).</summary>
     [Parameter]
@@ -170,7 +170,7 @@ public sealed class InvokeLandscapeTrainingCommand : ComputeCmdlet, IDisposable
             InputHeight = dataset.Height,
             InputWidth = dataset.Width,
             ClassCount = dataset.ClassCount,
-            WidthFactor = WidthFactor,
+            WidthFactor = WidthFactor ?? ModelZoo.DefaultSpec(architecture).WidthFactor,
         };
         if (HiddenWidth is not null) spec = spec with { HiddenWidths = HiddenWidth };
         var options = new TrainingOptions
