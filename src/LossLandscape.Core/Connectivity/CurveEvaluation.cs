@@ -37,7 +37,22 @@ public static class CurveEvaluation
         }
         device ??= ComputeDevice.Cpu;
         device.EnsureAvailable(runtime);
+        // This is the caller's thread (a pipeline's): its own count is put back when the curve is done.
         runtime.ApplyThreadCount(threads);
+        try
+        {
+            return Evaluate(runtime, start, target, bend, kind, t, data, observer, lossFunction, batchSize, statistics, resetData, resetBatches, device, threads, layout, clock, cancellation);
+        }
+        finally
+        {
+            runtime.ApplyThreadCount();
+        }
+    }
+
+    private static SurfaceResult Evaluate(LandscapeRuntime runtime, CheckpointInfo start, CheckpointInfo target, CheckpointInfo bend, CurveKind kind, double[] t,
+        IReadOnlyList<DatasetReference> data, ISurfaceObserver observer, LossFunction lossFunction, int batchSize, BatchNormStatistics statistics,
+        DatasetReference? resetData, int? resetBatches, ComputeDevice device, int threads, ParameterLayout layout, System.Diagnostics.Stopwatch clock, CancellationToken cancellation)
+    {
         using var model = CheckpointStore.LoadModel(runtime, start, device);
         var (alongDirection, bendDirection) = Directions(runtime, model, layout, start, target, bend);
         var datasets = data.Select(reference => new PreloadedDataset(runtime, reference, DatasetCatalog.LoadArrays(runtime.DatasetCache, reference), device: device)).ToArray();
