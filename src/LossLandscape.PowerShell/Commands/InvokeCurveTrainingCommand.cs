@@ -119,60 +119,11 @@ public sealed class InvokeCurveTrainingCommand : LandscapeCmdlet, IDisposable
         }
 
         if (!ShouldProcess(directory, $"Train the bend of a {Curve} curve from {Checkpoint.Name} to {Target.Name} for {Epochs} epoch(s) and write it per epoch")) return;
-        var observer = new CmdletCurveObserver(this, $"{Curve} curve {Checkpoint.Name} → {Target.Name}");
-        try
-        {
-            CurveTrainer.Run(Runtime, options, Checkpoint.Info, Target.Info, directory, observer, Restart, stopping.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new PipelineStoppedException();
-        }
-        catch (TrainingDivergedException e)
-        {
-            WriteError(e, ErrorIds.TrainingDiverged, ErrorCategory.InvalidResult, directory);
-        }
-        catch (IOException e) when (e.IsStorageFailure())
-        {
-            WriteError(e, ErrorIds.OutputWriteFailed, ErrorCategory.WriteError, directory);
-        }
-        catch (TrainingDirectoryConflictException e)
-        {
-            WriteError(e, ErrorIds.TrainingDirectoryConflict, ErrorCategory.ResourceExists, directory);
-        }
-        catch (ArgumentException e)
-        {
-            WriteError(e, ErrorIds.CurveTrainingInvalid, ErrorCategory.InvalidArgument, Checkpoint);
-        }
-        catch (Exception e) when (e is InvalidOperationException or IOException or CheckpointException or UnauthorizedAccessException)
-        {
-            WriteError(e, ErrorIds.TrainingFailed, ErrorCategory.InvalidOperation, directory);
-        }
-        finally
-        {
-            observer.Complete();
-        }
+        var observer = new CmdletTrainingObserver(this, $"Training the bend of the {Curve} curve {Checkpoint.Name} → {Target.Name}", "Bend of epoch", "loss along the curve");
+        RunTraining(() => CurveTrainer.Run(Runtime, options, Checkpoint.Info, Target.Info, directory, observer, Restart, stopping.Token), observer, directory, ErrorIds.CurveTrainingInvalid, Checkpoint);
     }
 
     protected override void StopProcessing() => stopping.Cancel();
 
     public void Dispose() => stopping.Dispose();
-
-    private sealed class CmdletCurveObserver(InvokeCurveTrainingCommand cmdlet, string activity) : ITrainingObserver
-    {
-        private readonly ProgressReporter progress = new(cmdlet, $"Training the bend of the {activity}");
-
-        public void BatchCompleted(TrainingProgress p) =>
-            progress.Report($"Epoch {p.Epoch}/{p.Epochs} · batch {p.Batch}/{p.Batches} · loss along the curve {p.RunningLoss:F4}", p.Fraction);
-
-        public void CheckpointReady(CheckpointInfo checkpoint, bool reused)
-        {
-            if (reused) cmdlet.WriteVerbose($"Bend of epoch {checkpoint.Metadata.Epoch} already done: {checkpoint.StatePath}");
-            cmdlet.WriteObject(new Checkpoint(checkpoint));
-        }
-
-        public void Verbose(string message) => cmdlet.WriteVerbose(message);
-
-        public void Complete() => progress.Complete();
-    }
 }

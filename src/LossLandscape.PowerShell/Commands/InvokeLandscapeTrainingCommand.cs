@@ -119,39 +119,8 @@ public sealed class InvokeLandscapeTrainingCommand : ComputeCmdlet, IDisposable
         WriteVerbose($"Seed {options.Seed}; data {dataset}; {Runtime.ThreadCount} thread(s); checkpoints to {directory}.");
         if (!ShouldProcess(directory, $"Train {options.Model.Architecture} for {options.Epochs} epoch(s) and write checkpoints")) return;
 
-        var observer = new CmdletTrainingObserver(this, options.Model.Architecture);
-        try
-        {
-            Trainer.Run(Runtime, options, directory, observer, Restart, SelectedDevice, stopping.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new PipelineStoppedException();
-        }
-        catch (TrainingDivergedException e)
-        {
-            WriteError(e, ErrorIds.TrainingDiverged, ErrorCategory.InvalidResult, directory);
-        }
-        catch (IOException e) when (e.IsStorageFailure())
-        {
-            WriteError(e, ErrorIds.OutputWriteFailed, ErrorCategory.WriteError, directory);
-        }
-        catch (TrainingDirectoryConflictException e)
-        {
-            WriteError(e, ErrorIds.TrainingDirectoryConflict, ErrorCategory.ResourceExists, directory);
-        }
-        catch (ArgumentException e)
-        {
-            WriteError(e, ErrorIds.TrainingArgumentInvalid, ErrorCategory.InvalidArgument, Model);
-        }
-        catch (Exception e) when (e is InvalidOperationException or IOException or CheckpointException or UnauthorizedAccessException)
-        {
-            WriteError(e, ErrorIds.TrainingFailed, ErrorCategory.InvalidOperation, directory);
-        }
-        finally
-        {
-            observer.Complete();
-        }
+        var observer = new CmdletTrainingObserver(this, $"Training {options.Model.Architecture}", "Epoch", "loss");
+        RunTraining(() => Trainer.Run(Runtime, options, directory, observer, Restart, SelectedDevice, stopping.Token), observer, directory, ErrorIds.TrainingArgumentInvalid, Model);
     }
 
     protected override void StopProcessing() => stopping.Cancel();
@@ -191,25 +160,5 @@ public sealed class InvokeLandscapeTrainingCommand : ComputeCmdlet, IDisposable
         options.Validate();
         ParameterLayout.Of(Runtime, spec);
         return options;
-    }
-
-    private sealed class CmdletTrainingObserver(InvokeLandscapeTrainingCommand cmdlet, string architecture) : ITrainingObserver
-    {
-        private readonly ProgressReporter progress = new(cmdlet, $"Training {architecture}");
-
-        public void BatchCompleted(TrainingProgress p) =>
-            progress.Report($"Epoch {p.Epoch}/{p.Epochs} · batch {p.Batch}/{p.Batches} · loss {p.RunningLoss:F4}", p.Fraction);
-
-        public void CheckpointReady(CheckpointInfo checkpoint, bool reused)
-        {
-            if (reused) cmdlet.WriteVerbose($"Epoch {checkpoint.Metadata.Epoch} already done: {checkpoint.StatePath}");
-            cmdlet.WriteObject(new Checkpoint(checkpoint));
-        }
-
-        public void Verbose(string message) => cmdlet.WriteVerbose(message);
-
-        public void Warning(string message) => cmdlet.WriteWarning(message);
-
-        public void Complete() => progress.Complete();
     }
 }

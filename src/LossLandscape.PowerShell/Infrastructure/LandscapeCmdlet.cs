@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using LossLandscape.Core.Common;
 using LossLandscape.Core.Native;
 
 namespace LossLandscape.PowerShell.Infrastructure;
@@ -55,4 +56,45 @@ public abstract class LandscapeCmdlet : PSCmdlet
 
     protected void WriteError(Exception exception, string errorId, ErrorCategory category, object? target) =>
         WriteError(new ErrorRecord(exception, errorId, category, target));
+
+    /// <summary>
+    /// Runs a training (of a model or of a curve's bend) into <paramref name="directory"/> and reports how it
+    /// failed as every training command does; a stop becomes the pipeline's stop, finished epochs kept.
+    /// </summary>
+    /// <param name="argumentErrorId">The id of a setting the run refuses, with <paramref name="argumentTarget"/> as its target.</param>
+    private protected void RunTraining(Action train, CmdletTrainingObserver observer, string directory, string argumentErrorId, object argumentTarget)
+    {
+        try
+        {
+            train();
+        }
+        catch (OperationCanceledException)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (Core.Training.TrainingDivergedException e)
+        {
+            WriteError(e, ErrorIds.TrainingDiverged, ErrorCategory.InvalidResult, directory);
+        }
+        catch (IOException e) when (e.IsStorageFailure())
+        {
+            WriteError(e, ErrorIds.OutputWriteFailed, ErrorCategory.WriteError, directory);
+        }
+        catch (Core.Training.TrainingDirectoryConflictException e)
+        {
+            WriteError(e, ErrorIds.TrainingDirectoryConflict, ErrorCategory.ResourceExists, directory);
+        }
+        catch (ArgumentException e)
+        {
+            WriteError(e, argumentErrorId, ErrorCategory.InvalidArgument, argumentTarget);
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or Core.Checkpoints.CheckpointException or UnauthorizedAccessException)
+        {
+            WriteError(e, ErrorIds.TrainingFailed, ErrorCategory.InvalidOperation, directory);
+        }
+        finally
+        {
+            observer.Complete();
+        }
+    }
 }
