@@ -49,6 +49,26 @@ public static class CheckpointStore
     }
 
     /// <summary>
+    /// <see cref="Write"/> for a training run that keeps <paramref name="sideFile"/> (its optimizer's state)
+    /// beside the checkpoint: when writing fails none of the three files stays, since a state or side file
+    /// without its JSON is no checkpoint a rerun could resume from.
+    /// </summary>
+    public static CheckpointInfo WriteWithSideFile(LandscapeRuntime runtime, nn.Module model, CheckpointMetadata metadata, string directory, string name, string sideFile)
+    {
+        try
+        {
+            return Write(runtime, model, metadata, directory, name);
+        }
+        catch
+        {
+            File.Delete(Path.Combine(directory, name + MetadataExtension));
+            File.Delete(Path.Combine(directory, name + StateExtension));
+            File.Delete(sideFile);
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Reads and validates a checkpoint given its <c>.dat</c> or <c>.json</c> path: the side file
     /// parses, the state file is well formed, and its names and shapes are the architecture's.
     /// </summary>

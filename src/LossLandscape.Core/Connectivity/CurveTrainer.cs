@@ -176,18 +176,7 @@ public static class CurveTrainer
             LearningRate = epoch == 0 ? null : options.LearningRate,
             IntraOpThreads = threads,
         };
-        CheckpointInfo checkpoint;
-        try
-        {
-            checkpoint = CheckpointStore.Write(runtime, model, metadata, directory, name);
-        }
-        catch
-        {
-            File.Delete(Path.Combine(directory, name + CheckpointStore.MetadataExtension));
-            File.Delete(Path.Combine(directory, name + CheckpointStore.StateExtension));
-            File.Delete(momentumPath);
-            throw;
-        }
+        var checkpoint = CheckpointStore.WriteWithSideFile(runtime, model, metadata, directory, name, momentumPath);
         if (epoch > 1) File.Delete(MomentumPath(directory, epoch - 1));
         model.train();
         observer.Verbose($"Bend of epoch {epoch} → {checkpoint.StatePath}");

@@ -168,19 +168,7 @@ public static class Trainer
             TestAccuracy = testAccuracy,
             IntraOpThreads = threads,
         };
-        CheckpointInfo checkpoint;
-        try
-        {
-            checkpoint = CheckpointStore.Write(runtime, model, metadata, directory, name);
-        }
-        catch
-        {
-            // Only complete checkpoints stay: a state or optimizer file without its JSON is no epoch.
-            File.Delete(Path.Combine(directory, name + CheckpointStore.MetadataExtension));
-            File.Delete(Path.Combine(directory, name + CheckpointStore.StateExtension));
-            File.Delete(optimizerPath);
-            throw;
-        }
+        var checkpoint = CheckpointStore.WriteWithSideFile(runtime, model, metadata, directory, name, optimizerPath);
         if (epoch > 1) File.Delete(OptimizerStatePath(directory, epoch - 1));
         observer.Verbose($"Epoch {epoch}: train loss {trainLoss:F4}, acc {trainAccuracy:F2}%; test loss {testLoss:F4}, acc {testAccuracy:F2}% → {checkpoint.StatePath}");
         observer.CheckpointReady(checkpoint, reused: false);
