@@ -147,9 +147,7 @@ public static class LandscapePlotter
         ImageFileWriter.ValidatePath(path);
         EmbeddedFonts.EnsureRegistered();
         var figure = new PanelFigure(surfaces, options);
-        List<PixelArea> areas = [];
-        string written = ImageFileWriter.Write(canvas => areas = figure.Draw(canvas), path, figure.Width, figure.Height);
-        return new RenderedPanels(written, figure.Width, figure.Height, areas);
+        return WritePanels(path, figure.Width, figure.Height, figure.Draw);
     }
 
     /// <summary>
@@ -191,9 +189,7 @@ public static class LandscapePlotter
         ImageFileWriter.ValidatePath(path);
         EmbeddedFonts.EnsureRegistered();
         var figure = new GroupBarFigure(data, options);
-        List<PixelArea> areas = [];
-        string written = ImageFileWriter.Write(canvas => areas = figure.Draw(canvas), path, figure.Width, figure.Height);
-        return new RenderedPanels(written, figure.Width, figure.Height, areas);
+        return WritePanels(path, figure.Width, figure.Height, figure.Draw);
     }
 
     /// <summary>Paths between two models over each other: loss and error along t, train solid, test dashed (PNG or SVG).</summary>
@@ -204,8 +200,14 @@ public static class LandscapePlotter
         ImageFileWriter.ValidatePath(path);
         EmbeddedFonts.EnsureRegistered();
         var figure = new PathComparisonFigure(data, options);
+        return WritePanels(path, figure.Width, figure.Height, figure.Draw);
+    }
+
+    /// <summary>Writes a figure drawn straight on the canvas and returns where its panels' data areas landed.</summary>
+    private static RenderedPanels WritePanels(string path, int width, int height, Func<SkiaSharp.SKCanvas, List<PixelArea>> draw)
+    {
         List<PixelArea> areas = [];
-        string written = ImageFileWriter.Write(canvas => areas = figure.Draw(canvas), path, figure.Width, figure.Height);
-        return new RenderedPanels(written, figure.Width, figure.Height, areas);
+        string written = ImageFileWriter.Write(canvas => areas = draw(canvas), path, width, height);
+        return new RenderedPanels(written, width, height, areas);
     }
 }
