@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace LossLandscape.Core.Models;
 
 /// <summary>
@@ -23,12 +25,33 @@ public sealed record ModelSpec
     /// <summary>Width multiplier k of WideResNet56; 1 for the others.</summary>
     public int WidthFactor { get; init; } = 1;
 
+    // The Gpt shape (GPT-2's config.json names in brackets). Zero for the other architectures and not
+    // written then, so the specs of every earlier checkpoint serialize exactly as before. For Gpt,
+    // ClassCount is the vocabulary (vocab_size): the decoder's inputs and outputs are one token set.
+
+    /// <summary>Transformer blocks of Gpt [n_layer].</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int LayerCount { get; init; }
+
+    /// <summary>Attention heads per block of Gpt [n_head]; they split <see cref="EmbeddingWidth"/> evenly.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int HeadCount { get; init; }
+
+    /// <summary>Residual stream width of Gpt [n_embd]; the MLP is 4 × as wide.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int EmbeddingWidth { get; init; }
+
+    /// <summary>Learned positions of Gpt [n_positions]: the longest window it reads.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int ContextLength { get; init; }
+
     public bool Equals(ModelSpec? other) =>
         other is not null
         && string.Equals(Architecture, other.Architecture, StringComparison.OrdinalIgnoreCase)
         && InputChannels == other.InputChannels && InputHeight == other.InputHeight && InputWidth == other.InputWidth
         && ClassCount == other.ClassCount && WidthFactor == other.WidthFactor
+        && LayerCount == other.LayerCount && HeadCount == other.HeadCount && EmbeddingWidth == other.EmbeddingWidth && ContextLength == other.ContextLength
         && (HiddenWidths ?? Array.Empty<int>()).SequenceEqual(other.HiddenWidths ?? Array.Empty<int>());
 
-    public override int GetHashCode() => HashCode.Combine(Architecture.ToUpperInvariant(), InputChannels, InputHeight, InputWidth, ClassCount, WidthFactor);
+    public override int GetHashCode() => HashCode.Combine(Architecture.ToUpperInvariant(), InputChannels, InputHeight, InputWidth, ClassCount, WidthFactor, HashCode.Combine(LayerCount, HeadCount, EmbeddingWidth, ContextLength));
 }
