@@ -203,6 +203,18 @@ public static class LandscapePlotter
         return WritePanels(path, figure.Width, figure.Height, figure.Draw);
     }
 
+    /// <summary>Quantities measured along a training run (λmax, sharpness) against the step or epoch, one panel each.</summary>
+    /// <exception cref="ArgumentException">No series, a series with fewer than one point, mismatched lengths or non-finite positions.</exception>
+    public static RenderedPanels PlotMeasureSeries(MeasureSeriesData data, string path, MeasureSeriesOptions? options = null)
+    {
+        options ??= new MeasureSeriesOptions();
+        PlotInputValidator.Validate(data, options);
+        ImageFileWriter.ValidatePath(path);
+        EmbeddedFonts.EnsureRegistered();
+        var figure = new MeasureSeriesFigure(data, options);
+        return WritePanels(path, figure.Width, figure.Height, figure.Draw);
+    }
+
     /// <summary>Writes a figure drawn straight on the canvas and returns where its panels' data areas landed.</summary>
     private static RenderedPanels WritePanels(string path, int width, int height, Func<SkiaSharp.SKCanvas, List<PixelArea>> draw)
     {

@@ -4,8 +4,9 @@ using SkiaSharp;
 namespace LossLandscape.Plotting;
 
 /// <summary>
-/// Loss (left) and error (right) along t for several paths between two models, one colour per path,
-/// train solid and test dashed; the legend sits under the panels so it never hides a barrier.
+/// Loss (left) and error (right) along one x axis for several curves (paths between two models along
+/// t, or checkpoints' slices along α), one colour per curve, train solid and test dashed; the legend
+/// sits under the panels so it never hides a barrier.
 /// </summary>
 internal sealed class PathComparisonFigure(PathComparisonData data, PathComparisonOptions options)
 {
@@ -41,10 +42,10 @@ internal sealed class PathComparisonFigure(PathComparisonData data, PathComparis
                 if (panels[k].Test(path) is { } test) AddLine(plot, path.T, test, color, LinePattern.Dashed);
             }
             plot.Axes.Left.Label.Text = panels[k].Label;
-            plot.Axes.Bottom.Label.Text = "t";
+            plot.Axes.Bottom.Label.Text = data.XLabel;
             var values = data.Paths.SelectMany(p => panels[k].Train(p).Concat(panels[k].Test(p) ?? [])).Where(double.IsFinite).ToArray();
             var high = values.Length == 0 ? 1 : values.Max();
-            plot.Axes.SetLimits(0, 1, 0, high > 0 ? high * 1.08 : 1);
+            plot.Axes.SetLimits(data.XMin, data.XMax, 0, high > 0 ? high * 1.08 : 1);
             canvas.Save();
             canvas.Translate(k * panelWidth, top);
             canvas.ClipRect(SKRect.Create(panelWidth, panelHeight));

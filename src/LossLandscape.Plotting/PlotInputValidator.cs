@@ -74,13 +74,15 @@ internal static class PlotInputValidator
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(data.Paths, nameof(data));
         if (data.Paths.Count == 0) throw new ArgumentException("There is no path to draw.", nameof(data));
+        if (!double.IsFinite(data.XMin) || !double.IsFinite(data.XMax) || !(data.XMin < data.XMax))
+            throw new ArgumentException($"The x axis needs finite limits with XMin < XMax (got {data.XMin} and {data.XMax}).", nameof(data));
         foreach (var path in data.Paths)
         {
             ArgumentNullException.ThrowIfNull(path, nameof(data));
             if (string.IsNullOrWhiteSpace(path.Label)) throw new ArgumentException("Every path needs a label.", nameof(data));
             ArgumentNullException.ThrowIfNull(path.T, nameof(data));
-            if (path.T.Length < 2 || path.T.Any(t => !double.IsFinite(t) || t < 0 || t > 1))
-                throw new ArgumentException($"The path '{path.Label}' needs at least two finite positions t in [0, 1].", nameof(data));
+            if (path.T.Length < 2 || path.T.Any(t => !double.IsFinite(t) || t < data.XMin || t > data.XMax))
+                throw new ArgumentException($"The curve '{path.Label}' needs at least two finite positions {data.XLabel} in [{data.XMin}, {data.XMax}].", nameof(data));
             foreach (var (series, name) in new[] { (path.TrainLoss, "TrainLoss"), (path.TrainError, "TrainError"), (path.TestLoss, "TestLoss"), (path.TestError, "TestError") })
             {
                 if (series is not null && series.Length != path.T.Length)
@@ -89,6 +91,27 @@ internal static class PlotInputValidator
             ArgumentNullException.ThrowIfNull(path.TrainLoss, nameof(data));
             ArgumentNullException.ThrowIfNull(path.TrainError, nameof(data));
         }
+        RequireImageSize(options.Width, options.Height);
+    }
+
+    public static void Validate(MeasureSeriesData data, MeasureSeriesOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(data.Series, nameof(data));
+        ArgumentNullException.ThrowIfNull(data.Marks, nameof(data));
+        if (data.Series.Count == 0) throw new ArgumentException("There is no measurement to draw.", nameof(data));
+        foreach (var series in data.Series)
+        {
+            ArgumentNullException.ThrowIfNull(series, nameof(data));
+            ArgumentNullException.ThrowIfNull(series.X, nameof(data));
+            ArgumentNullException.ThrowIfNull(series.Y, nameof(data));
+            if (string.IsNullOrWhiteSpace(series.Label)) throw new ArgumentException("Every measurement needs a label.", nameof(data));
+            if (series.X.Length == 0 || series.X.Length != series.Y.Length)
+                throw new ArgumentException($"'{series.Label}' needs one value per position (got {series.Y.Length} values for {series.X.Length} positions).", nameof(data));
+            if (series.X.Any(x => !double.IsFinite(x))) throw new ArgumentException($"The positions of '{series.Label}' must be finite.", nameof(data));
+        }
+        if (data.Marks.Any(m => !double.IsFinite(m))) throw new ArgumentException("Marked positions must be finite.", nameof(data));
         RequireImageSize(options.Width, options.Height);
     }
 

@@ -51,3 +51,39 @@ public sealed class PathComparisonTests : IDisposable
         Assert.False(File.Exists(folder.File("short.png")));
     }
 }
+
+public sealed class AlphaOverlayTests : IDisposable
+{
+    private static readonly SKColor FirstCurveColor = SKColor.Parse("#1f77b4");
+    private readonly TemporaryFolder folder = new();
+
+    public void Dispose() => folder.Dispose();
+
+    /// <summary>Slices along α in [−1, 1]: the x axis spans the given limits, so the curve's minimum at α = 0 sits mid-panel.</summary>
+    [Fact]
+    public void CurvesAlongAlphaSpanTheGivenLimits()
+    {
+        double[] alpha = [-1, -0.5, 0, 0.5, 1];
+        var data = new PathComparisonData([new PathSeries("epoch 3", alpha, [4, 1, 0, 1, 4], [80, 20, 0, 20, 80])]) { XLabel = "α", XMin = -1, XMax = 1 };
+        var rendered = LandscapePlotter.PlotPathComparison(data, folder.File("overlay.png"));
+
+        using var bitmap = SKBitmap.Decode(rendered.Path);
+        var area = rendered.DataAreas[0];
+        // The loss axis runs from 0 to 1.08 × 4: at α = ±1 (the panel's edges) the curve is at 1/1.08 of the height, at α = 0 on the floor.
+        var lowest = Enumerable.Range((int)area.Left + 3, (int)area.Width - 6)
+            .Select(x => (X: x, Y: Enumerable.Range((int)area.Top, (int)area.Height).Where(y => PixelProbe.Distance(bitmap.GetPixel(x, y), FirstCurveColor) < 60).DefaultIfEmpty(-1).Max()))
+            .Where(p => p.Y >= 0)
+            .MaxBy(p => p.Y);
+        Assert.InRange((lowest.X - area.Left) / area.Width, 0.45, 0.55);
+    }
+
+    [Fact]
+    public void PositionsOutsideTheLimitsOrEmptyLimitsAreRefused()
+    {
+        double[] alpha = [-1, 0, 1];
+        Assert.Throws<ArgumentException>(() => LandscapePlotter.PlotPathComparison(
+            new PathComparisonData([new PathSeries("outside", alpha, [1, 0, 1], [1, 0, 1])]) { XMin = -0.5, XMax = 1 }, folder.File("outside.png")));
+        Assert.Throws<ArgumentException>(() => LandscapePlotter.PlotPathComparison(
+            new PathComparisonData([new PathSeries("empty", alpha, [1, 0, 1], [1, 0, 1])]) { XMin = 1, XMax = 1 }, folder.File("empty.png")));
+    }
+}

@@ -21,6 +21,7 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
     private const string SurfaceSet = "Surface";
     private const string SpectrumSet = "Spectrum";
     private const string ConnectivitySet = "Connectivity";
+    private const string SharpnessSet = "Sharpness";
 
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = SurfaceSet)]
     [Rehydrate(typeof(LossSurface))]
@@ -37,8 +38,20 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ConnectivitySet)]
     public ModeConnectivity Connectivity { get; set; } = null!;
 
-    /// <summary>With -Connectivity: the legend's name of each path, in pipeline order (default "A → B" from the checkpoints' names).</summary>
+    /// <summary>
+    /// Measurements from Get-LandscapeSharpness of several checkpoints of one run: every piped object
+    /// goes into one figure against the checkpoints' step or epoch, a panel each for λmax (when measured
+    /// with -MaxEigenvalue), the worst-case and the average-case sharpness.
+    /// </summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = SharpnessSet)]
+    public LandscapeSharpness Sharpness { get; set; } = null!;
+
+    /// <summary>
+    /// The legend's name of each curve, in pipeline order: with -Connectivity each path (default "A → B"
+    /// from the checkpoints' names); with -Layout Overlay each 1D surface (default its checkpoint).
+    /// </summary>
     [Parameter(ParameterSetName = ConnectivitySet)]
+    [Parameter(ParameterSetName = SurfaceSet)]
     [ValidateNotNullOrEmpty]
     public string[]? Label { get; set; }
 
@@ -50,7 +63,7 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
     [Parameter]
     public PlotStyle Style { get; set; } = PlotStyle.Lines;
 
-    /// <summary>Single (a file per surface) or Grid (all piped surfaces in one image).</summary>
+    /// <summary>Single (a file per surface), Grid (all piped 2D surfaces in one image) or Overlay (all piped 1D surfaces on one axis).</summary>
     [Parameter]
     public PlotLayout Layout { get; set; } = PlotLayout.Single;
 
@@ -121,7 +134,7 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
     [Parameter]
     public SwitchParameter EqualAspect { get; set; }
 
-    /// <summary>With -Trajectory: epochs drawn in red (e.g. where the learning rate dropped).</summary>
+    /// <summary>With -Trajectory: epochs drawn in red (e.g. where the learning rate dropped). With -Sharpness: steps or epochs marked by a dashed line in every panel.</summary>
     [Parameter]
     public int[] HighlightEpoch { get; set; } = [];
 
@@ -133,6 +146,7 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
 
     private readonly List<LossSurface> collected = [];
     private readonly List<ModeConnectivity> paths = [];
+    private readonly List<LandscapeSharpness> measurements = [];
 
     protected override void ProcessRecord()
     {
@@ -141,12 +155,17 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
             paths.Add(Connectivity);
             return;
         }
+        if (ParameterSetName == SharpnessSet)
+        {
+            measurements.Add(Sharpness);
+            return;
+        }
         if (ParameterSetName == SpectrumSet)
         {
             Write(SpectrumFile(Spectrum), file => DrawGroups(Spectrum, file), Spectrum);
             return;
         }
-        if (Layout == PlotLayout.Grid)
+        if (Layout is PlotLayout.Grid or PlotLayout.Overlay)
         {
             collected.Add(Surface);
             return;
@@ -161,7 +180,18 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
             Write(PathsFile(paths[0]), DrawPaths, paths[0]);
             return;
         }
-        if (Layout != PlotLayout.Grid || collected.Count == 0) return;
+        if (measurements.Count > 0)
+        {
+            Write(NamedFile(measurements[0].Checkpoint.Architecture, "sharpness"), DrawMeasurements, measurements[0]);
+            return;
+        }
+        if (collected.Count == 0) return;
+        if (Layout == PlotLayout.Overlay)
+        {
+            Write(NamedFile(collected[0].Architecture, "1d-overlay"), DrawOverlay, collected[0]);
+            return;
+        }
+        if (Layout != PlotLayout.Grid) return;
         Write(TargetFile(collected[0], panels: collected.Count), file => LandscapePlotter.PlotPanels(
             collected.Select(s => SurfaceData(s) with { Title = PanelTitle(s) }).ToArray(),
             file,
@@ -305,6 +335,85 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
             Width = MyInvocation.BoundParameters.ContainsKey(nameof(Width)) ? Width : 1000,
             Height = MyInvocation.BoundParameters.ContainsKey(nameof(Height)) ? Height : 480,
         }).Path;
+    }
+
+    /// <summary>Every piped 1D surface on one α axis: loss and error, train solid and test dashed, one colour per surface.</summary>
+    private string DrawOverlay(string file)
+    {
+        if (collected.FirstOrDefault(s => s.Dimensions != 1) is { } plane)
+            throw new ArgumentException($"-Layout Overlay draws 1D curves on one axis, but {CurveLabel(plane)} is a {plane.Dimensions}D surface; use -Layout Grid for planes.");
+        if (Label is { } labels && labels.Length != collected.Count)
+            throw new ArgumentException($"-Label names {labels.Length} curve(s) but {collected.Count} surfaces were piped.");
+        var series = collected.Select((surface, i) =>
+        {
+            var train = Values(surface, "train_loss");
+            var loss = train ?? Values(surface, "test_loss")!;
+            var accuracy = train is null ? Values(surface, "test_acc") : Values(surface, "train_acc");
+            var testLoss = train is null ? null : Values(surface, "test_loss");
+            var testAccuracy = train is null ? null : Values(surface, "test_acc");
+            return new PathSeries(Label?[i] ?? CurveLabel(surface), surface.Result.Grid.X, loss, Errors(accuracy, loss.Length), testLoss, testAccuracy is null ? null : Errors(testAccuracy, testAccuracy.Length));
+        }).ToArray();
+        var (xLabel, _) = AxisLabels(collected[0]);
+        return LandscapePlotter.PlotPathComparison(
+            new PathComparisonData(series) { XLabel = xLabel, XMin = series.Min(s => s.T.Min()), XMax = series.Max(s => s.T.Max()) },
+            file,
+            new PathComparisonOptions
+            {
+                Title = Title ?? $"{collected[0].Architecture}: loss and error along the direction",
+                Width = MyInvocation.BoundParameters.ContainsKey(nameof(Width)) ? Width : 1000,
+                Height = MyInvocation.BoundParameters.ContainsKey(nameof(Height)) ? Height : 480,
+            }).Path;
+    }
+
+    /// <summary>A surface's name in a legend: where in training its checkpoint was.</summary>
+    private static string CurveLabel(LossSurface surface) => surface.CheckpointEpoch is { } epoch ? $"epoch {epoch}" : surface.Architecture;
+
+    /// <summary>Error in percent; NaN (a gap) where no accuracy was recorded.</summary>
+    private static double[] Errors(double[]? accuracy, int length) =>
+        accuracy is null ? Enumerable.Repeat(double.NaN, length).ToArray() : accuracy.Select(a => 100 - a).ToArray();
+
+    /// <summary>λmax, worst-case and average-case sharpness of every piped checkpoint against its place in training.</summary>
+    private string DrawMeasurements(string file)
+    {
+        var ordered = measurements.Select(m => (Position: TrainingPosition(m.Checkpoint), Measurement: m)).ToArray();
+        var missing = ordered.FirstOrDefault(o => o.Position is null).Measurement;
+        if (missing is not null)
+            throw new ArgumentException($"{missing.Checkpoint.Name} records no epoch or step, so it has no place on the training axis.");
+        ordered = [.. ordered.OrderBy(o => o.Position)];
+        var x = ordered.Select(o => (double)o.Position!.Value).ToArray();
+        var first = ordered[0].Measurement;
+        if (ordered.Any(o => o.Measurement.Norm != first.Norm || o.Measurement.Rho != first.Rho))
+            throw new ArgumentException("The measurements differ in norm or ρ, so their sharpness values are not on one scale; pipe one setting at a time.");
+        var series = new List<MeasureSeries>();
+        if (ordered.All(o => o.Measurement.MaxEigenvalue is not null))
+            series.Add(new MeasureSeries("λmax of the Hessian", x, ordered.Select(o => o.Measurement.MaxEigenvalue!.Value).ToArray()));
+        series.Add(new MeasureSeries("worst-case sharpness", x, ordered.Select(o => o.Measurement.WorstCase).ToArray()));
+        if (ordered.All(o => o.Measurement.Samples > 0))
+            series.Add(new MeasureSeries("average-case sharpness", x, ordered.Select(o => o.Measurement.AverageCase).ToArray()));
+        var setting = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{first.Norm}, ρ = {first.Rho:G3}");
+        return LandscapePlotter.PlotMeasureSeries(
+            new MeasureSeriesData(PositionLabel(first.Checkpoint), series) { Marks = HighlightEpoch.Select(e => (double)e).ToArray() },
+            file,
+            new MeasureSeriesOptions
+            {
+                Title = Title ?? $"{first.Checkpoint.Architecture}: curvature along training (sharpness {setting})",
+                LogScale = LogScale,
+                Width = MyInvocation.BoundParameters.ContainsKey(nameof(Width)) ? Width : 1000,
+                Height = MyInvocation.BoundParameters.ContainsKey(nameof(Height)) ? Height : 420,
+            }).Path;
+    }
+
+    /// <summary>Where in its run a checkpoint was written: the epoch of an epoch-based run.</summary>
+    private static long? TrainingPosition(Checkpoint checkpoint) => checkpoint.Epoch;
+
+    private static string PositionLabel(Checkpoint checkpoint) => "epoch";
+
+    /// <summary>-Path when it names a file, else <c>&lt;architecture&gt;-&lt;kind&gt;.png</c> in the -Path folder (default: the current one).</summary>
+    private string NamedFile(string architecture, string kind)
+    {
+        var path = GetUnresolvedProviderPathFromPSPath(Path ?? ".");
+        if (!Directory.Exists(path) && System.IO.Path.HasExtension(path)) return path;
+        return System.IO.Path.Combine(path, $"{PlotFileName.Part(architecture)}-{kind}.png");
     }
 
     private string PathsFile(ModeConnectivity first)

@@ -7,4 +7,7 @@ public enum PlotLayout
 
     /// <summary>All piped 2D surfaces in one image, side by side, on one colour scale.</summary>
     Grid,
+
+    /// <summary>All piped 1D surfaces on one axis (loss and error panels), one colour per surface, train solid, test dashed.</summary>
+    Overlay,
 }
