@@ -171,6 +171,21 @@ public sealed class DatasetTests(ModuleRunspace shell) : IClassFixture<ModuleRun
         Assert.Contains(System.Text.Json.JsonSerializer.Serialize(temp.Combine("mnist")), metadata);
     }
 
+    [Fact]
+    public void AnImageModelRefusesTokenDataForSurfaces()
+    {
+        using var temp = new TempDirectory();
+        var result = shell.Invoke("""
+            $checkpoint = @(Invoke-LandscapeTraining -Model Mlp -Dataset (Get-LandscapeDataset Digits -MaxSamples 20) -Epochs 1 -BatchSize 10 -OutputDirectory $out)[-1]
+            $checkpoint | Get-LossSurface -Dimensions 1 -Steps 3 -Dataset ModularArithmetic -OutFile $surface
+            """, new Dictionary<string, object?> { ["out"] = temp.Combine("run"), ["surface"] = temp.Combine("surface.h5") });
+
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("Mlp classifies images, but the data set holds token sequences of length 4", error.Exception.Message);
+        Assert.Empty(result.Output);
+        Assert.False(File.Exists(temp.Combine("surface.h5")));
+    }
+
     internal static void WriteMnist(string folder, int trainCount, int testCount)
     {
         Directory.CreateDirectory(folder);

@@ -24,9 +24,6 @@ public static class Trainer
 {
     public const string OptimizerStateExtension = ".optim";
 
-    /// <summary>The zoo's decoder: the one architecture that reads tokens.</summary>
-    private const string GptArchitecture = "Gpt";
-
     /// <param name="device">Where the model, the data and the optimizer state live (default: the CPU).</param>
     /// <exception cref="DeviceUnavailableException">No such CUDA device in this process.</exception>
     public static IReadOnlyList<CheckpointInfo> Run(LandscapeRuntime runtime, TrainingOptions options, string outputDirectory, ITrainingObserver observer, bool restart = false, ComputeDevice? device = null, CancellationToken cancellation = default)
@@ -88,23 +85,8 @@ public static class Trainer
 
     private static void CheckDataFitsModel(ModelSpec spec, DatasetArrays data)
     {
-        var takesTokens = string.Equals(spec.Architecture, GptArchitecture, StringComparison.OrdinalIgnoreCase);
-        if (takesTokens && !data.IsTokenData)
-            throw new ArgumentException($"{spec.Architecture} reads token sequences, but the data set holds {data.Channels}×{data.Height}×{data.Width} images; give it token data (ModularArithmetic, or a TokenBin or Npy folder).");
-        if (!takesTokens && data.IsTokenData)
-            throw new ArgumentException($"{spec.Architecture} classifies images, but the data set holds token sequences of length {data.SequenceLength}; token data needs the {GptArchitecture} model.");
-        if (data.IsTokenData)
-        {
-            if (spec.ClassCount != data.ClassCount)
-                throw new ArgumentException($"The model has a vocabulary of {spec.ClassCount} tokens but the data set has {data.ClassCount}.");
-            if (data.SequenceLength > spec.ContextLength)
-                throw new ArgumentException($"The data set's sequences have {data.SequenceLength} tokens but the model reads at most {spec.ContextLength} (its context length).");
-            var badToken = Array.FindIndex(data.Tokens!, token => token < 0 || token >= data.ClassCount);
-            if (badToken >= 0) throw new ArgumentException($"The data set has a token {data.Tokens![badToken]} outside the vocabulary 0..{data.ClassCount - 1}.");
-            var badTarget = Array.FindIndex(data.Labels, target => target != DatasetArrays.IgnoredTarget && (target < 0 || target >= data.ClassCount));
-            if (badTarget >= 0) throw new ArgumentException($"The data set has a target {data.Labels[badTarget]} outside the vocabulary 0..{data.ClassCount - 1} (and not {DatasetArrays.IgnoredTarget}, the mark outside the loss mask).");
-            return;
-        }
+        if (TokenDataFit.Problem(spec, data) is { } problem) throw new ArgumentException(problem);
+        if (data.IsTokenData) return;
         if (spec.InputChannels != data.Channels || spec.InputHeight != data.Height || spec.InputWidth != data.Width)
             throw new ArgumentException($"The model expects {spec.InputChannels}×{spec.InputHeight}×{spec.InputWidth} inputs but the data set has {data.Channels}×{data.Height}×{data.Width}.");
         if (spec.ClassCount != data.ClassCount)
