@@ -83,7 +83,7 @@ public sealed class CmdletContractTests : IClassFixture<ModuleRunspace>, IDispos
     [InlineData("Get-LossSurface -Normalization ", "Filter,Layer,Weight,None")]
     [InlineData("New-LandscapeDirection -Normalization ", "Filter,Layer,Weight,None")]
     [InlineData("Get-LossSurface -Split ", "Train,Test,Both")]
-    [InlineData("Get-LossSurface -Dataset ", "Digits,SyntheticCifar,SyntheticPatterns")]
+    [InlineData("Get-LossSurface -Dataset ", "Digits,SyntheticCifar,SyntheticPatterns,ModularArithmetic")]
     [InlineData("Invoke-LandscapeTraining -Dataset Dig", "Digits")]
     [InlineData("Invoke-LandscapeTraining -Model ResNet2", "ResNet20")]
     [InlineData("Get-LandscapeModel -Name Vgg", "Vgg9")]

@@ -64,9 +64,10 @@ public sealed class DatasetCache
     }
 
     /// <summary>The arrays decoded from <paramref name="files"/>, from the cache when they have not changed since, else read with <paramref name="read"/>.</summary>
-    public DatasetArrays GetOrRead(IReadOnlyList<string> files, Func<DatasetArrays> read)
+    /// <param name="variant">How the files are decoded when that is not fixed by the files alone (token windows: their length and stride); part of the key.</param>
+    public DatasetArrays GetOrRead(IReadOnlyList<string> files, Func<DatasetArrays> read, string variant = "")
     {
-        var key = string.Join('\n', files);
+        var key = string.Join('\n', files) + '\n' + variant;
         var stamp = Stamp(files);
         LinkedListNode<Entry>? node = null;
         lock (gate)
@@ -127,8 +128,9 @@ public sealed class DatasetCache
         }
     }
 
-    /// <summary>What an entry costs: its input and label arrays.</summary>
-    public static long DecodedBytes(DatasetArrays arrays) => (long)arrays.Inputs.Length * sizeof(float) + (long)arrays.Labels.Length * sizeof(long);
+    /// <summary>What an entry costs: its input (pixels or tokens) and label arrays.</summary>
+    public static long DecodedBytes(DatasetArrays arrays) =>
+        (long)arrays.Inputs.Length * sizeof(float) + (long)(arrays.Tokens?.Length ?? 0) * sizeof(long) + (long)arrays.Labels.Length * sizeof(long);
 
     private static double Mebibytes(long bytes) => bytes / (1024.0 * 1024.0);
 

@@ -9,7 +9,7 @@ namespace LossLandscape.Core.Data;
 public static class DatasetCatalog
 {
     /// <summary>The built-in data sets.</summary>
-    public static IReadOnlyList<string> Names { get; } = [DigitsData.Name, SyntheticCifarData.Name, SyntheticPatternsData.Name];
+    public static IReadOnlyList<string> Names { get; } = [DigitsData.Name, SyntheticCifarData.Name, SyntheticPatternsData.Name, ModularArithmeticData.Name];
 
     public static bool IsKnown(string name) => Names.Contains(name, StringComparer.OrdinalIgnoreCase);
 
@@ -36,12 +36,16 @@ public static class DatasetCatalog
         ArgumentNullException.ThrowIfNull(reference);
         if (reference.MaxSamples is < 1)
             throw new ArgumentException($"MaxSamples must be at least 1 (got {reference.MaxSamples}).", nameof(reference));
+        if (reference.Tokens is not null && !IsTokenSource(reference))
+            throw new ArgumentException($"'{reference.Name}' is an image set; token options (modulus, context length, …) apply to {ModularArithmeticData.Name}, {DatasetFormat.TokenBin} and {DatasetFormat.Npy} only.", nameof(reference));
         var arrays = reference.Format switch
         {
             DatasetFormat.BuiltIn => LoadBuiltIn(reference),
             DatasetFormat.Cifar10 => Cifar10Folder.Load(cache, RequirePath(reference), reference.Split),
             DatasetFormat.Mnist => MnistFolder.Load(cache, RequirePath(reference), reference.Split),
             DatasetFormat.Tensors => TensorFolder.Load(cache, RequirePath(reference), reference.Split),
+            DatasetFormat.TokenBin => TokenBinFolder.Load(cache, RequirePath(reference), reference.Split, reference.Tokens),
+            DatasetFormat.Npy => NpyTokenFolder.Load(cache, RequirePath(reference), reference.Split, reference.Tokens),
             _ => throw new ArgumentException($"Unknown data set format '{reference.Format}'. Known: {FolderFormats}.", nameof(reference)),
         };
         return reference.MaxSamples is { } max ? arrays.Subset(max, reference.SubsetSeed) : arrays;
@@ -56,6 +60,14 @@ public static class DatasetCatalog
     /// <param name="device">Where the tensors live (default: the CPU).</param>
     public static PreloadedDataset Load(LandscapeRuntime runtime, DatasetReference reference, ComputeDevice? device = null) => new(runtime, reference, LoadArrays(runtime.DatasetCache, reference), device: device);
 
+    /// <summary>Whether the reference names token sequences rather than images.</summary>
+    public static bool IsTokenSource(DatasetReference reference) => reference.Format switch
+    {
+        DatasetFormat.TokenBin or DatasetFormat.Npy => true,
+        DatasetFormat.BuiltIn => string.Equals(reference.Name, ModularArithmeticData.Name, StringComparison.OrdinalIgnoreCase),
+        _ => false,
+    };
+
     private static string FolderFormats => string.Join(" or ", Enum.GetValues<DatasetFormat>().Where(f => f != DatasetFormat.BuiltIn));
 
     private static DatasetArrays LoadBuiltIn(DatasetReference reference)
@@ -67,6 +79,7 @@ public static class DatasetCatalog
             DigitsData.Name => DigitsData.Load(reference.Split),
             SyntheticCifarData.Name => SyntheticCifarData.Load(reference.Split),
             SyntheticPatternsData.Name => SyntheticPatternsData.Load(reference.Split),
+            ModularArithmeticData.Name => ModularArithmeticData.Load(reference.Tokens, reference.Split),
             var name => throw new InvalidOperationException($"The built-in data set '{name}' has no loader."),
         };
     }

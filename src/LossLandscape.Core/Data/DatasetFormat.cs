@@ -14,4 +14,10 @@ public enum DatasetFormat
 
     /// <summary>train/test files (.safetensors or torch.save .pt) holding an 'inputs' tensor N×C×H×W and 'labels' N.</summary>
     Tensors,
+
+    /// <summary>nanoGPT's train.bin / val.bin: uint16 little-endian token streams cut into windows (<see cref="TokenBinFolder"/>).</summary>
+    TokenBin,
+
+    /// <summary>train.npy / test.npy: integer token arrays N×T, one sequence a row (<see cref="NpyTokenFolder"/>).</summary>
+    Npy,
 }

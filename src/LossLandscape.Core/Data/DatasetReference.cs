@@ -20,6 +20,9 @@ public sealed record DatasetReference(string Name, DatasetSplit Split = DatasetS
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public DatasetFormat Format { get; init; }
 
+    /// <summary>How a token data set is made (ModularArithmetic, TokenBin, Npy); null for images and for ModularArithmetic's defaults.</summary>
+    public TokenOptions? Tokens { get; init; }
+
     public DatasetReference WithSplit(DatasetSplit split) => this with { Split = split };
 
     public override string ToString()

@@ -4,12 +4,13 @@ using static TorchSharp.torch;
 namespace LossLandscape.Core.Data;
 
 /// <summary>
-/// A data set held as two tensors (inputs NCHW float32, labels int64) on one device, iterated in
-/// batches. Held on the device the model computes on, it is copied there once, not once per batch.
+/// A data set held as two tensors on one device, iterated in batches: images as inputs NCHW float32
+/// with labels N int64, token data as tokens N×T int64 with targets N×T int64. Held on the device the
+/// model computes on, it is copied there once, not once per batch.
 /// </summary>
 public sealed class PreloadedDataset : IDisposable
 {
-    /// <param name="channelsLast">Store the inputs NHWC in memory (see <see cref="Models.ChannelsLast"/>); the shape stays NCHW.</param>
+    /// <param name="channelsLast">Store image inputs NHWC in memory (see <see cref="Models.ChannelsLast"/>); the shape stays NCHW. Token data has no channels and ignores it.</param>
     /// <param name="device">Where the tensors live (default: the CPU).</param>
     /// <exception cref="DeviceUnavailableException">No such CUDA device in this process.</exception>
     public PreloadedDataset(LandscapeRuntime runtime, DatasetReference reference, DatasetArrays arrays, bool channelsLast = false, ComputeDevice? device = null)
@@ -18,6 +19,14 @@ public sealed class PreloadedDataset : IDisposable
         Reference = reference;
         Count = arrays.Count;
         ClassCount = arrays.ClassCount;
+        MaskedTargetCount = arrays.MaskedTargetCount;
+        if (arrays.Tokens is { } tokens)
+        {
+            SampleShape = [arrays.SequenceLength];
+            Inputs = OnDevice(tensor(tokens, [arrays.Count, arrays.SequenceLength]), target);
+            Labels = OnDevice(tensor(arrays.Labels, [arrays.Count, arrays.SequenceLength]), target);
+            return;
+        }
         SampleShape = [arrays.Channels, arrays.Height, arrays.Width];
         var inputs = OnDevice(tensor(arrays.Inputs, [arrays.Count, arrays.Channels, arrays.Height, arrays.Width]), target);
         if (channelsLast)
@@ -36,10 +45,16 @@ public sealed class PreloadedDataset : IDisposable
 
     public int Count { get; }
 
+    /// <summary>The classes of images; the vocabulary of token data.</summary>
     public int ClassCount { get; }
 
-    /// <summary>Channels, height, width.</summary>
+    /// <summary>Channels, height, width of images; the sequence length T of token data.</summary>
     public long[] SampleShape { get; }
+
+    public bool IsTokenData => SampleShape.Length == 1;
+
+    /// <summary>The targets the mean loss is taken over: <see cref="Count"/> for images, the positions inside the loss mask for token data.</summary>
+    public long MaskedTargetCount { get; }
 
     public Tensor Inputs { get; }
 

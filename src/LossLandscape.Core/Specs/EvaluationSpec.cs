@@ -129,6 +129,8 @@ public sealed record EvaluationSpec
         foreach (var split in splits)
         {
             var arrays = DatasetCatalog.LoadArrays(runtime.DatasetCache, split);
+            if (TokenDataFit.Problem(model, arrays) is { } problem) throw new SpecException(SpecProblem.Data, $"{split}: {problem}");
+            if (arrays.IsTokenData) continue;
             if (arrays.Channels != model.InputChannels || arrays.Height != model.InputHeight || arrays.Width != model.InputWidth || arrays.ClassCount != model.ClassCount)
                 throw new SpecException(SpecProblem.Data, $"{split} has {arrays.Channels}×{arrays.Height}×{arrays.Width} inputs and {arrays.ClassCount} classes; {model.Architecture} expects {model.InputChannels}×{model.InputHeight}×{model.InputWidth} and {model.ClassCount}.");
         }

@@ -250,6 +250,11 @@ public static class SurfaceEngine
         using var model = CheckpointStore.LoadModel(runtime, checkpoint, device);
         using var scope = TorchSharp.torch.NewDisposeScope();
         using var noGrad = TorchSharp.torch.no_grad();
+        if (arrays.Tokens is { } tokens)
+        {
+            CheckModelTakesTokens(runtime, model, checkpoint, arrays, tokens, reference, device);
+            return false;
+        }
         long[] sampleShape = [arrays.Channels, arrays.Height, arrays.Width];
         var maxLabel = arrays.Labels.Max();
         try
@@ -265,6 +270,25 @@ public static class SurfaceEngine
             throw new ArgumentException($"{checkpoint.Name} cannot take {reference} inputs of shape {string.Join("×", sampleShape)}: {e.Message.Split('\n')[0]}", e);
         }
         return ChannelsLast.Suits(model);
+    }
+
+    /// <summary>One sequence through a token model: it must score every position over a vocabulary that holds every token and target.</summary>
+    private static void CheckModelTakesTokens(LandscapeRuntime runtime, TorchSharp.torch.nn.Module model, CheckpointInfo checkpoint, DatasetArrays arrays, long[] tokens, DatasetReference reference, ComputeDevice device)
+    {
+        var length = arrays.SequenceLength;
+        var largest = Math.Max(tokens.Max(), arrays.Labels.Max());
+        try
+        {
+            var logits = model.Forward(TorchSharp.torch.tensor(tokens[..length], [1, length], device: device.ToTorchDevice(runtime)));
+            if (logits.dim() != 3 || logits.shape[1] != length)
+                throw new ArgumentException($"{checkpoint.Name} maps a sequence of {length} tokens to shape [{string.Join("×", logits.shape)}], not to next-token scores [1×{length}×vocabulary].");
+            if (largest >= logits.shape[2])
+                throw new ArgumentException($"{reference} has tokens up to {largest} but {checkpoint.Name} scores a vocabulary of {logits.shape[2]}.");
+        }
+        catch (System.Runtime.InteropServices.ExternalException e)
+        {
+            throw new ArgumentException($"{checkpoint.Name} cannot take {reference} sequences of {length} tokens: {e.Message.Split('\n')[0]}", e);
+        }
     }
 
     private static void Merge(bool[] fromComputed, IReadOnlyDictionary<string, double[]> fromValues, bool[] computed, Dictionary<string, double[]> values)

@@ -85,6 +85,8 @@ public static class Trainer
 
     private static void CheckDataFitsModel(ModelSpec spec, DatasetArrays data)
     {
+        if (TokenDataFit.Problem(spec, data) is { } problem) throw new ArgumentException(problem);
+        if (data.IsTokenData) return;
         if (spec.InputChannels != data.Channels || spec.InputHeight != data.Height || spec.InputWidth != data.Width)
             throw new ArgumentException($"The model expects {spec.InputChannels}×{spec.InputHeight}×{spec.InputWidth} inputs but the data set has {data.Channels}×{data.Height}×{data.Width}.");
         if (spec.ClassCount != data.ClassCount)
@@ -125,7 +127,7 @@ public static class Trainer
             cancellation.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             optimizer.zero_grad();
-            var loss = nn.functional.cross_entropy(model.forward(inputs), labels);
+            var loss = Evaluation.Loss(model.forward(inputs), labels, LossFunction.CrossEntropy);
             var lossValue = loss.item<float>();
             if (!float.IsFinite(lossValue)) throw new TrainingDivergedException(epoch, batch + 1, $"the loss became {lossValue}");
             loss.backward();

@@ -7,8 +7,9 @@ using LossLandscape.PowerShell.Types;
 namespace LossLandscape.PowerShell.Commands;
 
 /// <summary>
-/// Describes a data set (a built-in name, or a folder in the CIFAR-10 binary or MNIST idx format; split;
-/// optional seeded subset) for -Dataset parameters. The data are read once here to check them.
+/// Describes a data set (a built-in name, or a folder of images or tokens in a known format; split;
+/// optional seeded subset; how token sets are made) for -Dataset parameters. The data are read once
+/// here to check them.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "LandscapeDataset", DefaultParameterSetName = NameSet)]
 [OutputType(typeof(LandscapeDataset))]
@@ -37,8 +38,36 @@ public sealed class GetLandscapeDatasetCommand : LandscapeCmdlet
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = FolderSet)]
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralFolderSet)]
-    [ValidateSet(nameof(DatasetFormat.Cifar10), nameof(DatasetFormat.Mnist), nameof(DatasetFormat.Tensors))]
+    [ValidateSet(nameof(DatasetFormat.Cifar10), nameof(DatasetFormat.Mnist), nameof(DatasetFormat.Tensors), nameof(DatasetFormat.TokenBin), nameof(DatasetFormat.Npy))]
     public DatasetFormat Format { get; set; }
+
+    /// <summary>The prime p of ModularArithmetic; null: its default. Range and primality are checked by the loader, which names primes near a wrong one.</summary>
+    [Parameter(ParameterSetName = NameSet)]
+    public int? Modulus { get; set; }
+
+    [Parameter(ParameterSetName = NameSet)]
+    public ModularOperation? Operation { get; set; }
+
+    [Parameter(ParameterSetName = NameSet)]
+    public double? TrainFraction { get; set; }
+
+    [Parameter(ParameterSetName = NameSet)]
+    public long? SplitSeed { get; set; }
+
+    [Parameter(ParameterSetName = FolderSet)]
+    [Parameter(ParameterSetName = LiteralFolderSet)]
+    [ValidateRange(1, int.MaxValue)]
+    public int ContextLength { get; set; }
+
+    [Parameter(ParameterSetName = FolderSet)]
+    [Parameter(ParameterSetName = LiteralFolderSet)]
+    [ValidateRange(1, int.MaxValue)]
+    public int Stride { get; set; }
+
+    [Parameter(ParameterSetName = FolderSet)]
+    [Parameter(ParameterSetName = LiteralFolderSet)]
+    [ValidateRange(1, int.MaxValue)]
+    public int VocabularySize { get; set; }
 
     /// <summary>
     /// A data set piped in, to change its split or subset. Bound by value ahead of the name set, which
@@ -81,18 +110,49 @@ public sealed class GetLandscapeDatasetCommand : LandscapeCmdlet
             var argument = literal ? LiteralPath : Path;
             foreach (var folder in FileArguments.Resolve(this, argument, literal, ErrorIds.DatasetFilesMissing, "data set folder"))
             {
-                Emit(() => DatasetCatalog.FromFolder(folder, Format, Split) with { MaxSamples = MaxSamples, SubsetSeed = SubsetSeed }, argument);
+                Emit(() => DatasetCatalog.FromFolder(folder, Format, Split) with { MaxSamples = MaxSamples, SubsetSeed = SubsetSeed, Tokens = WindowOptions() }, argument);
             }
             return;
         }
-        foreach (var name in Name) Emit(() => new DatasetReference(name, Split, MaxSamples, SubsetSeed), name);
+        foreach (var name in Name) Emit(() => new DatasetReference(name, Split, MaxSamples, SubsetSeed) { Tokens = ModularOptions(name) }, name);
+    }
+
+    /// <summary>
+    /// The table options for ModularArithmetic (its defaults where not given); for another name, only
+    /// options actually given, which the loader then refuses: they would silently do nothing.
+    /// </summary>
+    private TokenOptions? ModularOptions(string name)
+    {
+        var given = Modulus is not null || Operation is not null || TrainFraction is not null || SplitSeed is not null;
+        if (!given && !string.Equals(name, ModularArithmeticData.Name, StringComparison.OrdinalIgnoreCase)) return null;
+        var defaults = TokenOptions.ModularArithmeticDefaults;
+        return defaults with
+        {
+            Modulus = Modulus ?? defaults.Modulus,
+            Operation = Operation ?? defaults.Operation,
+            TrainFraction = TrainFraction ?? defaults.TrainFraction,
+            SplitSeed = SplitSeed ?? defaults.SplitSeed,
+        };
+    }
+
+    /// <summary>The window options of token folders; null when none is given (an image folder, or .npy rows taken as they are).</summary>
+    private TokenOptions? WindowOptions()
+    {
+        var options = new TokenOptions { ContextLength = ContextLength, Stride = Stride, VocabularySize = VocabularySize };
+        return options == new TokenOptions() ? null : options;
     }
 
     private void Emit(Func<DatasetReference> reference, string target)
     {
+        DatasetReference? named = null;
         try
         {
-            WriteObject(LandscapeDataset.Resolve(Runtime.DatasetCache, reference()));
+            named = reference();
+            WriteObject(LandscapeDataset.Resolve(Runtime.DatasetCache, named));
+        }
+        catch (ArgumentException e) when (named is not null && (named.Tokens is not null || DatasetCatalog.IsTokenSource(named)))
+        {
+            WriteError(new ErrorRecord(e, ErrorIds.DatasetTokenOptionsInvalid, ErrorCategory.InvalidArgument, target));
         }
         catch (ArgumentException e)
         {

@@ -19,6 +19,7 @@ public static class ErrorIds
     public const string DatasetFilesMissing = "DatasetFilesMissing";
     public const string DatasetFileInvalid = "DatasetFileInvalid";
     public const string DatasetSubsetInvalid = "DatasetSubsetInvalid";
+    public const string DatasetTokenOptionsInvalid = "DatasetTokenOptionsInvalid";
     public const string ModelUnknown = "ModelUnknown";
     public const string ParameterNotMatched = "ParameterNotMatched";
     public const string TrainingArgumentInvalid = "TrainingArgumentInvalid";

@@ -114,6 +114,24 @@ public sealed class RehydrateAttribute(Type type) : ArgumentTransformationAttrib
             OptionalText(value, nameof(LandscapeDirection.BendPath)));
     }
 
+    /// <summary>The token options from the flat properties that name them; null for images (an object written before they existed has none).</summary>
+    private static TokenOptions? RehydrateTokenOptions(PSObject value)
+    {
+        long Number(string name) => Property(value, name) is { } number ? Convert.ToInt64(number, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        var operation = OptionalText(value, nameof(LandscapeDataset.Operation));
+        var options = new TokenOptions
+        {
+            Modulus = (int)Number(nameof(LandscapeDataset.Modulus)),
+            Operation = operation is null ? default : Enum.Parse<ModularOperation>(operation),
+            TrainFraction = Property(value, nameof(LandscapeDataset.TrainFraction)) is { } fraction ? Convert.ToDouble(fraction, System.Globalization.CultureInfo.InvariantCulture) : 0,
+            SplitSeed = Number(nameof(LandscapeDataset.SplitSeed)),
+            ContextLength = (int)Number(nameof(LandscapeDataset.ContextLength)),
+            Stride = (int)Number(nameof(LandscapeDataset.Stride)),
+            VocabularySize = (int)Number(nameof(LandscapeDataset.VocabularySize)),
+        };
+        return options == new TokenOptions() ? null : options;
+    }
+
     private static LandscapeDataset RehydrateDataset(PSObject value)
     {
         var maxSamples = Property(value, nameof(LandscapeDataset.MaxSamples));
@@ -125,6 +143,7 @@ public sealed class RehydrateAttribute(Type type) : ArgumentTransformationAttrib
         {
             Path = OptionalText(value, nameof(LandscapeDataset.Path)),
             Format = Enum.Parse<DatasetFormat>(Text(value, nameof(LandscapeDataset.Format))),
+            Tokens = RehydrateTokenOptions(value),
         };
         return LandscapeDataset.Resolve(LandscapeRuntime.Load().DatasetCache, reference);
     }

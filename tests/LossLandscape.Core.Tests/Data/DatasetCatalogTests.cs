@@ -8,9 +8,9 @@ namespace LossLandscape.Core.Tests.Data;
 public sealed class DatasetCatalogTests
 {
     [Fact]
-    public void BuiltInNamesAreDigitsSyntheticCifarAndSyntheticPatterns()
+    public void BuiltInNamesAreDigitsSyntheticCifarSyntheticPatternsAndModularArithmetic()
     {
-        Assert.Equal(["Digits", "SyntheticCifar", "SyntheticPatterns"], DatasetCatalog.Names);
+        Assert.Equal(["Digits", "SyntheticCifar", "SyntheticPatterns", "ModularArithmetic"], DatasetCatalog.Names);
         Assert.True(DatasetCatalog.IsKnown("syntheticCIFAR"));
         Assert.False(DatasetCatalog.IsKnown("Cifar10"));
         Assert.Equal("SyntheticCifar", DatasetCatalog.CanonicalName("syntheticcifar"));
@@ -44,6 +44,7 @@ public sealed class DatasetCatalogTests
         var json = JsonSerializer.Serialize(builtIn, CheckpointStore.JsonOptions);
         Assert.DoesNotContain("format", json);
         Assert.DoesNotContain("path", json);
+        Assert.DoesNotContain("tokens", json);
 
         const string written = """{ "name": "Digits", "split": "Test", "maxSamples": 300, "subsetSeed": 4 }""";
         var read = JsonSerializer.Deserialize<DatasetReference>(written, CheckpointStore.JsonOptions)!;
@@ -59,5 +60,23 @@ public sealed class DatasetCatalogTests
         var json = JsonSerializer.Serialize(reference, CheckpointStore.JsonOptions);
         Assert.Contains("\"format\": \"Mnist\"", json);
         Assert.Equal(reference, JsonSerializer.Deserialize<DatasetReference>(json, CheckpointStore.JsonOptions));
+    }
+
+    [Fact]
+    public void TokenReferencesWriteOnlyTheOptionsThatApplyAndRoundTrip()
+    {
+        var modular = new DatasetReference("ModularArithmetic") { Tokens = TokenOptions.ModularArithmeticDefaults with { Operation = ModularOperation.Divide, SplitSeed = 3 } };
+        var json = JsonSerializer.Serialize(modular, CheckpointStore.JsonOptions);
+        Assert.Contains("\"modulus\": 97", json);
+        Assert.Contains("\"operation\": \"Divide\"", json);
+        Assert.DoesNotContain("contextLength", json);
+        Assert.Equal(modular, JsonSerializer.Deserialize<DatasetReference>(json, CheckpointStore.JsonOptions));
+
+        var windows = DatasetCatalog.FromFolder(Path.GetTempPath(), DatasetFormat.TokenBin) with { Tokens = new TokenOptions { ContextLength = 64 } };
+        var windowsJson = JsonSerializer.Serialize(windows, CheckpointStore.JsonOptions);
+        Assert.Contains("\"contextLength\": 64", windowsJson);
+        Assert.DoesNotContain("modulus", windowsJson);
+        Assert.DoesNotContain("stride", windowsJson);
+        Assert.Equal(windows, JsonSerializer.Deserialize<DatasetReference>(windowsJson, CheckpointStore.JsonOptions));
     }
 }
