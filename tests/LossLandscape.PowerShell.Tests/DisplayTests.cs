@@ -38,6 +38,22 @@ public sealed class DisplayTests : IClassFixture<ModuleRunspace>, IDisposable
     }
 
     [Fact]
+    public void ACheckpointOfAStepRunShowsItsStepWhereAnEpochRunsShowsItsEpoch()
+    {
+        variables["column"] = ViewColumn("LossLandscape.Checkpoint", "Epoch");
+        using var steps = new TempDirectory();
+        variables["steps"] = steps.Path;
+
+        var result = shell.Invoke("""
+            $byStep = @(Invoke-LandscapeTraining -Model Mlp -Steps 2 -MaxSamples 60 -Seed 3 -OutputDirectory $steps)[-1]
+            $byStep | ForEach-Object ([scriptblock]::Create($column))
+            Import-Checkpoint $ckpt | ForEach-Object ([scriptblock]::Create($column))
+            """, variables).ShouldSucceed();
+
+        Assert.Equal(["step 2", "1"], result.Output.Select(o => o.ToString()));
+    }
+
+    [Fact]
     public void SurfaceDirectionsReadAsRecipesNotAsARecordDump()
     {
         var view = View("LossLandscape.SurfaceDirection");

@@ -107,6 +107,40 @@ public sealed class TrainingTests(ModuleRunspace shell) : IClassFixture<ModuleRu
     }
 
     [Fact]
+    public void AStepRunEmitsItsStepCheckpointsReportsStepAndRateAndARerunReusesThem()
+    {
+        using var temp = new TempDirectory();
+        var variables = new Dictionary<string, object?> { ["dir"] = temp.Path };
+        // 300 samples in batches of 64: 5 steps per epoch, so step 12 is in epoch 3.
+        const string run = "Invoke-LandscapeTraining -Model Mlp -Steps 12 -CheckpointEvery 5 -Optimizer AdamW -LearningRate 0.01 -WarmupSteps 4 -MaxSamples 300 -Seed 2 -OutputDirectory $dir -Verbose";
+
+        var result = shell.Invoke(run, variables).ShouldSucceed();
+
+        Assert.Equal([0L, 5, 10, 12], result.Output.Select(o => (long)o.Properties["Step"].Value));
+        Assert.All(result.Output, o => Assert.Null(o.Properties["Epoch"].Value));
+        // Step 1 of a 4-step warm-up: ¼ of the rate (progress is throttled, but the first and the last step are shown).
+        Assert.Contains(result.Progress, p => p.StatusDescription.StartsWith("Epoch 1/3 · batch 1/5 · step 1/12 · lr 0.0025 · loss ", StringComparison.Ordinal));
+        Assert.Contains(result.Progress, p => p.StatusDescription.StartsWith("Epoch 3/3 · batch 2/5 · step 12/12 · lr 0.01 · loss ", StringComparison.Ordinal) && p.PercentComplete == 100);
+        Assert.Contains(result.Verbose, line => line.StartsWith("Step 5: lr 0.01, train loss ", StringComparison.Ordinal));
+
+        var again = shell.Invoke(run, variables).ShouldSucceed();
+        Assert.Contains(again.Verbose, line => line.StartsWith("All 12 step(s) were already in ", StringComparison.Ordinal));
+        Assert.Equal(result.Output.Select(o => o.Properties["Sha256"].Value), again.Output.Select(o => o.Properties["Sha256"].Value));
+    }
+
+    [Fact]
+    public void EpochsAndStepsTogetherAreRefusedBeforeAnyFileIsWritten()
+    {
+        using var temp = new TempDirectory();
+        var result = shell.Invoke("Invoke-LandscapeTraining -Model Mlp -Epochs 2 -Steps 10 -OutputDirectory $dir", new Dictionary<string, object?> { ["dir"] = temp.Path });
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("TrainingArgumentInvalid,LossLandscape.PowerShell.Commands.InvokeLandscapeTrainingCommand", error.FullyQualifiedErrorId);
+        Assert.Contains("-Epochs or -Steps", error.Exception.Message);
+        Assert.Empty(Directory.GetFiles(temp.Path));
+    }
+
+    [Fact]
     public void ADifferentRunInTheSameFolderIsRefusedAndLeavesItsFilesIntact()
     {
         using var temp = new TempDirectory();

@@ -26,6 +26,9 @@ public sealed record CheckpointMetadata
 
     public int? Epoch { get; init; }
 
+    /// <summary>Optimizer steps taken before this checkpoint, for a run checkpointed by step (null for one checkpointed by epoch).</summary>
+    public long? Step { get; init; }
+
     public DatasetReference? Dataset { get; init; }
 
     public TrainingOptions? Training { get; init; }
@@ -33,7 +36,7 @@ public sealed record CheckpointMetadata
     /// <summary>Set on the bend of a trained curve (<see cref="Connectivity.CurveTrainer"/>): how it was trained, and between which endpoints.</summary>
     public Connectivity.CurveTrainingOptions? CurveTraining { get; init; }
 
-    /// <summary>Learning rate used during this epoch (null for epoch 0 and for imported weights).</summary>
+    /// <summary>Learning rate of the last optimizer step before this checkpoint (null for step 0 and for imported weights).</summary>
     public double? LearningRate { get; init; }
 
     public double? TrainLoss { get; init; }

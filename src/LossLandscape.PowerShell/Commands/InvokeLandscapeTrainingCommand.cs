@@ -12,9 +12,9 @@ using LossLandscape.PowerShell.Types;
 namespace LossLandscape.PowerShell.Commands;
 
 /// <summary>
-/// Trains a model of the zoo and writes a checkpoint per epoch (epoch 0 is the initialisation),
-/// emitting a <see cref="Checkpoint"/> for each. Rerunning the same command in the same folder
-/// resumes after the last finished epoch.
+/// Trains a model of the zoo and writes a checkpoint per epoch (epoch 0 is the initialisation), or at
+/// chosen steps, emitting a <see cref="Checkpoint"/> for each. Rerunning the same command in the same
+/// folder resumes after the last finished checkpoint.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "LandscapeTraining", SupportsShouldProcess = true)]
 [OutputType(typeof(Checkpoint))]
@@ -36,6 +36,11 @@ public sealed class InvokeLandscapeTrainingCommand : ComputeCmdlet, IDisposable
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateRange(1, 100_000)]
     public int Epochs { get; set; } = 10;
+
+    /// <summary>Run length in optimizer steps (batches) instead of -Epochs.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, 100_000_000)]
+    public int Steps { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("OutDir")]
@@ -69,6 +74,41 @@ public sealed class InvokeLandscapeTrainingCommand : ComputeCmdlet, IDisposable
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public double LearningRateDecay { get; set; } = 0.1;
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public LearningRateSchedule LearningRateSchedule { get; set; }
+
+    /// <summary>The floor of the Cosine schedule.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public double MinimumLearningRate { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(0, int.MaxValue)]
+    public int WarmupSteps { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public double? Beta1 { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public double? Beta2 { get; set; }
+
+    /// <summary>A checkpoint every this many steps (and at the last) instead of one per epoch.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, int.MaxValue)]
+    public int CheckpointEvery { get; set; }
+
+    /// <summary>At most this many checkpoints at log-spaced steps instead of one per epoch.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(3, 100_000)]
+    public int LogCheckpointCount { get; set; }
+
+    /// <summary>Stop once the test accuracy (percent) reaches this on -StopAfterConsecutive consecutive checkpoints.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public double? StopAtTestAccuracy { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, 1000)]
+    public int StopAfterConsecutive { get; set; } = 2;
 
     /// <summary>Train on a seeded random subset of this many training samples.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -117,7 +157,8 @@ public sealed class InvokeLandscapeTrainingCommand : ComputeCmdlet, IDisposable
 
         var dataset = options.Dataset;
         WriteVerbose($"Seed {options.Seed}; data {dataset}; {Runtime.ThreadCount} thread(s); checkpoints to {directory}.");
-        if (!ShouldProcess(directory, $"Train {options.Model.Architecture} for {options.Epochs} epoch(s) and write checkpoints")) return;
+        var length = options.Steps > 0 ? $"{options.Steps} step(s)" : $"{options.Epochs} epoch(s)";
+        if (!ShouldProcess(directory, $"Train {options.Model.Architecture} for {length} and write checkpoints")) return;
 
         var observer = new CmdletTrainingObserver(this, $"Training {options.Model.Architecture}", "Epoch", "loss");
         RunTraining(() => Trainer.Run(Runtime, options, directory, observer, Restart, SelectedDevice, stopping.Token), observer, directory, ErrorIds.TrainingArgumentInvalid, Model);
@@ -129,6 +170,10 @@ public sealed class InvokeLandscapeTrainingCommand : ComputeCmdlet, IDisposable
 
     private TrainingOptions BuildOptions()
     {
+        if (Steps > 0 && MyInvocation.BoundParameters.ContainsKey(nameof(Epochs)))
+            throw new ArgumentException("Give -Epochs or -Steps, not both: they are two ways to say how long the run is.");
+        if (StopAtTestAccuracy is null && MyInvocation.BoundParameters.ContainsKey(nameof(StopAfterConsecutive)))
+            throw new ArgumentException("-StopAfterConsecutive counts evaluations at -StopAtTestAccuracy; give that too.");
         // -Model was checked at binding (ValidateArchitecture): this only restores the zoo's spelling.
         var architecture = ModelZoo.Architectures.First(a => string.Equals(a, Model, StringComparison.OrdinalIgnoreCase));
         var dataset = Dataset ?? LandscapeDataset.Resolve(Runtime.DatasetCache, new DatasetReference(DigitsData.Name));
@@ -156,6 +201,15 @@ public sealed class InvokeLandscapeTrainingCommand : ComputeCmdlet, IDisposable
             LearningRateMilestones = LearningRateMilestones,
             LearningRateDecay = LearningRateDecay,
             Seed = Seed,
+            Steps = Steps,
+            Schedule = LearningRateSchedule,
+            MinimumLearningRate = MinimumLearningRate,
+            WarmupSteps = WarmupSteps,
+            Beta1 = Beta1,
+            Beta2 = Beta2,
+            CheckpointEvery = CheckpointEvery,
+            LogCheckpointCount = LogCheckpointCount,
+            StopAt = StopAtTestAccuracy is { } accuracy ? new EarlyStop(accuracy, StopAfterConsecutive) : null,
         };
         options.Validate();
         ParameterLayout.Of(Runtime, spec);

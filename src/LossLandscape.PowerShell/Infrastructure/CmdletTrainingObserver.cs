@@ -16,11 +16,14 @@ internal sealed class CmdletTrainingObserver(Cmdlet cmdlet, string activity, str
     private readonly ProgressReporter progress = new(cmdlet, activity);
 
     public void BatchCompleted(TrainingProgress p) =>
-        progress.Report($"Epoch {p.Epoch}/{p.Epochs} · batch {p.Batch}/{p.Batches} · {lossName} {p.RunningLoss:F4}", p.Fraction);
+        progress.Report($"Epoch {p.Epoch}/{p.Epochs} · batch {p.Batch}/{p.Batches}"
+            + (p.Steps > 0 ? $" · step {p.Step}/{p.Steps}" : "")
+            + (p.LearningRate is { } rate ? $" · lr {rate:G4}" : "")
+            + $" · {lossName} {p.RunningLoss:F4}", p.Fraction);
 
     public void CheckpointReady(CheckpointInfo checkpoint, bool reused)
     {
-        if (reused) cmdlet.WriteVerbose($"{checkpointName} {checkpoint.Metadata.Epoch} already done: {checkpoint.StatePath}");
+        if (reused) cmdlet.WriteVerbose((checkpoint.Metadata.Step is { } step ? $"Step {step}" : $"{checkpointName} {checkpoint.Metadata.Epoch}") + $" already done: {checkpoint.StatePath}");
         cmdlet.WriteObject(new Checkpoint(checkpoint));
     }
 

@@ -14,6 +14,7 @@ public sealed class Checkpoint
         Name = info.Name;
         Architecture = metadata.Model.Architecture;
         Epoch = metadata.Epoch;
+        Step = metadata.Step;
         ParameterCount = info.ParameterCount;
         TensorCount = info.Tensors.Count;
         Layers = info.Layers.ToArray();
@@ -43,6 +44,9 @@ public sealed class Checkpoint
 
     public int? Epoch { get; }
 
+    /// <summary>Optimizer steps before this checkpoint, for a run checkpointed by step.</summary>
+    public long? Step { get; }
+
     public long ParameterCount { get; }
 
     public int TensorCount { get; }
@@ -71,5 +75,5 @@ public sealed class Checkpoint
     public double? TestAccuracy { get; }
 
     public override string ToString() =>
-        $"{Architecture} {Name}" + (Epoch is { } e ? $" (epoch {e})" : "") + (TestAccuracy is { } a ? $", test {a:F2}%" : "");
+        $"{Architecture} {Name}" + (Epoch is { } e ? $" (epoch {e})" : Step is { } s ? $" (step {s})" : "") + (TestAccuracy is { } a ? $", test {a:F2}%" : "");
 }
