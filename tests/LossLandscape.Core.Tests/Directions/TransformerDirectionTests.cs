@@ -298,6 +298,20 @@ public sealed class TransformerDirectionTests : IDisposable
     }
 
     [Fact]
+    public void ASubsetOfLayerNormsAloneIsRefusedWhileTheyAreIgnored()
+    {
+        var error = Assert.Throws<SpecException>(() => DirectionFactory.Random(model, Recipe(subset: "h.0.ln_1.*")));
+        var moved = DirectionFactory.Random(model, Recipe(ignore: false, subset: "h.0.ln_1.*"));
+        var layout = ParameterLayout.Of(model);
+        var theta = layout.FlattenParameters(model);
+
+        Assert.Equal(SpecProblem.Parameter, error.Problem);
+        Assert.Contains("names only biases and BatchNorm or LayerNorm γ/β, which -IgnoreBiasAndNorm leaves out", error.Message);
+        var gamma = layout.Parameters.Single(e => e.Name == "h.0.ln_1.weight");
+        Assert.Equal(Slice(theta, gamma), Slice(moved.Parameters, gamma));
+    }
+
+    [Fact]
     public void AHeadDirectionFileRoundTripsItsNormalization()
     {
         var layout = ParameterLayout.Of(model);
