@@ -531,6 +531,16 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
     }
 
     [Fact]
+    public void HeadNormalizationOfACnnIsDirectionInvalid()
+    {
+        var result = fixture.Shell.Invoke("Import-Checkpoint $ckpt | New-LandscapeDirection -Normalization Head", Variables());
+
+        var error = AssertSingleNonTerminating(result, "DirectionInvalid", ErrorCategory.InvalidArgument, CheckpointAt(fixture.Cnn));
+        Assert.Contains("epoch-001 is a DigitsCnn, which has no attention heads: use Filter", error.Exception.Message);
+        Assert.Empty(result.Output);
+    }
+
+    [Fact]
     public void AHessianOfBothSplitsIsCurvatureInvalid()
     {
         var result = fixture.Shell.Invoke("Import-Checkpoint $ckpt | Get-HessianSpectrum -Split Both", Variables());

@@ -10,10 +10,14 @@ namespace LossLandscape.Core.Checkpoints;
 /// <summary>What a flat-vector entry is to the paper's direction recipes, which treat each kind differently.</summary>
 public enum ParameterRole
 {
-    /// <summary>A weight of rank &gt; 1 (convolution filters, linear rows): filter normalization applies.</summary>
+    /// <summary>A weight of rank &gt; 1 (convolution filters, Linear, Conv1D and embedding weights): filter normalization applies, per output unit (<see cref="ParameterEntry.UnitAxis"/>).</summary>
     Filter,
 
-    /// <summary>A rank-1 (or scalar) parameter of a layer that is not a BatchNorm.</summary>
+    /// <summary>
+    /// A rank-1 (or scalar) parameter of a layer that is not a BatchNorm: a bias, or a LayerNorm's γ or β.
+    /// LayerNorm keeps no running statistics, so nothing tells its γ/β from a bias, and nothing needs to:
+    /// both follow the policy of BatchNorm γ/β (zero with IgnoreBiasAndNorm, else a copy of θ*).
+    /// </summary>
     Bias,
 
     /// <summary>A BatchNorm γ or β, or a BatchNorm running statistic (a floating-point buffer).</summary>
@@ -24,6 +28,9 @@ public enum ParameterRole
 public sealed record ParameterEntry(string Name, long[] Shape, long Offset, long Length, ParameterRole Role)
 {
     public int Rank => Shape.Length;
+
+    /// <summary>The dimension whose slices are this weight's output units (filters): 1 for GPT-2's Conv1D weights, else 0.</summary>
+    public int UnitAxis => GptLayout.UnitAxis(Name, Rank);
 }
 
 /// <summary>

@@ -49,7 +49,7 @@ public sealed class ParameterSubset : IEquatable<ParameterSubset>
         subset?.Check(parameters.Select(name).ToArray());
         var chosen = parameters.Where(p => (!weightsOnly || isFilter(p)) && (subset?.Includes(name(p)) ?? true)).ToArray();
         if (chosen.Length == 0 && subset is not null)
-            throw new SpecException(SpecProblem.Parameter, $"-Parameter {subset} names only biases and BatchNorm γ/β, which -IgnoreBiasAndNorm leaves out; add -IgnoreBiasAndNorm:$false.") { Value = subset.ToString() };
+            throw new SpecException(SpecProblem.Parameter, $"-Parameter {subset} names only biases and BatchNorm or LayerNorm γ/β, which -IgnoreBiasAndNorm leaves out; add -IgnoreBiasAndNorm:$false.") { Value = subset.ToString() };
         return chosen;
     }
 

@@ -8,7 +8,7 @@ public static class DirectionBuilder
 {
     /// <param name="target">θ_target for <see cref="DirectionKind.Target"/> recipes.</param>
     /// <param name="bend">θ_bend for <see cref="DirectionKind.CurvePlane"/> recipes.</param>
-    /// <exception cref="ArgumentException">The recipe does not belong to these checkpoints.</exception>
+    /// <exception cref="ArgumentException">The recipe does not belong to these checkpoints, or asks for Head normalization of a checkpoint that records no attention heads (refused before the model is loaded).</exception>
     public static DirectionVector Build(LandscapeRuntime runtime, CheckpointInfo checkpoint, DirectionRecipe recipe, CheckpointInfo? target = null, CheckpointInfo? bend = null)
     {
         if (recipe.CheckpointSha256 != checkpoint.Metadata.StateSha256)
@@ -17,6 +17,11 @@ public static class DirectionBuilder
             throw new ArgumentException("A direction read from a file can only be read from that file again.");
         if (recipe.Orthogonalized && recipe.Axis == 0)
             throw new ArgumentException("Only the second (y) direction can be orthogonalized, against the first.");
+        var headCount = checkpoint.Metadata.Model.HeadCount;
+        if (recipe.Normalization == DirectionNormalization.Head && headCount <= 0)
+            throw new ArgumentException(checkpoint.Format == CheckpointFormat.TorchScript
+                ? $"-Normalization Head needs the number of attention heads (n_head), which a TorchScript file does not record; {checkpoint.Name} can take Filter, which treats GPT-2's Conv1D and embedding weights per output unit."
+                : $"-Normalization Head splits the attention weights of a Gpt model by head; {checkpoint.Name} is a {checkpoint.Metadata.Model.Architecture}, which has no attention heads: use Filter.");
         using var model = CheckpointStore.LoadModel(runtime, checkpoint);
         if (recipe.Kind == DirectionKind.CurvePlane)
         {
@@ -41,9 +46,9 @@ public static class DirectionBuilder
             using var targetModel = CheckpointStore.LoadModel(runtime, target);
             return DirectionFactory.Target(model, targetModel, recipe with { TargetSha256 = target.Metadata.StateSha256 });
         }
-        if (!recipe.Orthogonalized) return DirectionFactory.Random(model, recipe);
-        var raw = DirectionFactory.Random(model, recipe with { Orthogonalized = false });
-        var reference = DirectionFactory.Random(model, recipe with { Orthogonalized = false, Axis = 0 });
+        if (!recipe.Orthogonalized) return DirectionFactory.Random(model, recipe, headCount);
+        var raw = DirectionFactory.Random(model, recipe with { Orthogonalized = false }, headCount);
+        var reference = DirectionFactory.Random(model, recipe with { Orthogonalized = false, Axis = 0 }, headCount);
         return DirectionFactory.Orthogonalize(raw, reference);
     }
 }

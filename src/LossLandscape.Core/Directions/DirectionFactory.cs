@@ -1,5 +1,6 @@
 using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Data;
+using LossLandscape.Core.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,11 +20,14 @@ public static class DirectionFactory
     /// same seed with the tensors outside the subset set to zero (normalization is per filter or per
     /// tensor, so it stays within the subset).
     /// </summary>
+    /// <param name="headCount">Attention heads per block (GPT-2's n_head); read by <see cref="DirectionNormalization.Head"/> only.</param>
     /// <exception cref="Specs.SpecException">A -Parameter pattern names no parameter, or the subset leaves nothing to move.</exception>
-    public static DirectionVector Random(nn.Module model, DirectionRecipe recipe)
+    /// <exception cref="ArgumentException">Head normalization without a head count, or on a model without GPT-2 attention weights that split into that many heads.</exception>
+    public static DirectionVector Random(nn.Module model, DirectionRecipe recipe, int headCount = 0)
     {
         if (recipe.Kind != DirectionKind.Random) throw new ArgumentException("The recipe is not a random direction.", nameof(recipe));
         var layout = ParameterLayout.Of(model);
+        if (recipe.Normalization == DirectionNormalization.Head) CheckHeads(layout, headCount);
         var moved = Moved(layout, recipe);
         var flat = new float[layout.ParameterLength];
         using var generator = new Generator(unchecked((ulong)DeterministicShuffle.DeriveSeed(recipe.Seed, recipe.Axis)));
@@ -35,7 +39,7 @@ public static class DirectionFactory
             var draw = randn(entry.Shape, ScalarType.Float32, generator: generator);
             var direction = !moved.Contains(entry.Name) ? zeros_like(theta)
                 : entry.Role != ParameterRole.Filter ? theta.clone()
-                : Normalize(draw, theta, recipe.Normalization);
+                : Normalize(draw, theta, entry, recipe.Normalization, headCount);
             direction.contiguous().data<float>().CopyTo(flat, (int)entry.Offset);
         }
         return new DirectionVector(recipe, flat);
@@ -142,16 +146,14 @@ public static class DirectionFactory
         ParameterSubset.Choose(layout.Parameters, e => e.Name, e => e.Role == ParameterRole.Filter, recipe.IgnoreBiasAndNorm, recipe.Parameters)
             .Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
 
-    private static Tensor Normalize(Tensor draw, Tensor theta, DirectionNormalization normalization)
+    private static Tensor Normalize(Tensor draw, Tensor theta, ParameterEntry entry, DirectionNormalization normalization, int headCount)
     {
         switch (normalization)
         {
             case DirectionNormalization.Filter:
-                var filters = draw.shape[0];
-                var drawRows = draw.reshape(filters, -1);
-                var thetaRows = theta.reshape(filters, -1);
-                var scale = thetaRows.norm(1, keepdim: true).div(drawRows.norm(1, keepdim: true).add(FilterEpsilon));
-                return drawRows.mul(scale).reshape(draw.shape);
+                return NormalizeUnits(draw, theta, FilterUnits(entry));
+            case DirectionNormalization.Head:
+                return NormalizeUnits(draw, theta, HeadUnits(entry, headCount) ?? FilterUnits(entry));
             case DirectionNormalization.Layer:
                 return draw.mul(theta.norm().div(draw.norm()));
             case DirectionNormalization.Weight:
@@ -159,7 +161,64 @@ public static class DirectionFactory
             case DirectionNormalization.None:
                 return draw;
             default:
-                throw new ArgumentException($"A random direction is normalized by Filter, Layer, Weight or None, not {normalization}.", nameof(normalization));
+                throw new ArgumentException($"A random direction is normalized by Filter, Head, Layer, Weight or None, not {normalization}.", nameof(normalization));
+        }
+    }
+
+    /// <summary>How a weight's units become the rows of a matrix, and back: each row is rescaled to the norm of θ*'s same row.</summary>
+    private sealed record UnitRows(Func<Tensor, Tensor> ToRows, Func<Tensor, Tensor> FromRows);
+
+    private static Tensor NormalizeUnits(Tensor draw, Tensor theta, UnitRows units)
+    {
+        var drawRows = units.ToRows(draw);
+        var scale = units.ToRows(theta).norm(1, keepdim: true).div(drawRows.norm(1, keepdim: true).add(FilterEpsilon));
+        return units.FromRows(drawRows.mul(scale));
+    }
+
+    private static UnitRows FilterUnits(ParameterEntry entry)
+    {
+        var shape = entry.Shape;
+        // A Conv1D weight is in × out: its output units are its columns.
+        if (entry.UnitAxis == 1) return new UnitRows(t => t.t(), rows => rows.t());
+        return new UnitRows(t => t.reshape(shape[0], -1), rows => rows.reshape(shape));
+    }
+
+    /// <summary>The head blocks of an attention weight as rows; null for every other tensor (they fall back to Filter).</summary>
+    private static UnitRows? HeadUnits(ParameterEntry entry, int headCount)
+    {
+        var shape = entry.Shape;
+        if (IsAttentionInput(entry))
+        {
+            // [C, 3C] is [C, (Q|K|V) × head × d]: gather each of the 3·n_head column blocks [C, d] into one row.
+            var (width, blocks) = (shape[0], 3L * headCount);
+            var headWidth = width / headCount;
+            return new UnitRows(
+                t => t.reshape(width, blocks, headWidth).permute(1, 0, 2).reshape(blocks, -1),
+                rows => rows.reshape(blocks, width, headWidth).permute(1, 0, 2).reshape(shape));
+        }
+        // [C, C] rows are c_proj's inputs, the heads concatenated: head h's rows [h·d, (h+1)·d) are contiguous.
+        if (IsAttentionOutput(entry)) return new UnitRows(t => t.reshape(headCount, -1), rows => rows.reshape(shape));
+        return null;
+    }
+
+    private static bool IsAttentionInput(ParameterEntry entry) => GptLayout.IsConv1DWeight(entry.Name, entry.Rank) && entry.Name.EndsWith("attn.c_attn.weight", StringComparison.Ordinal);
+
+    private static bool IsAttentionOutput(ParameterEntry entry) => GptLayout.IsConv1DWeight(entry.Name, entry.Rank) && entry.Name.EndsWith("attn.c_proj.weight", StringComparison.Ordinal);
+
+    /// <summary>Refuses Head normalization, before any draw, where the attention weights do not split into <paramref name="headCount"/> heads.</summary>
+    private static void CheckHeads(ParameterLayout layout, int headCount)
+    {
+        if (headCount <= 0)
+            throw new ArgumentException("-Normalization Head needs the number of attention heads (n_head), which only a Gpt checkpoint records; use Filter for this model.", nameof(headCount));
+        var attention = layout.Parameters.Where(e => IsAttentionInput(e) || IsAttentionOutput(e)).ToArray();
+        if (attention.Length == 0)
+            throw new ArgumentException("-Normalization Head rescales GPT-2 attention weights ('*.attn.c_attn.weight', '*.attn.c_proj.weight') head by head, and this model has none; use Filter.", nameof(layout));
+        foreach (var entry in attention)
+        {
+            var width = entry.Shape[0];
+            var expectedColumns = IsAttentionInput(entry) ? 3 * width : width;
+            if (entry.Shape[1] != expectedColumns || width % headCount != 0)
+                throw new ArgumentException($"-Normalization Head: '{entry.Name}' is [{string.Join("×", entry.Shape)}], which is not [C×{(IsAttentionInput(entry) ? "3C" : "C")}] with C divisible into {headCount} heads.", nameof(headCount));
         }
     }
 

@@ -21,7 +21,7 @@ public sealed record DirectionRecipe
 
     public int Axis { get; init; }
 
-    /// <summary>Zero the entries of tensors with dim ≤ 1 (biases, BN γ/β); otherwise they copy θ*, as the paper's code does.</summary>
+    /// <summary>Zero the entries of tensors with dim ≤ 1 (biases, BatchNorm and LayerNorm γ/β); otherwise they copy θ*, as the paper's code does.</summary>
     public bool IgnoreBiasAndNorm { get; init; } = true;
 
     /// <summary>

@@ -27,10 +27,10 @@ public sealed class NewLandscapeDirectionCommand : LandscapeCmdlet
 
     [Parameter(ParameterSetName = RandomSet)]
     // Unknown describes directions read from files made elsewhere; it is no way to make one.
-    [ValidateSet(nameof(DirectionNormalization.Filter), nameof(DirectionNormalization.Layer), nameof(DirectionNormalization.Weight), nameof(DirectionNormalization.None))]
+    [ValidateSet(nameof(DirectionNormalization.Filter), nameof(DirectionNormalization.Head), nameof(DirectionNormalization.Layer), nameof(DirectionNormalization.Weight), nameof(DirectionNormalization.None))]
     public DirectionNormalization Normalization { get; set; } = DirectionNormalization.Filter;
 
-    /// <summary>Zero biases and BN γ/β (default). With -IgnoreBiasAndNorm:$false they copy θ*, as the paper's code does.</summary>
+    /// <summary>Zero biases and BatchNorm/LayerNorm γ/β (default). With -IgnoreBiasAndNorm:$false they copy θ*, as the paper's code does.</summary>
     [Parameter(ParameterSetName = RandomSet)]
     public SwitchParameter IgnoreBiasAndNorm { get; set; } = true;
 

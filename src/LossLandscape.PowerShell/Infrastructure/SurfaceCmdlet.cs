@@ -35,7 +35,7 @@ public abstract class SurfaceCmdlet : EvaluationCmdlet
 
     [Parameter]
     // Unknown describes directions read from files made elsewhere; it is no way to make one.
-    [ValidateSet(nameof(DirectionNormalization.Filter), nameof(DirectionNormalization.Layer), nameof(DirectionNormalization.Weight), nameof(DirectionNormalization.None))]
+    [ValidateSet(nameof(DirectionNormalization.Filter), nameof(DirectionNormalization.Head), nameof(DirectionNormalization.Layer), nameof(DirectionNormalization.Weight), nameof(DirectionNormalization.None))]
     public DirectionNormalization Normalization { get; set; } = DirectionNormalization.Filter;
 
     [Parameter]

@@ -72,7 +72,7 @@ public sealed class DirectionFactoryTests : IDisposable
     {
         var error = Assert.Throws<ArgumentException>(() => DirectionFactory.Random(model, Recipe(DirectionNormalization.Unknown)));
 
-        Assert.Contains("Filter, Layer, Weight or None, not Unknown", error.Message);
+        Assert.Contains("Filter, Head, Layer, Weight or None, not Unknown", error.Message);
     }
 
     [Fact]
