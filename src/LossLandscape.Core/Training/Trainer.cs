@@ -85,7 +85,7 @@ public static class Trainer
         }
         else
         {
-            checkpoints.Add(WriteCheckpoint(runtime, model, optimizer, options, threads, directory, plan[0], previous: null, learningRate: null, train, test, observer));
+            checkpoints.Add(WriteCheckpoint(runtime, model, optimizer, options, threads, directory, plan[0], previous: null, learningRate: null, epoch: 0, train, test, observer));
             done = 0;
         }
 
@@ -130,7 +130,7 @@ public static class Trainer
                 observer.BatchCompleted(new TrainingProgress(epoch, epochs, batch, batchesPerEpoch, lossSum / seen) { Step = step, Steps = run.TotalSteps, LearningRate = learningRate });
                 if (step != plan[next].Step) continue;
 
-                var checkpoint = WriteCheckpoint(runtime, model, optimizer, options, run.Threads, run.Directory, plan[next], plan[next - 1], learningRate, train, test, observer);
+                var checkpoint = WriteCheckpoint(runtime, model, optimizer, options, run.Threads, run.Directory, plan[next], plan[next - 1], learningRate, epoch, train, test, observer);
                 run.Checkpoints.Add(checkpoint);
                 testAccuracies.Add(checkpoint.Metadata.TestAccuracy);
                 if (options.StopAt?.FirstStop(testAccuracies) is not null)
@@ -186,13 +186,14 @@ public static class Trainer
 
     /// <param name="previous">The checkpoint before this one, whose optimizer state this one's replaces.</param>
     /// <param name="learningRate">The learning rate of the step just taken (null before the first).</param>
-    private static CheckpointInfo WriteCheckpoint(LandscapeRuntime runtime, nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer, TrainingOptions options, int threads, string directory, PlannedCheckpoint planned, PlannedCheckpoint? previous, double? learningRate, PreloadedDataset train, PreloadedDataset test, ITrainingObserver observer)
+    /// <param name="epoch">The epoch of the step just taken (0 before the first), for the message should the evaluation diverge.</param>
+    private static CheckpointInfo WriteCheckpoint(LandscapeRuntime runtime, nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer, TrainingOptions options, int threads, string directory, PlannedCheckpoint planned, PlannedCheckpoint? previous, double? learningRate, int epoch, PreloadedDataset train, PreloadedDataset test, ITrainingObserver observer)
     {
         var (trainLoss, trainAccuracy) = Evaluation.Evaluate(model, train);
         var (testLoss, testAccuracy) = Evaluation.Evaluate(model, test);
         // Finite weights can still give an infinite loss (BatchNorm statistics overflowing); it could not be recorded.
         if (!double.IsFinite(trainLoss) || !double.IsFinite(testLoss))
-            throw new TrainingDivergedException(planned.Epoch ?? (int)planned.Step, batch: null, $"the train loss is {trainLoss} and the test loss {testLoss}");
+            throw new TrainingDivergedException(epoch, batch: null, $"the train loss is {trainLoss} and the test loss {testLoss}");
 
         // The optimizer state goes first: a checkpoint's JSON, written last, marks it as resumable.
         var optimizerPath = OptimizerStatePath(directory, planned.Name);
@@ -217,7 +218,7 @@ public static class Trainer
         var checkpoint = CheckpointStore.WriteWithSideFile(runtime, model, metadata, directory, planned.Name, optimizerPath);
         if (previous is { Step: > 0 }) File.Delete(OptimizerStatePath(directory, previous.Name));
         var rate = learningRate is { } r ? $"lr {r:G4}, " : "";
-        var where = planned.Epoch is { } epoch ? $"Epoch {epoch}" : $"Step {planned.Step}";
+        var where = planned.Epoch is { } named ? $"Epoch {named}" : $"Step {planned.Step}";
         observer.Verbose($"{where}: {rate}train loss {trainLoss:F4}, acc {trainAccuracy:F2}%; test loss {testLoss:F4}, acc {testAccuracy:F2}% → {checkpoint.StatePath}");
         observer.CheckpointReady(checkpoint, reused: false);
         return checkpoint;
