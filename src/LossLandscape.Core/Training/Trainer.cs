@@ -85,7 +85,7 @@ public static class Trainer
         }
         else
         {
-            checkpoints.Add(WriteCheckpoint(runtime, model, optimizer, options, threads, directory, plan[0], previous: null, learningRate: null, train, test, observer));
+            checkpoints.Add(WriteCheckpoint(runtime, model, optimizer, options, threads, directory, plan[0], previous: null, learningRate: null, (0, 0), train, test, observer));
             done = 0;
         }
 
@@ -124,13 +124,14 @@ public static class Trainer
                 if (step <= taken) continue;
                 cancellation.ThrowIfCancellationRequested();
                 var learningRate = options.LearningRateAtStep(step, batchesPerEpoch);
-                var lossValue = TrainStep(model, optimizer, learningRate, inputs, labels, epoch, batch);
+                var kept = plan[next - 1].Epoch is null ? plan[next - 1].Label : null;
+                var lossValue = TrainStep(model, optimizer, learningRate, inputs, labels, (epoch, batch, kept));
                 lossSum += lossValue * labels.shape[0];
                 seen += labels.shape[0];
                 observer.BatchCompleted(new TrainingProgress(epoch, epochs, batch, batchesPerEpoch, lossSum / seen) { Step = step, Steps = run.TotalSteps, LearningRate = learningRate });
                 if (step != plan[next].Step) continue;
 
-                var checkpoint = WriteCheckpoint(runtime, model, optimizer, options, run.Threads, run.Directory, plan[next], plan[next - 1], learningRate, train, test, observer);
+                var checkpoint = WriteCheckpoint(runtime, model, optimizer, options, run.Threads, run.Directory, plan[next], plan[next - 1], learningRate, (epoch, batch), train, test, observer);
                 run.Checkpoints.Add(checkpoint);
                 testAccuracies.Add(checkpoint.Metadata.TestAccuracy);
                 if (options.StopAt?.FirstStop(testAccuracies) is not null)
@@ -170,31 +171,35 @@ public static class Trainer
         _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "Unknown optimizer."),
     };
 
+    /// <param name="where">The step's epoch and batch, and the last checkpoint kept where the run is checkpointed by step: what a divergence reports.</param>
     /// <returns>The batch's loss before the step.</returns>
-    private static float TrainStep(nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer, double learningRate, Tensor inputs, Tensor labels, int epoch, int batch)
+    private static float TrainStep(nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer, double learningRate, Tensor inputs, Tensor labels, (int Epoch, int Batch, string? LastKept) where)
     {
         foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
         using var scope = NewDisposeScope();
         optimizer.zero_grad();
         var loss = Evaluation.Loss(model.forward(inputs), labels, LossFunction.CrossEntropy);
         var lossValue = loss.item<float>();
-        if (!float.IsFinite(lossValue)) throw new TrainingDivergedException(epoch, batch, $"the loss became {lossValue}");
+        if (!float.IsFinite(lossValue)) throw new TrainingDivergedException(where.Epoch, where.Batch, $"the loss became {lossValue}", where.LastKept);
         loss.backward();
         optimizer.step();
         // A finite loss can still take a step to infinite weights; the next loss would show it, but not after the last batch.
-        if (!ParametersFinite(model)) throw new TrainingDivergedException(epoch, batch, "the update made some weights non-finite");
+        if (!ParametersFinite(model)) throw new TrainingDivergedException(where.Epoch, where.Batch, "the update made some weights non-finite", where.LastKept);
         return lossValue;
     }
 
     /// <param name="previous">The checkpoint before this one, whose optimizer state this one's replaces.</param>
     /// <param name="learningRate">The learning rate of the step just taken (null before the first).</param>
-    private static CheckpointInfo WriteCheckpoint(LandscapeRuntime runtime, nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer, TrainingOptions options, int threads, string directory, PlannedCheckpoint planned, PlannedCheckpoint? previous, double? learningRate, PreloadedDataset train, PreloadedDataset test, ITrainingObserver observer)
+    /// <param name="taken">The epoch and batch of the step just taken ((0, 0) before the first), for the message should the evaluation diverge.</param>
+    private static CheckpointInfo WriteCheckpoint(LandscapeRuntime runtime, nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer, TrainingOptions options, int threads, string directory, PlannedCheckpoint planned, PlannedCheckpoint? previous, double? learningRate, (int Epoch, int Batch) taken, PreloadedDataset train, PreloadedDataset test, ITrainingObserver observer)
     {
         var (trainLoss, trainAccuracy) = Evaluation.Evaluate(model, train);
         var (testLoss, testAccuracy) = Evaluation.Evaluate(model, test);
         // Finite weights can still give an infinite loss (BatchNorm statistics overflowing); it could not be recorded.
         if (!double.IsFinite(trainLoss) || !double.IsFinite(testLoss))
-            throw new TrainingDivergedException(planned.Epoch ?? (int)planned.Step, batch: null, $"the train loss is {trainLoss} and the test loss {testLoss}");
+            throw planned.Epoch is null
+                ? new TrainingDivergedException(taken.Epoch, taken.Batch, $"the train loss at {planned.Label} is {trainLoss} and the test loss {testLoss}", previous?.Label)
+                : new TrainingDivergedException(taken.Epoch, batch: null, $"the train loss is {trainLoss} and the test loss {testLoss}");
 
         // The optimizer state goes first: a checkpoint's JSON, written last, marks it as resumable.
         var optimizerPath = OptimizerStatePath(directory, planned.Name);
@@ -219,7 +224,7 @@ public static class Trainer
         var checkpoint = CheckpointStore.WriteWithSideFile(runtime, model, metadata, directory, planned.Name, optimizerPath);
         if (previous is { Step: > 0 }) File.Delete(OptimizerStatePath(directory, previous.Name));
         var rate = learningRate is { } r ? $"lr {r:G4}, " : "";
-        var where = planned.Epoch is { } epoch ? $"Epoch {epoch}" : $"Step {planned.Step}";
+        var where = planned.Epoch is { } named ? $"Epoch {named}" : $"Step {planned.Step}";
         observer.Verbose($"{where}: {rate}train loss {trainLoss:F4}, acc {trainAccuracy:F2}%; test loss {testLoss:F4}, acc {testAccuracy:F2}% → {checkpoint.StatePath}");
         observer.CheckpointReady(checkpoint, reused: false);
         return checkpoint;

@@ -5,8 +5,9 @@ namespace LossLandscape.Core.Training;
 /// one with non-finite weights is useless, and its loss could not be recorded.
 /// </summary>
 /// <param name="batch">The 1-based batch after which it was seen, or null when only the end-of-epoch evaluation showed it.</param>
-public sealed class TrainingDivergedException(int epoch, int? batch, string what)
-    : Exception($"Training diverged in epoch {epoch}{(batch is null ? " (at its end-of-epoch evaluation)" : $", batch {batch}")}: {what}. Checkpoints up to epoch {epoch - 1} are kept; lower the learning rate.")
+/// <param name="lastKept">The last checkpoint kept ("step 300") where a run is checkpointed by step; null: the epoch before.</param>
+public sealed class TrainingDivergedException(int epoch, int? batch, string what, string? lastKept = null)
+    : Exception($"Training diverged in epoch {epoch}{(batch is null ? " (at its end-of-epoch evaluation)" : $", batch {batch}")}: {what}. Checkpoints up to {lastKept ?? $"epoch {epoch - 1}"} are kept; lower the learning rate.")
 {
     public int Epoch { get; } = epoch;
 

@@ -164,6 +164,22 @@ public sealed class StepTrainingTests : IDisposable
         Assert.Throws<TrainingDirectoryConflictException>(() => Trainer.Run(runtime, AdamWRun with { Steps = 30 }, run, new RecordingObserver()));
     }
 
+    [Fact]
+    public void ADivergedStepRunNamesTheLastStepCheckpointItKept()
+    {
+        var run = Path.Combine(folder.FullName, "diverged");
+        var options = AdamWRun with { Optimizer = OptimizerKind.Sgd, Beta2 = null, LearningRate = 1e30, WarmupSteps = 0, CheckpointEvery = 1 };
+
+        var error = Assert.Throws<TrainingDivergedException>(() => Trainer.Run(runtime, options, run, new RecordingObserver()));
+
+        var kept = Directory.GetFiles(run, "*.json").Select(Path.GetFileNameWithoutExtension).Order().ToArray();
+        Assert.NotEmpty(kept);
+        var lastKept = long.Parse(kept[^1]!["step-".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.EndsWith($"Checkpoints up to step {lastKept} are kept; lower the learning rate.", error.Message);
+        // The step that diverged is the one after the last kept: epoch 1, batch lastKept + 1 of 5.
+        Assert.Equal((1, (int)lastKept + 1), (error.Epoch, error.Batch!.Value));
+    }
+
     private static double[][] Weights(CheckpointInfo checkpoint)
     {
         using var model = CheckpointStore.LoadModel(LandscapeRuntime.Load(), checkpoint);
