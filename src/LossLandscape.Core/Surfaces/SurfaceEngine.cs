@@ -24,6 +24,7 @@ public static class SurfaceEngine
         CheckpointSha256 = request.Checkpoint.Metadata.StateSha256,
         Architecture = request.Checkpoint.Metadata.Model.Architecture,
         CheckpointEpoch = request.Checkpoint.Metadata.Epoch,
+        CheckpointStep = request.Checkpoint.Metadata.Step,
         Directions = (request.Y is null ? [request.X] : new[] { request.X, request.Y })
             .Select(d => new SurfaceDirectionInfo(d.Recipe, d.Sha256, d.Norm)).ToArray(),
         DirectionCount = request.AdditionalDraws.Count > 0 ? request.Draws.Count : null,

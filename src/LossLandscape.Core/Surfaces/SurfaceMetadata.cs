@@ -41,6 +41,10 @@ public sealed record SurfaceMetadata
 
     public int? CheckpointEpoch { get; init; }
 
+    /// <summary>The optimizer step of a checkpoint from a step-based run; not written otherwise, so earlier files keep their bytes.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? CheckpointStep { get; init; }
+
     public required IReadOnlyList<SurfaceDirectionInfo> Directions { get; init; }
 
     /// <summary>

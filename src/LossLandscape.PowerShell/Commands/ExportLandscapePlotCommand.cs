@@ -366,7 +366,8 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
     }
 
     /// <summary>A surface's name in a legend: where in training its checkpoint was.</summary>
-    private static string CurveLabel(LossSurface surface) => surface.CheckpointEpoch is { } epoch ? $"epoch {epoch}" : surface.Architecture;
+    private static string CurveLabel(LossSurface surface) =>
+        surface.CheckpointStep is { } step ? $"step {step}" : surface.CheckpointEpoch is { } epoch ? $"epoch {epoch}" : surface.Architecture;
 
     /// <summary>Error in percent; NaN (a gap) where no accuracy was recorded.</summary>
     private static double[] Errors(double[]? accuracy, int length) =>
@@ -375,6 +376,8 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
     /// <summary>λmax, worst-case and average-case sharpness of every piped checkpoint against its place in training.</summary>
     private string DrawMeasurements(string file)
     {
+        if (measurements.Select(m => m.Checkpoint.Step is null).Distinct().Count() > 1)
+            throw new ArgumentException("Some checkpoints are placed by step and others by epoch; pipe the checkpoints of one run.");
         var ordered = measurements.Select(m => (Position: TrainingPosition(m.Checkpoint), Measurement: m)).ToArray();
         var missing = ordered.FirstOrDefault(o => o.Position is null).Measurement;
         if (missing is not null)
@@ -403,10 +406,10 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
             }).Path;
     }
 
-    /// <summary>Where in its run a checkpoint was written: the epoch of an epoch-based run.</summary>
-    private static long? TrainingPosition(Checkpoint checkpoint) => checkpoint.Epoch;
+    /// <summary>Where in its run a checkpoint was written: the step of a step-based run, else the epoch.</summary>
+    private static long? TrainingPosition(Checkpoint checkpoint) => checkpoint.Step ?? checkpoint.Epoch;
 
-    private static string PositionLabel(Checkpoint checkpoint) => "epoch";
+    private static string PositionLabel(Checkpoint checkpoint) => checkpoint.Step is null ? "epoch" : "step";
 
     /// <summary>-Path when it names a file, else <c>&lt;architecture&gt;-&lt;kind&gt;.png</c> in the -Path folder (default: the current one).</summary>
     private string NamedFile(string architecture, string kind)

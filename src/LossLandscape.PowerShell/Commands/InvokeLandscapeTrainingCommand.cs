@@ -124,6 +124,26 @@ public sealed class InvokeLandscapeTrainingCommand : ComputeCmdlet, IDisposable
     [ValidateRange(1, 64)]
     public int? WidthFactor { get; set; }
 
+    /// <summary>Transformer blocks of Gpt (n_layer); by default the zoo's.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, 256)]
+    public int? LayerCount { get; set; }
+
+    /// <summary>Attention heads per block of Gpt (n_head); they must divide -EmbeddingWidth.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, 256)]
+    public int? HeadCount { get; set; }
+
+    /// <summary>Residual width of Gpt (n_embd).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, 65_536)]
+    public int? EmbeddingWidth { get; set; }
+
+    /// <summary>Learned positions of Gpt (n_positions); by default the data set's sequence length.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, 1_048_576)]
+    public int? ContextLength { get; set; }
+
     /// <summary>libtorch intra-op threads for this and later commands of the process (Set-LandscapeSetting).</summary>
     [Parameter]
     [ValidateRange(1, 1024)]
@@ -178,14 +198,7 @@ public sealed class InvokeLandscapeTrainingCommand : ComputeCmdlet, IDisposable
         var architecture = ModelZoo.Architectures.First(a => string.Equals(a, Model, StringComparison.OrdinalIgnoreCase));
         var dataset = Dataset ?? LandscapeDataset.Resolve(Runtime.DatasetCache, new DatasetReference(DigitsData.Name));
         var reference = dataset.Reference with { Split = DatasetSplit.Train, MaxSamples = MaxSamples ?? dataset.MaxSamples };
-        var spec = ModelZoo.DefaultSpec(architecture) with
-        {
-            InputChannels = dataset.Channels,
-            InputHeight = dataset.Height,
-            InputWidth = dataset.Width,
-            ClassCount = dataset.ClassCount,
-            WidthFactor = WidthFactor ?? ModelZoo.DefaultSpec(architecture).WidthFactor,
-        };
+        var spec = ModelSpecFor(architecture, dataset);
         if (HiddenWidth is not null) spec = spec with { HiddenWidths = HiddenWidth };
         var options = new TrainingOptions
         {
@@ -214,5 +227,35 @@ public sealed class InvokeLandscapeTrainingCommand : ComputeCmdlet, IDisposable
         options.Validate();
         ParameterLayout.Of(Runtime, spec);
         return options;
+    }
+
+    /// <summary>The zoo's spec sized to the data: the image shape and classes, or for Gpt the vocabulary and (by default) the sequence length.</summary>
+    private ModelSpec ModelSpecFor(string architecture, LandscapeDataset dataset)
+    {
+        var defaults = ModelZoo.DefaultSpec(architecture);
+        var transformerShape = new (string Name, int? Value)[] { (nameof(LayerCount), LayerCount), (nameof(HeadCount), HeadCount), (nameof(EmbeddingWidth), EmbeddingWidth), (nameof(ContextLength), ContextLength) };
+        if (architecture != nameof(Gpt))
+        {
+            if (transformerShape.FirstOrDefault(p => p.Value is not null).Name is { } given)
+                throw new ArgumentException($"-{given} sizes the Gpt transformer; {architecture} has no such dimension.");
+            return defaults with
+            {
+                InputChannels = dataset.Channels,
+                InputHeight = dataset.Height,
+                InputWidth = dataset.Width,
+                ClassCount = dataset.ClassCount,
+                WidthFactor = WidthFactor ?? defaults.WidthFactor,
+            };
+        }
+        if (dataset.SequenceLength is not { } sequenceLength)
+            throw new ArgumentException($"Gpt reads token sequences, but {dataset.Name} holds {dataset.Shape} images; give a token data set (Get-LandscapeDataset ModularArithmetic, or a folder of -Format TokenBin or Npy).");
+        return defaults with
+        {
+            ClassCount = dataset.ClassCount,
+            LayerCount = LayerCount ?? defaults.LayerCount,
+            HeadCount = HeadCount ?? defaults.HeadCount,
+            EmbeddingWidth = EmbeddingWidth ?? defaults.EmbeddingWidth,
+            ContextLength = ContextLength ?? sequenceLength,
+        };
     }
 }

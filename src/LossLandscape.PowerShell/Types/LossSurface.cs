@@ -123,6 +123,8 @@ public sealed class LossSurface
 
     public int? CheckpointEpoch => Result.Metadata.CheckpointEpoch;
 
+    public long? CheckpointStep => Result.Metadata.CheckpointStep;
+
     public string CheckpointSha256 => Result.Metadata.CheckpointSha256;
 
     /// <summary>The directions' recipes, hashes and norms, as recorded with the surface.</summary>
