@@ -28,6 +28,7 @@ public sealed record DatasetReference(string Name, DatasetSplit Split = DatasetS
     public override string ToString()
     {
         var location = Path is null ? "" : $" in {Path}";
-        return MaxSamples is { } max ? $"{Name}/{Split}{location} (≤{max} samples, seed {SubsetSeed})" : $"{Name}/{Split}{location}";
+        var making = Tokens is null ? "" : $" [{Tokens.Describe()}]";
+        return MaxSamples is { } max ? $"{Name}/{Split}{location}{making} (≤{max} samples, seed {SubsetSeed})" : $"{Name}/{Split}{location}{making}";
     }
 }

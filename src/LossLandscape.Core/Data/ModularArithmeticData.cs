@@ -36,9 +36,14 @@ public static class ModularArithmeticData
         if (!(settings.TrainFraction > 0 && settings.TrainFraction < 1))
             throw new ArgumentException($"TrainFraction must lie strictly between 0 and 1 (got {settings.TrainFraction}).", nameof(options));
 
-        var equations = Table(p, settings.Operation);
-        var trainCount = TrainCount(equations.Count, settings.TrainFraction);
-        var order = DeterministicShuffle.Permutation(equations.Count, settings.SplitSeed);
+        var operation = settings.Operation;
+        // Equation k is (a, b) = (k / bCount, firstB + k % bCount): the table is never held, only the chosen rows.
+        var firstB = operation == ModularOperation.Divide ? 1 : 0;
+        var bCount = p - firstB;
+        var inverses = operation == ModularOperation.Divide ? Enumerable.Range(0, p).Select(b => b == 0 ? 0 : Inverse(b, p)).ToArray() : [];
+        var equationCount = p * bCount;
+        var trainCount = TrainCount(equationCount, settings.TrainFraction);
+        var order = DeterministicShuffle.Permutation(equationCount, settings.SplitSeed);
         var chosen = (split == DatasetSplit.Train ? order.Take(trainCount) : order.Skip(trainCount)).Order().ToArray();
 
         var tokens = new long[chosen.Length * SequenceLength];
@@ -46,10 +51,17 @@ public static class ModularArithmeticData
         Array.Fill(targets, DatasetArrays.IgnoredTarget);
         for (var i = 0; i < chosen.Length; i++)
         {
-            var (a, b, c) = equations[chosen[i]];
+            long a = chosen[i] / bCount, b = firstB + chosen[i] % bCount;
+            var c = operation switch
+            {
+                ModularOperation.Add => (a + b) % p,
+                ModularOperation.Subtract => (a - b + p) % p,
+                ModularOperation.Multiply => a * b % p,
+                _ => a * inverses[b] % p,
+            };
             var row = i * SequenceLength;
             tokens[row] = a;
-            tokens[row + 1] = OperationToken(p, settings.Operation);
+            tokens[row + 1] = OperationToken(p, operation);
             tokens[row + 2] = b;
             tokens[row + 3] = EqualsToken(p);
             targets[row + 3] = c;
@@ -59,26 +71,6 @@ public static class ModularArithmeticData
 
     /// <summary>⌊fraction · count⌋, kept within 1..count − 1 so that neither split is empty.</summary>
     public static int TrainCount(int count, double fraction) => Math.Clamp((int)Math.Floor(fraction * count), 1, count - 1);
-
-    private static List<(int A, int B, int C)> Table(int p, ModularOperation operation)
-    {
-        var equations = new List<(int, int, int)>(p * p);
-        for (var a = 0; a < p; a++)
-        {
-            for (var b = operation == ModularOperation.Divide ? 1 : 0; b < p; b++)
-            {
-                var c = operation switch
-                {
-                    ModularOperation.Add => (a + b) % p,
-                    ModularOperation.Subtract => (a - b + p) % p,
-                    ModularOperation.Multiply => (int)((long)a * b % p),
-                    _ => (int)((long)a * Inverse(b, p) % p),
-                };
-                equations.Add((a, b, c));
-            }
-        }
-        return equations;
-    }
 
     /// <summary>b^(p−2) mod p, the inverse by Fermat's little theorem.</summary>
     private static long Inverse(int b, int p)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 
 namespace LossLandscape.Core.Data;
@@ -39,6 +40,17 @@ public sealed record TokenOptions
     /// <summary>The vocabulary of token files; 0 means the largest token in the folder + 1.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int VocabularySize { get; init; }
+
+    /// <summary>The options that apply, for a reference's one-line description.</summary>
+    public string Describe()
+    {
+        if (Modulus != 0)
+            return string.Create(CultureInfo.InvariantCulture, $"p {Modulus}, {Operation}, train fraction {TrainFraction}, split seed {SplitSeed}");
+        var parts = new List<string>();
+        if (ContextLength != 0) parts.Add(Stride != 0 ? $"windows of {ContextLength}, stride {Stride}" : $"windows of {ContextLength}");
+        if (VocabularySize != 0) parts.Add($"vocabulary {VocabularySize}");
+        return string.Join(", ", parts);
+    }
 }
 
 /// <summary>The operation ∘ of the ModularArithmetic table a ∘ b = c (mod p).</summary>

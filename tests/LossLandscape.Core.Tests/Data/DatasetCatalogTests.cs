@@ -71,6 +71,7 @@ public sealed class DatasetCatalogTests
         Assert.Contains("\"operation\": \"Divide\"", json);
         Assert.DoesNotContain("contextLength", json);
         Assert.Equal(modular, JsonSerializer.Deserialize<DatasetReference>(json, CheckpointStore.JsonOptions));
+        Assert.Equal("ModularArithmetic/Train [p 97, Divide, train fraction 0.5, split seed 3]", modular.ToString());
 
         var windows = DatasetCatalog.FromFolder(Path.GetTempPath(), DatasetFormat.TokenBin) with { Tokens = new TokenOptions { ContextLength = 64 } };
         var windowsJson = JsonSerializer.Serialize(windows, CheckpointStore.JsonOptions);
@@ -78,5 +79,6 @@ public sealed class DatasetCatalogTests
         Assert.DoesNotContain("modulus", windowsJson);
         Assert.DoesNotContain("stride", windowsJson);
         Assert.Equal(windows, JsonSerializer.Deserialize<DatasetReference>(windowsJson, CheckpointStore.JsonOptions));
+        Assert.EndsWith("[windows of 64]", windows.ToString());
     }
 }
