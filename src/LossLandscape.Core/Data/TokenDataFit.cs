@@ -10,7 +10,7 @@ namespace LossLandscape.Core.Data;
 public static class TokenDataFit
 {
     /// <summary>The zoo's decoder: the one architecture that reads tokens.</summary>
-    public const string GptArchitecture = "Gpt";
+    public const string GptArchitecture = nameof(Gpt);
 
     public static bool ReadsTokens(ModelSpec model) => string.Equals(model.Architecture, GptArchitecture, StringComparison.OrdinalIgnoreCase);
 
