@@ -134,7 +134,7 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
     [Parameter]
     public SwitchParameter EqualAspect { get; set; }
 
-    /// <summary>With -Trajectory: epochs drawn in red (e.g. where the learning rate dropped). With -Sharpness: steps or epochs marked by a dashed line in every panel.</summary>
+    /// <summary>With -Trajectory: epochs (steps of a step-based run) drawn in red, e.g. where the learning rate dropped. With -Sharpness: steps or epochs marked by a dashed line in every panel.</summary>
     [Parameter]
     public int[] HighlightEpoch { get; set; } = [];
 
@@ -564,7 +564,7 @@ public sealed class ExportLandscapePlotCommand : LandscapeCmdlet
         if (!Trajectory.Direction.Select(d => d.Sha256).SequenceEqual(surfaceDirections))
             throw new ArgumentException("The trajectory lies on another plane: compute the surface along its PCA directions (pipe the Get-TrajectoryPCA result to Get-LossSurface).");
         var points = Trajectory.Points;
-        var highlight = points.Select((p, i) => (p, i)).Where(x => x.p.Epoch is { } e && HighlightEpoch.Contains(e)).Select(x => x.i).ToArray();
+        var highlight = points.Select((p, i) => (p, i)).Where(x => (x.p.Step ?? x.p.Epoch) is { } position && HighlightEpoch.Any(h => h == position)).Select(x => x.i).ToArray();
         return new PathOverlay(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray(), "training path", highlight);
     }
 

@@ -58,8 +58,10 @@ public sealed class GetTrajectoryPcaCommand : LandscapeCmdlet, IDisposable
 
     protected override void EndProcessing()
     {
-        // By epoch when every checkpoint has one; otherwise in pipeline order.
-        var ordered = collected.All(c => c.Epoch is not null) ? collected.OrderBy(c => c.Epoch).ToList() : collected;
+        // By epoch (or step, for a step-based run) when every checkpoint has one; otherwise in pipeline order.
+        var ordered = collected.All(c => c.Epoch is not null) ? collected.OrderBy(c => c.Epoch).ToList()
+            : collected.All(c => c.Step is not null) ? collected.OrderBy(c => c.Step).ToList()
+            : collected;
         var reference = Reference ?? ordered.LastOrDefault();
         if (ordered.Count < 3 || reference is null)
         {

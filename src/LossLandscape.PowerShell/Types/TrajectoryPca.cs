@@ -19,7 +19,7 @@ public sealed class TrajectoryPca
         Checkpoint = reference;
         Direction = directions;
         Points = result.Checkpoints.Select((c, i) => pointNames is null
-            ? new TrajectoryPoint(c.Name, c.Metadata.Epoch, result.X[i], result.Y[i])
+            ? new TrajectoryPoint(c.Name, c.Metadata.Epoch, result.X[i], result.Y[i]) { Step = c.Metadata.Step }
             : new TrajectoryPoint(pointNames[i], null, result.X[i], result.Y[i])).ToArray();
         XRange = result.X.Length == 0 ? [-1, 1] : Extent(result.X);
         YRange = directions.Length > 1 ? (result.Y.Length == 0 ? [-1, 1] : Extent(result.Y)) : null;
