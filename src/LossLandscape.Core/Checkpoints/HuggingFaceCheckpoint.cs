@@ -54,7 +54,8 @@ public static partial class HuggingFaceCheckpoint
     {
         var configPath = Path.Combine(folder, HuggingFaceConfig.FileName);
         var spec = HuggingFaceConfig.Read(configPath);
-        var plan = Plan(runtime, folder, spec);
+        var layout = LayoutOf(runtime, folder, spec);
+        var plan = Plan(folder, layout.Parameters);
         var nonFinite = new Dictionary<string, long>(StringComparer.Ordinal);
         ForEachChunk(plan, (tensor, values, _) =>
         {
@@ -70,7 +71,7 @@ public static partial class HuggingFaceCheckpoint
             StateFile = plan.IndexFile ?? SingleFileName,
             StateSha256 = Sha256(folder),
         };
-        return new CheckpointInfo(folder, configPath, metadata, tensors, LayerSummary.From(tensors, plan.Layout.ParameterNames), plan.Layout.ParameterLength)
+        return new CheckpointInfo(folder, configPath, metadata, tensors, LayerSummary.From(tensors, layout.ParameterNames), layout.ParameterLength)
         {
             Format = CheckpointFormat.HuggingFace,
             Conversions = plan.Tensors.Where(t => t.Entry.DType != TensorDType.Float32)
@@ -81,7 +82,7 @@ public static partial class HuggingFaceCheckpoint
     /// <summary>Builds the zoo's Gpt and streams the folder's weights into its parameters (eval mode).</summary>
     public static nn.Module LoadModel(LandscapeRuntime runtime, CheckpointInfo checkpoint)
     {
-        var plan = Plan(runtime, checkpoint.StatePath, checkpoint.Metadata.Model);
+        var plan = Plan(checkpoint.StatePath, LayoutOf(runtime, checkpoint.StatePath, checkpoint.Metadata.Model).Parameters);
         var model = ModelZoo.Create(runtime, checkpoint.Metadata.Model);
         try
         {
@@ -130,24 +131,15 @@ public static partial class HuggingFaceCheckpoint
     /// <summary>One weight of the folder under the zoo's name, where its bytes lie.</summary>
     internal sealed record FolderTensor(string Name, string File, long DataStart, SafetensorsEntry Entry);
 
-    /// <summary>What <see cref="Plan(LandscapeRuntime, string, ModelSpec)"/> found: the weights in file and data order, the index's name if sharded.</summary>
-    internal sealed record FolderPlan(string Folder, IReadOnlyList<FolderTensor> Tensors, ParameterLayout Layout, string? IndexFile);
+    /// <summary>What <see cref="Plan"/> found: the weights in file and data order, the index's name if sharded.</summary>
+    internal sealed record FolderPlan(string Folder, IReadOnlyList<FolderTensor> Tensors, string? IndexFile);
 
-    /// <summary>Every check that needs no weight byte, then the tie (which compares two tensors' bytes).</summary>
-    internal static FolderPlan Plan(LandscapeRuntime runtime, string folder, ModelSpec spec)
+    /// <summary>Every check that needs no weight byte against the parameters the config describes, then the tie (which compares two tensors' bytes).</summary>
+    internal static FolderPlan Plan(string folder, IReadOnlyList<ParameterEntry> expected)
     {
-        ParameterLayout layout;
-        try
-        {
-            layout = ParameterLayout.Of(runtime, spec);
-        }
-        catch (ArgumentException e)
-        {
-            throw new CheckpointException(CheckpointErrorKind.UnknownArchitecture, folder, $"'{folder}' describes a model that cannot be built: {e.Message}", e);
-        }
         var (files, index) = WeightFiles(folder);
         // Headers are the only allocations a shard can make us do; together they may take what a file of this model's size could declare.
-        var budget = ReadBudget.ForState(layout.Parameters.ToDictionary(p => p.Name, p => p.Length, StringComparer.Ordinal), _ => null);
+        var budget = ReadBudget.ForState(expected.ToDictionary(p => p.Name, p => p.Length, StringComparer.Ordinal), _ => null);
         var declared = new List<FolderTensor>();
         foreach (var file in files)
         {
@@ -169,14 +161,26 @@ public static partial class HuggingFaceCheckpoint
             declared.AddRange(header.Entries.Select(entry => new FolderTensor(entry.Name, file, header.DataStart, entry)));
         }
         if (index is not null) CheckIndex(folder, index, declared);
-        var tensors = Canonical(folder, declared, layout);
+        var tensors = Canonical(folder, declared, expected);
         var head = tensors.FirstOrDefault(t => t.Name == HeadName);
         if (head is not null)
         {
             CheckTie(folder, head, tensors.Single(t => t.Name == EmbeddingName));
             tensors.Remove(head);
         }
-        return new FolderPlan(folder, tensors, layout, index is null ? null : IndexFileName);
+        return new FolderPlan(folder, tensors, index is null ? null : IndexFileName);
+    }
+
+    private static ParameterLayout LayoutOf(LandscapeRuntime runtime, string folder, ModelSpec spec)
+    {
+        try
+        {
+            return ParameterLayout.Of(runtime, spec);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CheckpointException(CheckpointErrorKind.UnknownArchitecture, folder, $"'{folder}' describes a model that cannot be built: {e.Message}", e);
+        }
     }
 
     /// <summary>Calls <paramref name="visit"/> with each tensor's values as float32, a chunk at a time, with the element offset of the chunk.</summary>
@@ -239,7 +243,7 @@ public static partial class HuggingFaceCheckpoint
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(indexPath));
+            using var document = HuggingFaceConfig.ParseJson(File.ReadAllBytes(indexPath));
             if (document.RootElement.ValueKind != JsonValueKind.Object
                 || !document.RootElement.TryGetProperty("weight_map", out var weights) || weights.ValueKind != JsonValueKind.Object)
                 throw new CheckpointException(CheckpointErrorKind.Corrupt, indexPath, $"'{indexPath}' has no weight_map object.");
@@ -300,26 +304,22 @@ public static partial class HuggingFaceCheckpoint
     }
 
     /// <summary>The declared tensors under the zoo's names (prefix gone, legacy buffers skipped), checked against the layout.</summary>
-    private static List<FolderTensor> Canonical(string folder, List<FolderTensor> declared, ParameterLayout layout)
+    private static List<FolderTensor> Canonical(string folder, List<FolderTensor> declared, IReadOnlyList<ParameterEntry> parameters)
     {
         var body = declared.Where(t => t.Entry.Name != HeadName).ToArray();
         var prefixed = body.Count(t => t.Entry.Name.StartsWith(Prefix, StringComparison.Ordinal));
         if (prefixed != 0 && prefixed != body.Length)
             throw new CheckpointException(CheckpointErrorKind.ArchitectureMismatch, folder,
                 $"'{folder}' names {prefixed} of its {body.Length} tensors with the '{Prefix}' prefix and the others without: a folder uses one naming throughout.");
-        var tensors = new List<FolderTensor>();
-        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var tensor in declared)
-        {
-            var name = prefixed > 0 && tensor.Entry.Name != HeadName ? tensor.Entry.Name[Prefix.Length..] : tensor.Entry.Name;
-            if (LegacyBuffer().IsMatch(name)) continue;
-            if (!seen.TryAdd(name, tensor.File))
-                throw new CheckpointException(CheckpointErrorKind.Corrupt, folder, $"'{folder}' holds '{name}' twice (in '{seen[name]}' and '{tensor.File}').");
-            tensors.Add(tensor with { Name = name });
-        }
+        // Names are unique: a header's JSON names each once, and the index places each in one shard.
+        var tensors = declared
+            .Select(tensor => tensor with { Name = prefixed > 0 && tensor.Entry.Name != HeadName ? tensor.Entry.Name[Prefix.Length..] : tensor.Entry.Name })
+            .Where(tensor => !LegacyBuffer().IsMatch(tensor.Name))
+            .ToList();
+        var seen = tensors.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
 
-        var expected = layout.Parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
-        var missing = layout.Parameters.Where(p => !seen.ContainsKey(p.Name)).Select(p => p.Name).ToArray();
+        var expected = parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        var missing = parameters.Where(p => !seen.Contains(p.Name)).Select(p => p.Name).ToArray();
         var unexpected = tensors.Where(t => t.Name != HeadName && !expected.ContainsKey(t.Name)).Select(t => t.Name).ToArray();
         var wrongShape = tensors.FirstOrDefault(t => expected.TryGetValue(t.Name == HeadName ? EmbeddingName : t.Name, out var want) && !want.Shape.SequenceEqual(t.Entry.Shape));
         if (missing.Length > 0 || unexpected.Length > 0 || wrongShape is not null)

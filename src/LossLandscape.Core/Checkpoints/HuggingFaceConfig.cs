@@ -36,7 +36,7 @@ public static class HuggingFaceConfig
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(File.ReadAllBytes(path));
+            document = ParseJson(File.ReadAllBytes(path));
         }
         catch (JsonException e)
         {
@@ -50,6 +50,11 @@ public static class HuggingFaceConfig
             return Parse(root, path);
         }
     }
+
+    /// <summary>Parses JSON as the Hugging Face files hold it: UTF-8, with or without the byte order mark an editor may add.</summary>
+    /// <exception cref="JsonException">Not valid JSON.</exception>
+    internal static JsonDocument ParseJson(byte[] bytes) =>
+        JsonDocument.Parse(bytes.AsMemory(bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0));
 
     /// <summary>float32 parameters of a Gpt of this shape (GPT-2's count: the head is tied to wte).</summary>
     public static long ParameterCount(long vocabulary, long positions, long layers, long width) =>
