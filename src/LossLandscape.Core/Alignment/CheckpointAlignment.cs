@@ -9,8 +9,8 @@ namespace LossLandscape.Core.Alignment;
 /// <summary>What cannot be aligned; the module maps each to its error id.</summary>
 public enum AlignmentProblem
 {
-    /// <summary>A TorchScript model: no zoo architecture, so its permutation groups are unknown.</summary>
-    TorchScript,
+    /// <summary>A model whose permutation groups are unknown: a TorchScript model (no zoo architecture), or a Gpt (attention heads are not matched).</summary>
+    UnsupportedModel,
 
     /// <summary>The two checkpoints are not the same zoo model (architecture, widths, input or classes differ).</summary>
     ArchitectureMismatch,
@@ -45,7 +45,7 @@ public sealed record AlignmentResult(WeightMatchingResult Matching, IReadOnlyDic
 public static class CheckpointAlignment
 {
     /// <param name="groupMatched">Progress: the sweep (from 1) and how many groups it has matched (see <see cref="WeightMatching.Match"/>).</param>
-    /// <exception cref="AlignmentException">A TorchScript checkpoint, two different models, or non-finite weights.</exception>
+    /// <exception cref="AlignmentException">A TorchScript or Gpt checkpoint, two different models, or non-finite weights.</exception>
     public static AlignmentResult Align(LandscapeRuntime runtime, AlignmentSpec spec, Action<int, int>? groupMatched = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -53,8 +53,11 @@ public static class CheckpointAlignment
         foreach (var checkpoint in new[] { spec.Reference, spec.Target })
         {
             if (checkpoint.Format == CheckpointFormat.TorchScript)
-                throw new AlignmentException(AlignmentProblem.TorchScript,
+                throw new AlignmentException(AlignmentProblem.UnsupportedModel,
                     $"'{checkpoint.StatePath}' is a TorchScript model: which of its units may be permuted together is unknown. Weight matching needs a zoo architecture; import the model's state dictionary with -Architecture instead.");
+            if (string.Equals(checkpoint.Metadata.Model.Architecture, nameof(Gpt), StringComparison.OrdinalIgnoreCase))
+                throw new AlignmentException(AlignmentProblem.UnsupportedModel,
+                    $"'{checkpoint.StatePath}' is a {nameof(Gpt)}: weight matching of attention heads and the residual stream is not implemented; it aligns MLPs and CNNs of the zoo.");
             if (checkpoint.NonFiniteCount > 0)
                 throw new AlignmentException(AlignmentProblem.NonFinite, $"'{checkpoint.StatePath}' holds {checkpoint.NonFiniteCount} NaN or infinite value(s): there is nothing to match.");
         }

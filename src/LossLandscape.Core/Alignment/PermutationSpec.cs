@@ -32,7 +32,7 @@ public sealed class PermutationSpec
     public IReadOnlyList<PermutationGroup> Groups { get; }
 
     /// <summary>The groups of a zoo model, checked against its layout (every named tensor exists and its size fits the group).</summary>
-    /// <exception cref="ArgumentException">Not a zoo architecture.</exception>
+    /// <exception cref="ArgumentException">Not a zoo architecture, or a Gpt.</exception>
     public static PermutationSpec For(ModelSpec model, ParameterLayout layout)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -50,6 +50,8 @@ public sealed class PermutationSpec
             case nameof(Vgg9):
                 BuildVgg9(builder, layout);
                 break;
+            case nameof(Gpt):
+                throw new ArgumentException($"{nameof(Gpt)} has no permutation spec: weight matching of attention heads is not implemented.", nameof(model));
             default:
                 BuildResNet(builder, layout, ModelZoo.HasShortcuts(architecture));
                 break;

@@ -35,7 +35,7 @@ public static class ModelZoo
         nameof(Mlp), nameof(DigitsCnn),
         "ResNet20", "ResNet32", "ResNet44", "ResNet56", "ResNet110",
         "ResNet20NoShort", "ResNet32NoShort", "ResNet44NoShort", "ResNet56NoShort", "ResNet110NoShort",
-        nameof(Vgg9), WideResNet,
+        nameof(Vgg9), WideResNet, nameof(Gpt),
     ];
 
     /// <summary>Hidden widths of the default Mlp.</summary>
@@ -47,11 +47,27 @@ public static class ModelZoo
     /// <summary>
     /// The spec an architecture gets when nothing else is given: Mlp and DigitsCnn on the 1×8×8
     /// digits (Mlp with hidden widths 64 and 32), the others on 3×32×32 CIFAR-10 images (WideResNet56
-    /// with k = 2); 10 classes throughout.
+    /// with k = 2); 10 classes throughout. Gpt: 2 blocks of 4 heads, width 128, over the 102 tokens
+    /// and 4-token windows of the built-in ModularArithmetic (p = 97), as in Power et al.'s grokking runs.
     /// </summary>
     public static ModelSpec DefaultSpec(string architecture)
     {
         var canonical = CanonicalName(architecture);
+        if (canonical == nameof(Gpt))
+        {
+            return new ModelSpec
+            {
+                Architecture = canonical,
+                InputChannels = 0,
+                InputHeight = 0,
+                InputWidth = 0,
+                ClassCount = 102,
+                LayerCount = 2,
+                HeadCount = 4,
+                EmbeddingWidth = 128,
+                ContextLength = 4,
+            };
+        }
         var onDigits = canonical is nameof(Mlp) or nameof(DigitsCnn);
         return new ModelSpec
         {
@@ -85,6 +101,7 @@ public static class ModelZoo
 
     private static Module<Tensor, Tensor> Build(ModelSpec spec, string canonical)
     {
+        if (canonical == nameof(Gpt)) return new Gpt(spec.LayerCount, spec.HeadCount, spec.EmbeddingWidth, spec.ClassCount, spec.ContextLength);
         if (canonical == nameof(Mlp))
         {
             var inputFeatures = (long)spec.InputChannels * spec.InputHeight * spec.InputWidth;
@@ -107,6 +124,18 @@ public static class ModelZoo
 
     private static void Validate(ModelSpec spec, string canonical)
     {
+        if (canonical == nameof(Gpt))
+        {
+            ValidateGpt(spec);
+            return;
+        }
+        if (spec.LayerCount != 0 || spec.HeadCount != 0 || spec.EmbeddingWidth != 0 || spec.ContextLength != 0)
+        {
+            // Otherwise two specs that differ only in ignored transformer fields would name the same model.
+            throw new ArgumentException(
+                $"LayerCount, HeadCount, EmbeddingWidth and ContextLength apply only to {nameof(Gpt)}; {canonical} needs 0, got {spec.LayerCount}, {spec.HeadCount}, {spec.EmbeddingWidth} and {spec.ContextLength}.",
+                nameof(spec));
+        }
         RequirePositive(spec.InputChannels, nameof(ModelSpec.InputChannels));
         RequirePositive(spec.InputHeight, nameof(ModelSpec.InputHeight));
         RequirePositive(spec.InputWidth, nameof(ModelSpec.InputWidth));
@@ -136,6 +165,29 @@ public static class ModelZoo
         {
             RequireMinimumInput(spec, canonical, Vgg9.MinimumInputSize);
         }
+    }
+
+    /// <summary>
+    /// A token model has no image input: InputChannels, InputHeight and InputWidth are 0 (as for a
+    /// TorchScript model), and the window length is bounded by ContextLength instead.
+    /// </summary>
+    private static void ValidateGpt(ModelSpec spec)
+    {
+        if (spec.InputChannels != 0 || spec.InputHeight != 0 || spec.InputWidth != 0)
+            throw new ArgumentException(
+                $"{nameof(Gpt)} reads token windows, not images: InputChannels, InputHeight and InputWidth must be 0, got {spec.InputChannels}×{spec.InputHeight}×{spec.InputWidth}.",
+                nameof(spec));
+        if (spec.WidthFactor != 1)
+            throw new ArgumentException($"WidthFactor applies only to {WideResNet}; {nameof(Gpt)} needs 1, got {spec.WidthFactor}.", nameof(spec));
+        if (spec.HiddenWidths is { Count: > 0 })
+            throw new ArgumentException($"HiddenWidths apply only to {nameof(Mlp)}; {nameof(Gpt)}'s MLP is 4 × EmbeddingWidth wide.", nameof(spec));
+        RequirePositive(spec.ClassCount, nameof(ModelSpec.ClassCount));
+        RequirePositive(spec.LayerCount, nameof(ModelSpec.LayerCount));
+        RequirePositive(spec.HeadCount, nameof(ModelSpec.HeadCount));
+        RequirePositive(spec.EmbeddingWidth, nameof(ModelSpec.EmbeddingWidth));
+        RequirePositive(spec.ContextLength, nameof(ModelSpec.ContextLength));
+        if (spec.EmbeddingWidth % spec.HeadCount != 0)
+            throw new ArgumentException($"{nameof(Gpt)}'s {spec.HeadCount} heads must split EmbeddingWidth {spec.EmbeddingWidth} evenly.", nameof(spec));
     }
 
     private static void RequirePositive(int value, string name)

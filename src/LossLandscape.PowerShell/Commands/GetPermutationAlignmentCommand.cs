@@ -68,7 +68,7 @@ public sealed class GetPermutationAlignmentCommand : LandscapeCmdlet
         {
             var (id, category) = e.Problem switch
             {
-                AlignmentProblem.TorchScript => (ErrorIds.AlignmentUnsupportedModel, ErrorCategory.InvalidArgument),
+                AlignmentProblem.UnsupportedModel => (ErrorIds.AlignmentUnsupportedModel, ErrorCategory.InvalidArgument),
                 AlignmentProblem.ArchitectureMismatch => (ErrorIds.AlignmentArchitectureMismatch, ErrorCategory.InvalidArgument),
                 _ => (ErrorIds.CheckpointNonFinite, ErrorCategory.InvalidData),
             };

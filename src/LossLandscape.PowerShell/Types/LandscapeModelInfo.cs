@@ -16,7 +16,8 @@ public sealed class LandscapeModelInfo
 
     public string Name => Spec.Architecture;
 
-    public string Input => $"{Spec.InputChannels}×{Spec.InputHeight}×{Spec.InputWidth}";
+    /// <summary>C×H×W of an image model; for a token model (Gpt) the longest window it reads.</summary>
+    public string Input => Spec.ContextLength > 0 ? $"≤{Spec.ContextLength} tokens" : $"{Spec.InputChannels}×{Spec.InputHeight}×{Spec.InputWidth}";
 
     public int ClassCount => Spec.ClassCount;
 

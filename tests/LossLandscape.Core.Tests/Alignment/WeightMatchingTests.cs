@@ -11,10 +11,11 @@ public sealed class WeightMatchingTests
 {
     private static LandscapeRuntime Runtime => LandscapeRuntime.Load();
 
-    public static TheoryData<string> AllArchitectures() => new(ModelZoo.Architectures);
+    // Gpt has no permutation spec; GptTests checks that alignment refuses it.
+    public static TheoryData<string> ImageArchitectures() => new(ModelZoo.Architectures.Where(name => name != nameof(Gpt)));
 
     [Theory]
-    [MemberData(nameof(AllArchitectures))]
+    [MemberData(nameof(ImageArchitectures))]
     public void APermutedCopyComputesTheSameLogitsAndAligningItBackRestoresEveryBit(string architecture)
     {
         var spec = SmallSpec(architecture);

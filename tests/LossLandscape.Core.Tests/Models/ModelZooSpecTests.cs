@@ -15,7 +15,7 @@ public sealed class ModelZooSpecTests
         Assert.Equal(
             ["Mlp", "DigitsCnn", "ResNet20", "ResNet32", "ResNet44", "ResNet56", "ResNet110",
              "ResNet20NoShort", "ResNet32NoShort", "ResNet44NoShort", "ResNet56NoShort", "ResNet110NoShort",
-             "Vgg9", "WideResNet56"],
+             "Vgg9", "WideResNet56", "Gpt"],
             ModelZoo.Architectures);
     }
 
