@@ -54,8 +54,8 @@ public static partial class HuggingFaceCheckpoint
     {
         var configPath = Path.Combine(folder, HuggingFaceConfig.FileName);
         var spec = HuggingFaceConfig.Read(configPath);
-        var layout = LayoutOf(runtime, folder, spec);
-        var plan = Plan(folder, layout.Parameters);
+        var parameters = GptLayout.Parameters(spec);
+        var plan = Plan(folder, parameters);
         var nonFinite = new Dictionary<string, long>(StringComparer.Ordinal);
         ForEachChunk(plan, (tensor, values, _) =>
         {
@@ -71,7 +71,7 @@ public static partial class HuggingFaceCheckpoint
             StateFile = plan.IndexFile ?? SingleFileName,
             StateSha256 = Sha256(folder),
         };
-        return new CheckpointInfo(folder, configPath, metadata, tensors, LayerSummary.From(tensors, layout.ParameterNames), layout.ParameterLength)
+        return new CheckpointInfo(folder, configPath, metadata, tensors, LayerSummary.From(tensors, parameters.Select(p => p.Name).ToHashSet(StringComparer.Ordinal)), HuggingFaceConfig.ParameterCount(spec))
         {
             Format = CheckpointFormat.HuggingFace,
             Conversions = plan.Tensors.Where(t => t.Entry.DType != TensorDType.Float32)
@@ -82,7 +82,7 @@ public static partial class HuggingFaceCheckpoint
     /// <summary>Builds the zoo's Gpt and streams the folder's weights into its parameters (eval mode).</summary>
     public static nn.Module LoadModel(LandscapeRuntime runtime, CheckpointInfo checkpoint)
     {
-        var plan = Plan(checkpoint.StatePath, LayoutOf(runtime, checkpoint.StatePath, checkpoint.Metadata.Model).Parameters);
+        var plan = Plan(checkpoint.StatePath, GptLayout.Parameters(checkpoint.Metadata.Model));
         var model = ModelZoo.Create(runtime, checkpoint.Metadata.Model);
         try
         {
@@ -134,12 +134,12 @@ public static partial class HuggingFaceCheckpoint
     /// <summary>What <see cref="Plan"/> found: the weights in file and data order, the index's name if sharded.</summary>
     internal sealed record FolderPlan(string Folder, IReadOnlyList<FolderTensor> Tensors, string? IndexFile);
 
-    /// <summary>Every check that needs no weight byte against the parameters the config describes, then the tie (which compares two tensors' bytes).</summary>
-    internal static FolderPlan Plan(string folder, IReadOnlyList<ParameterEntry> expected)
+    /// <summary>Every check that needs no weight byte against the parameters the config describes (<see cref="GptLayout.Parameters"/>), then the tie (which compares two tensors' bytes).</summary>
+    internal static FolderPlan Plan(string folder, IReadOnlyList<(string Name, long[] Shape)> expected)
     {
         var (files, index) = WeightFiles(folder);
         // Headers are the only allocations a shard can make us do; together they may take what a file of this model's size could declare.
-        var budget = ReadBudget.ForState(expected.ToDictionary(p => p.Name, p => p.Length, StringComparer.Ordinal), _ => null);
+        var budget = ReadBudget.ForState(expected.ToDictionary(p => p.Name, p => p.Shape.Aggregate(1L, (count, size) => count * size), StringComparer.Ordinal), _ => null);
         var declared = new List<FolderTensor>();
         foreach (var file in files)
         {
@@ -171,17 +171,6 @@ public static partial class HuggingFaceCheckpoint
         return new FolderPlan(folder, tensors, index is null ? null : IndexFileName);
     }
 
-    private static ParameterLayout LayoutOf(LandscapeRuntime runtime, string folder, ModelSpec spec)
-    {
-        try
-        {
-            return ParameterLayout.Of(runtime, spec);
-        }
-        catch (ArgumentException e)
-        {
-            throw new CheckpointException(CheckpointErrorKind.UnknownArchitecture, folder, $"'{folder}' describes a model that cannot be built: {e.Message}", e);
-        }
-    }
 
     /// <summary>Calls <paramref name="visit"/> with each tensor's values as float32, a chunk at a time, with the element offset of the chunk.</summary>
     internal static void ForEachChunk(FolderPlan plan, ChunkVisitor visit)
@@ -304,7 +293,7 @@ public static partial class HuggingFaceCheckpoint
     }
 
     /// <summary>The declared tensors under the zoo's names (prefix gone, legacy buffers skipped), checked against the layout.</summary>
-    private static List<FolderTensor> Canonical(string folder, List<FolderTensor> declared, IReadOnlyList<ParameterEntry> parameters)
+    private static List<FolderTensor> Canonical(string folder, List<FolderTensor> declared, IReadOnlyList<(string Name, long[] Shape)> parameters)
     {
         var body = declared.Where(t => t.Entry.Name != HeadName).ToArray();
         var prefixed = body.Count(t => t.Entry.Name.StartsWith(Prefix, StringComparison.Ordinal));

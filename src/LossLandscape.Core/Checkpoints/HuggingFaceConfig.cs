@@ -21,9 +21,7 @@ public static class HuggingFaceConfig
     /// </summary>
     public const long MaxParameterCount = 2_000_000_000;
 
-    public const string GptArchitecture = "Gpt";
-
-    private const double LayerNormEpsilon = 1e-5;
+        private const double LayerNormEpsilon = 1e-5;
     private const string Activation = "gelu_new";
 
     /// <exception cref="CheckpointException">Unreadable (Corrupt), describing another model (Unsupported), or too large (TooLarge).</exception>
@@ -55,6 +53,9 @@ public static class HuggingFaceConfig
     /// <exception cref="JsonException">Not valid JSON.</exception>
     internal static JsonDocument ParseJson(byte[] bytes) =>
         JsonDocument.Parse(bytes.AsMemory(bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0));
+
+    /// <summary>Parameters of the Gpt <paramref name="spec"/> describes.</summary>
+    public static long ParameterCount(ModelSpec spec) => ParameterCount(spec.ClassCount, spec.ContextLength, spec.LayerCount, spec.EmbeddingWidth);
 
     /// <summary>float32 parameters of a Gpt of this shape (GPT-2's count: the head is tied to wte).</summary>
     public static long ParameterCount(long vocabulary, long positions, long layers, long width) =>
@@ -99,9 +100,8 @@ public static class HuggingFaceConfig
             throw new CheckpointException(CheckpointErrorKind.TooLarge, path,
                 $"'{path}' describes a GPT-2 of {parameters} parameters (n_layer {layers}, n_embd {width}, vocab_size {vocabulary}, n_positions {positions}), more than the {MaxParameterCount} a checkpoint may have: refused before reading any weight.");
 
-        return new ModelSpec
+        return ModelZoo.DefaultSpec(nameof(Gpt)) with
         {
-            Architecture = GptArchitecture,
             ClassCount = vocabulary,
             LayerCount = layers,
             HeadCount = heads,

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using LossLandscape.Core.Checkpoints;
 using LossLandscape.Core.Checkpoints.Formats;
+using LossLandscape.Core.Models;
 
 namespace LossLandscape.Core.Tests.Checkpoints;
 
@@ -19,10 +20,8 @@ public sealed class HuggingFaceFolderTests : IDisposable
 
     internal static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "Gpt", name);
 
-    /// <summary>The canonical GPT-2 parameters, as the hf-f32 file (written by PyTorch's named_parameters()) lists them.</summary>
-    private static IReadOnlyList<ParameterEntry> Gpt2Parameters() =>
-        SafetensorsReader.Read(Path.Combine(Fixture("hf-f32"), "model.safetensors")).State.Tensors
-            .Select(t => new ParameterEntry(t.Name, t.Shape, 0, t.ElementCount, t.Shape.Length > 1 ? ParameterRole.Filter : ParameterRole.Bias)).ToArray();
+    private static IReadOnlyList<(string Name, long[] Shape)> Gpt2Parameters() =>
+        GptLayout.Parameters(HuggingFaceConfig.Read(Path.Combine(Fixture("hf-f32"), "config.json")));
 
     private static Dictionary<string, float[]> Stream(string folder)
     {
@@ -99,7 +98,7 @@ public sealed class HuggingFaceFolderTests : IDisposable
         Assert.Equal(("Gpt", 256, 2, 4, 64, 64), (spec.Architecture, spec.ClassCount, spec.LayerCount, spec.HeadCount, spec.EmbeddingWidth, spec.ContextLength));
         // GPT-2 small: 124,439,808 parameters with the head tied (the published count).
         Assert.Equal(124_439_808, HuggingFaceConfig.ParameterCount(50257, 1024, 12, 768));
-        Assert.Equal(Gpt2Parameters().Sum(p => p.Length), HuggingFaceConfig.ParameterCount(256, 64, 2, 64));
+        Assert.Equal(Gpt2Parameters().Sum(p => p.Shape.Aggregate(1L, (a, b) => a * b)), HuggingFaceConfig.ParameterCount(256, 64, 2, 64));
     }
 
     [Theory]
