@@ -65,8 +65,7 @@ public sealed class HuggingFaceFolderTests(ModuleRunspace shell) : IClassFixture
     /// <summary>A copy of a fixture folder with one text replaced in one of its files.</summary>
     private string Copy(string fixture, string name, string file, string text, string replacement)
     {
-        var folder = Directory.CreateDirectory(Path.Combine(run.Path, name)).FullName;
-        foreach (var source in Directory.GetFiles(Path.Combine(Fixtures, fixture))) File.Copy(source, Path.Combine(folder, Path.GetFileName(source)));
+        var folder = CopyFixture(fixture, name);
         var path = Path.Combine(folder, file);
         var content = File.ReadAllText(path);
         Assert.Contains(text, content);
@@ -83,11 +82,36 @@ public sealed class HuggingFaceFolderTests(ModuleRunspace shell) : IClassFixture
             result.Output.Select(o => o.ToString()).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public void ADeserializedFolderCheckpointIsRebuiltAndRefusedOnceAShardChanged()
+    {
+        var folder = CopyFixture("hf-sharded", "travelling");
+        var variables = new Dictionary<string, object?> { ["folder"] = folder, ["output"] = Path.Combine(run.Path, "travelled.safetensors") };
+        var serialized = shell.Invoke("[System.Management.Automation.PSSerializer]::Serialize((Import-Checkpoint -LiteralPath $folder))", variables).ShouldSucceed().Output.Single().ToString();
+        variables["serialized"] = serialized;
+
+        var rebuilt = shell.Invoke("[System.Management.Automation.PSSerializer]::Deserialize($serialized) | Export-Checkpoint -Path $output -PassThru | ForEach-Object Length", variables).ShouldSucceed();
+        var shard = Path.Combine(folder, "model-00002-of-00002.safetensors");
+        var bytes = File.ReadAllBytes(shard);
+        bytes[^1] ^= 1;
+        File.WriteAllBytes(shard, bytes);
+        var changed = shell.Invoke("[System.Management.Automation.PSSerializer]::Deserialize($serialized) | Export-Checkpoint -Path $output -Force", variables);
+
+        Assert.Equal(new FileInfo((string)variables["output"]!).Length, (long)Assert.Single(rebuilt.Output).BaseObject);
+        Assert.Contains("changed since the object was made", Assert.Single(changed.Errors).Exception.Message);
+    }
+
+    private string CopyFixture(string fixture, string name)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(run.Path, name)).FullName;
+        foreach (var source in Directory.GetFiles(Path.Combine(Fixtures, fixture))) File.Copy(source, Path.Combine(folder, Path.GetFileName(source)));
+        return folder;
+    }
+
     /// <summary>hf-prefixed with the last byte of its lm_head.weight flipped: a head that is no longer wte.</summary>
     private string UntiedCopy()
     {
-        var folder = Directory.CreateDirectory(Path.Combine(run.Path, "untied")).FullName;
-        foreach (var file in Directory.GetFiles(Path.Combine(Fixtures, "hf-prefixed"))) File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+        var folder = CopyFixture("hf-prefixed", "untied");
         var path = Path.Combine(folder, "model.safetensors");
         var bytes = File.ReadAllBytes(path);
         var headerLength = (int)BinaryPrimitives.ReadUInt64LittleEndian(bytes);

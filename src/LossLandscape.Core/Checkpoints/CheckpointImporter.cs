@@ -13,7 +13,7 @@ public static class CheckpointImporter
     public static CheckpointInfo Read(LandscapeRuntime runtime, string path, ModelSpec? architecture = null, bool verifyHash = true)
     {
         var fullPath = Path.GetFullPath(path);
-        if (HuggingFaceCheckpoint.FolderOf(fullPath) is { } folder) return HuggingFaceCheckpoint.Read(runtime, folder);
+        if (HuggingFaceCheckpoint.FolderOf(fullPath) is { } folder) return HuggingFaceCheckpoint.Read(folder);
         if (Directory.Exists(fullPath) || !File.Exists(fullPath)) return CheckpointStore.Read(runtime, fullPath, verifyHash);
         CheckpointFiles.EnsureRegular(fullPath);
         var extension = Path.GetExtension(fullPath).ToLowerInvariant();

@@ -50,7 +50,7 @@ public static partial class HuggingFaceCheckpoint
 
     /// <summary>Checks the folder (config, index, every shard's header, the tie) and scans every weight for NaN and ±∞.</summary>
     /// <exception cref="CheckpointException">With the <see cref="CheckpointErrorKind"/> of the first problem.</exception>
-    public static CheckpointInfo Read(LandscapeRuntime runtime, string folder)
+    public static CheckpointInfo Read(string folder)
     {
         var configPath = Path.Combine(folder, HuggingFaceConfig.FileName);
         var spec = HuggingFaceConfig.Read(configPath);
@@ -90,7 +90,14 @@ public static partial class HuggingFaceCheckpoint
             using (no_grad())
             {
                 var writers = plan.Tensors.ToDictionary(t => t.Name, t => Writer(parameters[t.Name]), StringComparer.Ordinal);
-                ForEachChunk(plan, (tensor, values, offset) => writers[tensor.Name].CopyFrom(values, 0, offset));
+                try
+                {
+                    ForEachChunk(plan, (tensor, values, offset) => writers[tensor.Name].CopyFrom(values, 0, offset));
+                }
+                finally
+                {
+                    foreach (var writer in writers.Values) writer.Dispose();
+                }
             }
             model.eval();
             return model;
