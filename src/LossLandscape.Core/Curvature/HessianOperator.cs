@@ -147,7 +147,7 @@ public sealed class HessianOperator : IDisposable
                 using var labels = batch.Labels;
                 cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
-                var logits = model.Forward(inputs.to(computeType, device));
+                var logits = model.Forward(inputs.ToModelInput(computeType, device));
                 var loss = batchMeanLoss(logits, labels.to(device));
                 if (loss.numel() != 1) throw new InvalidOperationException($"The loss must be a scalar; it has shape [{string.Join(", ", loss.shape)}].");
                 addBatch(loss, accumulator, (double)labels.shape[0] / data.Count);

@@ -28,6 +28,7 @@ public sealed record ModelSpec
     // The Gpt shape (GPT-2's config.json names in brackets). Zero for the other architectures and not
     // written then, so the specs of every earlier checkpoint serialize exactly as before. For Gpt,
     // ClassCount is the vocabulary (vocab_size): the decoder's inputs and outputs are one token set.
+    // Gpt reads token windows, not images: its InputChannels, InputHeight and InputWidth are 0.
 
     /// <summary>Transformer blocks of Gpt [n_layer].</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]

@@ -46,7 +46,7 @@ public sealed class ModelObjective : SharpnessObjective, IDisposable
         var device = DevicePlacement.DeviceOf(model);
         sampleCount = data.Count;
         // Converted once: the batches are evaluated many times (every ascent step and every sample).
-        batches = data.Batches(batchSize).Select(b => (Own(b.Inputs, b.Inputs.to(dtype, device)), Own(b.Labels, b.Labels.to(device)))).ToArray();
+        batches = data.Batches(batchSize).Select(b => (Own(b.Inputs, b.Inputs.ToModelInput(dtype, device)), Own(b.Labels, b.Labels.to(device)))).ToArray();
     }
 
     /// <summary>Keeps <paramref name="converted"/>, and frees the batch view it was made from when the conversion copied it.</summary>

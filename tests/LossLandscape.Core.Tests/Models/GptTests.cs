@@ -177,6 +177,21 @@ public sealed class GptTests(ITestOutputHelper output)
         Assert.True(error <= 1e-7 * norm, $"relative error {error / norm}");
     }
 
+    [Fact]
+    public void TokenInputsStayInt64WhereCurvatureComputesInFloat64()
+    {
+        // HessianOperator and the sharpness objective move each batch to the parameters' dtype through this.
+        using var tokens = tensor(new long[] { 1, 2, 3 }, [1, 3]);
+        using var pixels = tensor(new[] { 0.5f, 0.25f, 1f }, [1, 3]);
+        using var keptTokens = tokens.ToModelInput(ScalarType.Float64, CPU);
+        using var widenedPixels = pixels.ToModelInput(ScalarType.Float64, CPU);
+
+        Assert.Equal(ScalarType.Int64, keptTokens.dtype);
+        Assert.Equal([1L, 2L, 3L], keptTokens.data<long>().ToArray());
+        Assert.Equal(ScalarType.Float64, widenedPixels.dtype);
+        Assert.Equal([0.5, 0.25, 1.0], widenedPixels.data<double>().ToArray());
+    }
+
     [Theory]
     [InlineData("too long")]
     [InlineData("float")]
