@@ -3,7 +3,7 @@
     Every example a user can copy from README.md, the about_ topic and the cmdlet help runs here, in
     real pwsh against the built module, each in a fresh copy of a fixture folder that holds what the
     examples name: a digits training run in ./runs/digits-cnn (and ./runs/cnn), its direction file,
-    surface, shard and PCA files, a job folder. So that the whole set runs in about a minute, the test shrinks grids and
+    surface, shard and PCA files, a job folder, a Hugging Face GPT-2 folder in ./models/gpt2-tiny. So that the whole set runs in about a minute, the test shrinks grids and
     data: -Steps/-XSteps/-YSteps become 3 and -MaxSamples becomes (or defaults to) 100; the README's
     ./output/LossLandscape names the built module. An example that needs what no test machine has starts with a tag
     "# requires: cuda|slurm|user-files|install — why" and is reported as skipped with that reason.
@@ -39,6 +39,9 @@ BeforeAll {
     $bracketed = [System.IO.Directory]::CreateDirectory([System.IO.Path]::Combine($runs, 'resnet[skip]')).FullName
     [System.IO.File]::Copy($surface.Path, [System.IO.Path]::Combine($bracketed, 'surface.h5'))
     Copy-Item -LiteralPath $run -Destination ([System.IO.Path]::Combine($runs, 'cnn')) -Recurse
+    # A two-shard Hugging Face GPT-2 folder (make_gpt_reference.py's hf-sharded) as ./models/gpt2-tiny.
+    $models = [System.IO.Directory]::CreateDirectory([System.IO.Path]::Combine($script:fixture, 'models')).FullName
+    Copy-Item -LiteralPath ([System.IO.Path]::Combine($root, 'tests', 'LossLandscape.Core.Tests', 'Fixtures', 'Gpt', 'hf-sharded')) -Destination ([System.IO.Path]::Combine($models, 'gpt2-tiny')) -Recurse
 
     # A job folder as Start-LossSurfaceJob leaves it, submitted to an sbatch stand-in that only prints a job id,
     # for the examples that run a job's tasks without Slurm (Invoke-LossSurfaceTask).

@@ -20,4 +20,7 @@ public enum CheckpointErrorKind
 
     /// <summary>A FIFO, device or socket: opening or reading it could block forever.</summary>
     NotRegularFile,
+
+    /// <summary>A well-formed checkpoint of a model the zoo does not compute (another activation, an untied head, a nanoGPT without biases).</summary>
+    Unsupported,
 }

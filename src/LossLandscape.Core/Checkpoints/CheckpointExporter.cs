@@ -10,11 +10,24 @@ public static class CheckpointExporter
     public static StateDictionary StateOf(LandscapeRuntime runtime, CheckpointInfo checkpoint)
     {
         using var model = CheckpointStore.LoadModel(runtime, checkpoint);
+        return StateOf(model, checkpoint);
+    }
+
+    /// <summary>
+    /// <paramref name="model"/>'s state, each float tensor in the element type <paramref name="checkpoint"/>'s
+    /// file stores it in (a float16 or bfloat16 weight computed in float32 goes back as float16 or
+    /// bfloat16): an unchanged import comes back bit for bit, changed weights round to the file's type.
+    /// </summary>
+    public static StateDictionary StateOf(nn.Module model, CheckpointInfo checkpoint)
+    {
+        var stored = checkpoint.Tensors.ToDictionary(t => t.Name, t => t.DType, StringComparer.Ordinal);
         using var scope = NewDisposeScope();
         var tensors = new List<NamedTensor>();
         foreach (var (name, value) in model.state_dict())
         {
             var contiguous = value.detach().contiguous().cpu();
+            if (contiguous.dtype == ScalarType.Float32 && stored.GetValueOrDefault(name) is { } fileType && NarrowerFloat(fileType) is { } narrower)
+                contiguous = contiguous.to(narrower);
             var (dtype, bytes) = contiguous.dtype switch
             {
                 ScalarType.Float32 => (TensorDType.Float32, contiguous.bytes.ToArray()),
@@ -29,4 +42,12 @@ public static class CheckpointExporter
         }
         return new StateDictionary(tensors);
     }
+
+    // The names are those StateTensorInfo.DType holds for a file's float16 and bfloat16 tensors.
+    private static ScalarType? NarrowerFloat(string fileType) => fileType switch
+    {
+        "float16" => ScalarType.Float16,
+        "bfloat16" => ScalarType.BFloat16,
+        _ => null,
+    };
 }

@@ -13,4 +13,7 @@ public enum CheckpointFormat
 
     /// <summary>A torch.jit.save file: it carries its own architecture.</summary>
     TorchScript,
+
+    /// <summary>A Hugging Face GPT-2 folder: config.json plus model.safetensors or its shards; it carries its own architecture.</summary>
+    HuggingFace,
 }

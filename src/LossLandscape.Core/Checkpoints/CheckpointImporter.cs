@@ -6,12 +6,14 @@ namespace LossLandscape.Core.Checkpoints;
 /// <summary>Reads a checkpoint of any supported format, choosing the reader from the file itself.</summary>
 public static class CheckpointImporter
 {
+    /// <param name="path">A checkpoint file, or a Hugging Face GPT-2 folder (or its config.json).</param>
     /// <param name="architecture">The zoo model a PyTorch or safetensors state dictionary belongs to; ignored for files that name their own.</param>
     /// <param name="verifyHash">For our .dat+.json checkpoints: refuse a state file whose SHA-256 is not the side file's.</param>
     /// <exception cref="CheckpointException">With the <see cref="CheckpointErrorKind"/> of the first problem.</exception>
     public static CheckpointInfo Read(LandscapeRuntime runtime, string path, ModelSpec? architecture = null, bool verifyHash = true)
     {
         var fullPath = Path.GetFullPath(path);
+        if (HuggingFaceCheckpoint.FolderOf(fullPath) is { } folder) return HuggingFaceCheckpoint.Read(folder);
         if (Directory.Exists(fullPath) || !File.Exists(fullPath)) return CheckpointStore.Read(runtime, fullPath, verifyHash);
         CheckpointFiles.EnsureRegular(fullPath);
         var extension = Path.GetExtension(fullPath).ToLowerInvariant();

@@ -17,6 +17,6 @@ public sealed record CheckpointInfo(
     /// <summary>NaN or ±∞ values over all tensors: a diverged or corrupted checkpoint.</summary>
     public long NonFiniteCount => Tensors.Sum(t => t.NonFiniteCount);
 
-    /// <summary>The file name without extension, e.g. <c>epoch-003</c>.</summary>
-    public string Name => Path.GetFileNameWithoutExtension(StatePath);
+    /// <summary>The file name without extension, e.g. <c>epoch-003</c>; a Hugging Face folder's whole name (<c>gpt2.v1</c>).</summary>
+    public string Name => Format == CheckpointFormat.HuggingFace ? Path.GetFileName(StatePath) : Path.GetFileNameWithoutExtension(StatePath);
 }

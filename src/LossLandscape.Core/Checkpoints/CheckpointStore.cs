@@ -78,7 +78,7 @@ public static class CheckpointStore
     {
         var fullPath = Path.GetFullPath(path);
         if (Directory.Exists(fullPath))
-            throw new CheckpointException(CheckpointErrorKind.IsDirectory, fullPath, $"'{fullPath}' is a directory, not a checkpoint file. Pass the .dat or .json file, or a wildcard such as '{Path.Combine(fullPath, "*.dat")}'.");
+            throw new CheckpointException(CheckpointErrorKind.IsDirectory, fullPath, $"'{fullPath}' is a directory, not a checkpoint file nor a Hugging Face folder (it has no config.json). Pass the .dat or .json file, or a wildcard such as '{Path.Combine(fullPath, "*.dat")}'.");
         if (!File.Exists(fullPath))
             throw new CheckpointException(CheckpointErrorKind.NotFound, fullPath, $"The checkpoint '{fullPath}' does not exist.");
 
@@ -150,6 +150,7 @@ public static class CheckpointStore
     {
         if (checkpoint.Format == CheckpointFormat.TorchScript) return TorchScriptCheckpoint.Load(runtime, checkpoint.StatePath);
         if (checkpoint.Format is CheckpointFormat.PyTorch or CheckpointFormat.Safetensors) return ForeignStateCheckpoint.LoadModel(runtime, checkpoint);
+        if (checkpoint.Format == CheckpointFormat.HuggingFace) return HuggingFaceCheckpoint.LoadModel(runtime, checkpoint);
         var model = ModelZoo.Create(runtime, checkpoint.Metadata.Model);
         model.load(checkpoint.StatePath, strict: true);
         model.eval();

@@ -24,7 +24,8 @@ public static class ForeignStateCheckpoint
         if (architecture is null)
         {
             // Read anyway, within k × the file's size, so a damaged or hostile file says so first.
-            var (_, readFormat, _) = ReadState(fullPath, ReadBudget.ForFile(new FileInfo(fullPath).Length));
+            var (read, readFormat, _) = ReadState(fullPath, ReadBudget.ForFile(new FileInfo(fullPath).Length));
+            RefusePickledGpt(fullPath, read.Names);
             throw new CheckpointException(CheckpointErrorKind.UnknownArchitecture, fullPath, $"'{fullPath}' is a {readFormat} state dictionary, which holds weights but not the architecture: give -Architecture (one of {string.Join(", ", ModelZoo.Architectures)}), or save the model with torch.jit.save to carry it.");
         }
 
@@ -43,7 +44,7 @@ public static class ForeignStateCheckpoint
         IReadOnlyDictionary<string, object> extras;
         try
         {
-            (state, format, extras) = ReadState(fullPath, BudgetFor(layout, conversions));
+            (state, format, extras) = ReadState(fullPath, BudgetFor(layout, conversions, fullPath));
         }
         catch (DeclaredStateMismatchException mismatch)
         {
@@ -73,7 +74,7 @@ public static class ForeignStateCheckpoint
         StateDictionary state;
         try
         {
-            (state, _, _) = ReadState(checkpoint.StatePath, BudgetFor(ParameterLayout.Of(runtime, checkpoint.Metadata.Model), []));
+            (state, _, _) = ReadState(checkpoint.StatePath, BudgetFor(ParameterLayout.Of(runtime, checkpoint.Metadata.Model), [], checkpoint.StatePath));
         }
         catch (DeclaredStateMismatchException mismatch)
         {
@@ -99,8 +100,25 @@ public static class ForeignStateCheckpoint
 
     /// <summary>The file may hold only the layout's tensors, in its shapes and kinds of element, and allocate no more than their size.</summary>
     /// <param name="conversions">Receives each float tensor stored in another float type than the model's (it is converted on load).</param>
-    private static ReadBudget BudgetFor(ParameterLayout layout, List<string> conversions) =>
-        ReadBudget.ForState(layout.StateEntries.ToDictionary(e => e.Name, e => e.ElementCount, StringComparer.Ordinal), declared => Compare(layout, declared, conversions));
+    private static ReadBudget BudgetFor(ParameterLayout layout, List<string> conversions, string path) =>
+        ReadBudget.ForState(layout.StateEntries.ToDictionary(e => e.Name, e => e.ElementCount, StringComparer.Ordinal), declared =>
+        {
+            RefusePickledGpt(path, declared.Select(t => t.Name));
+            return Compare(layout, declared, conversions);
+        });
+
+    /// <summary>
+    /// A GPT-2 state in a pickle: nanoGPT's ckpt.pt ('transformer.' names, often behind torch.compile's
+    /// '_orig_mod.') or a pytorch_model.bin. Its shape is in files the pickle does not carry, and
+    /// nanoGPT's MLP applies the exact erf GELU where GPT-2 (and the zoo's Gpt) applies gelu_new.
+    /// </summary>
+    private static void RefusePickledGpt(string path, IEnumerable<string> names)
+    {
+        if (!names.Any(name => name is "transformer.wte.weight" or "_orig_mod.transformer.wte.weight")) return;
+        throw new CheckpointException(CheckpointErrorKind.Unsupported, path,
+            $"'{path}' holds a GPT state dictionary in a pickle (a nanoGPT ckpt.pt or a pytorch_model.bin), which is not supported: nanoGPT's MLP uses the exact erf GELU " +
+            "and nn.Linear weights, while the zoo's Gpt computes GPT-2's gelu_new, so its logits would not be the model's. Import a Hugging Face GPT-2 folder (config.json and model.safetensors) instead.");
+    }
 
     private static (StateDictionary State, CheckpointFormat Format, IReadOnlyDictionary<string, object> Extras) ReadState(string path, ReadBudget budget)
     {

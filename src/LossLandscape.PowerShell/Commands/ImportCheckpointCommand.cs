@@ -9,8 +9,8 @@ using LossLandscape.PowerShell.Types;
 namespace LossLandscape.PowerShell.Commands;
 
 /// <summary>
-/// Reads checkpoints (the .dat state file or its .json side file; wildcards allowed, or literal
-/// paths) and emits one validated <see cref="Checkpoint"/> per file. A bad file is a
+/// Reads checkpoints (the .dat state file or its .json side file, a foreign file, or a Hugging Face
+/// GPT-2 folder; wildcards allowed, or literal paths) and emits one validated <see cref="Checkpoint"/> per file. A bad file is a
 /// non-terminating error; the pipeline goes on with the next.
 /// </summary>
 [Cmdlet(VerbsData.Import, "Checkpoint", DefaultParameterSetName = PathSet)]
@@ -81,9 +81,11 @@ public sealed class ImportCheckpointCommand : LandscapeCmdlet
             return [];
         }
         // A wildcard over a checkpoint folder matches each .dat and .json: import each checkpoint once.
+        // Over a parent of Hugging Face folders (models/*) it matches the folders: import those too.
         return WildcardPattern.ContainsWildcardCharacters(pattern)
             ? resolved.Where(p => !p.EndsWith(CheckpointStore.MetadataExtension, StringComparison.OrdinalIgnoreCase) || !resolved.Contains(System.IO.Path.ChangeExtension(p, CheckpointStore.StateExtension)))
-                      .Where(p => p.EndsWith(CheckpointStore.StateExtension, StringComparison.OrdinalIgnoreCase) || p.EndsWith(CheckpointStore.MetadataExtension, StringComparison.OrdinalIgnoreCase))
+                      .Where(p => p.EndsWith(CheckpointStore.StateExtension, StringComparison.OrdinalIgnoreCase) || p.EndsWith(CheckpointStore.MetadataExtension, StringComparison.OrdinalIgnoreCase)
+                                  || (Directory.Exists(p) && HuggingFaceCheckpoint.FolderOf(p) is not null))
             : resolved;
     }
 
@@ -127,6 +129,7 @@ public sealed class ImportCheckpointCommand : LandscapeCmdlet
                 CheckpointErrorKind.TooLarge => (ErrorIds.CheckpointTooLarge, ErrorCategory.LimitsExceeded),
                 CheckpointErrorKind.HashMismatch => (ErrorIds.CheckpointHashMismatch, ErrorCategory.InvalidData),
                 CheckpointErrorKind.NotRegularFile => (ErrorIds.CheckpointNotRegularFile, ErrorCategory.InvalidArgument),
+                CheckpointErrorKind.Unsupported => (ErrorIds.CheckpointUnsupported, ErrorCategory.NotImplemented),
                 _ => (ErrorIds.CheckpointCorrupt, ErrorCategory.InvalidData),
             };
             WriteError(e, id, category, file);

@@ -59,6 +59,7 @@ public static class ErrorIds
     public const string CheckpointTooLarge = "CheckpointTooLarge";
     public const string CheckpointHashMismatch = "CheckpointHashMismatch";
     public const string CheckpointNotRegularFile = "CheckpointNotRegularFile";
+    public const string CheckpointUnsupported = "CheckpointUnsupported";
     public const string AlignmentUnsupportedModel = "AlignmentUnsupportedModel";
     public const string AlignmentArchitectureMismatch = "AlignmentArchitectureMismatch";
 }

@@ -60,13 +60,13 @@ public sealed class RehydrateAttribute(Type type) : ArgumentTransformationAttrib
     {
         var path = Text(value, nameof(Checkpoint.Path));
         var format = Enum.Parse<CheckpointFormat>(Text(value, nameof(Checkpoint.Format)));
-        // Our own files name their architecture; foreign ones were imported with -Architecture.
-        var architecture = format == CheckpointFormat.LossLandscape || format == CheckpointFormat.TorchScript ? null : ModelZoo.DefaultSpec(Text(value, nameof(Checkpoint.Architecture)));
+        // Our own files, TorchScript and Hugging Face folders name their architecture; foreign ones were imported with -Architecture.
+        var architecture = format is CheckpointFormat.LossLandscape or CheckpointFormat.TorchScript or CheckpointFormat.HuggingFace ? null : ModelZoo.DefaultSpec(Text(value, nameof(Checkpoint.Architecture)));
         // The hash is checked below against the object's own, which says more than the side file's would.
         var info = CheckpointImporter.Read(ModuleRuntime.Load(), path, architecture, verifyHash: false);
         var expected = Text(value, nameof(Checkpoint.Sha256));
         // The side file records the hash of the state it was written with; the state file itself is what must not have changed.
-        var actual = CheckpointStore.Sha256(info.StatePath);
+        var actual = format == CheckpointFormat.HuggingFace ? HuggingFaceCheckpoint.Sha256(info.StatePath) : CheckpointStore.Sha256(info.StatePath);
         if (info.Metadata.StateSha256 != expected || actual != expected)
             throw new InvalidDataException($"'{path}' changed since the object was made (SHA-256 {actual}, expected {expected}).");
         return new Checkpoint(info);

@@ -27,7 +27,7 @@ public sealed class GptTests(ITestOutputHelper output)
         LayerCount = 2, HeadCount = 4, EmbeddingWidth = 64, ClassCount = 256, ContextLength = 64,
     };
 
-    private static readonly StateDictionary Reference = SafetensorsReader.Read(Path.Combine(Folder, "reference.safetensors")).State;
+    internal static readonly StateDictionary Reference = SafetensorsReader.Read(Path.Combine(Folder, "reference.safetensors")).State;
 
     private static LandscapeRuntime Runtime => LandscapeRuntime.Load();
 
@@ -293,20 +293,20 @@ public sealed class GptTests(ITestOutputHelper output)
         }
     }
 
-    private static Tensor ReferenceTokens()
+    internal static Tensor ReferenceTokens()
     {
         var entry = Reference["tokens"];
         return tensor(entry.ToInt64(), entry.Shape);
     }
 
-    private static Tensor ReferenceTensor(string name)
+    internal static Tensor ReferenceTensor(string name)
     {
         var entry = Reference[name];
         return tensor(entry.ToFloat32(), entry.Shape);
     }
 
     /// <summary>Mean cross-entropy of predicting token t+1 at position t, in float64 from the float32 logits, as the generator computes it.</summary>
-    private static double NextTokenLoss(Tensor logits, Tensor tokens)
+    internal static double NextTokenLoss(Tensor logits, Tensor tokens)
     {
         using var loss = NextTokenLossTensor(logits.to(ScalarType.Float64), tokens);
         return loss.item<double>();

@@ -26,9 +26,32 @@ public static class SafetensorsReader
     public static SafetensorsContent Read(string path, ReadBudget budget)
     {
         using var stream = File.OpenRead(path);
+        var header = ReadHeader(stream, path, budget);
+        budget.CheckDeclared(header.Entries.Select(entry => new DeclaredTensor(entry.Name, entry.DType, entry.Shape)).ToList());
+        var tensors = new List<NamedTensor>(header.Entries.Count);
+        foreach (var entry in header.Entries)
+        {
+            budget.Spend(entry.ByteLength, $"'{path}': tensor '{entry.Name}'");
+            var data = new byte[entry.ByteLength];
+            stream.Position = header.DataStart + entry.Begin;
+            stream.ReadExactly(data);
+            tensors.Add(new NamedTensor(entry.Name, entry.DType, entry.Shape, data));
+        }
+        return new SafetensorsContent(new StateDictionary(tensors), header.Metadata);
+    }
+
+    /// <summary>
+    /// Reads and checks the header only (its bytes charged to <paramref name="budget"/>): every entry
+    /// lies inside the data section, matches its shape and dtype in size, and overlaps no other.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is truncated, or its header is malformed or inconsistent.</exception>
+    /// <exception cref="CheckpointTooLargeException">The header is larger than <paramref name="budget"/> allows.</exception>
+    public static SafetensorsHeader ReadHeader(Stream stream, string path, ReadBudget budget)
+    {
         var fileLength = stream.Length;
         if (fileLength < 8) throw new InvalidDataException($"'{path}' is {fileLength} bytes: too short for a safetensors file.");
         Span<byte> lengthBytes = stackalloc byte[8];
+        stream.Position = 0;
         stream.ReadExactly(lengthBytes);
         var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
         if (headerLength > (ulong)(fileLength - 8) || headerLength > MaxHeaderLength)
@@ -37,9 +60,8 @@ public static class SafetensorsReader
         var header = new byte[headerLength];
         stream.ReadExactly(header);
         var dataStart = 8 + (long)headerLength;
-        var dataLength = fileLength - dataStart;
 
-        var (entries, metadata) = ParseHeader(header, dataLength, path);
+        var (entries, metadata) = ParseHeader(header, fileLength - dataStart, path);
         var ordered = entries.OrderBy(entry => entry.Begin).ThenBy(entry => entry.End).ToList();
         for (var i = 1; i < ordered.Count; i++)
         {
@@ -47,23 +69,10 @@ public static class SafetensorsReader
                 throw new InvalidDataException(
                     $"'{path}': tensor '{ordered[i].Name}' [{ordered[i].Begin}, {ordered[i].End}) overlaps '{ordered[i - 1].Name}' [{ordered[i - 1].Begin}, {ordered[i - 1].End}).");
         }
-
-        budget.CheckDeclared(ordered.Select(entry => new DeclaredTensor(entry.Name, entry.DType, entry.Shape)).ToList());
-        var tensors = new List<NamedTensor>(ordered.Count);
-        foreach (var entry in ordered)
-        {
-            budget.Spend(entry.End - entry.Begin, $"'{path}': tensor '{entry.Name}'");
-            var data = new byte[entry.End - entry.Begin];
-            stream.Position = dataStart + entry.Begin;
-            stream.ReadExactly(data);
-            tensors.Add(new NamedTensor(entry.Name, entry.DType, entry.Shape, data));
-        }
-        return new SafetensorsContent(new StateDictionary(tensors), metadata);
+        return new SafetensorsHeader(ordered, metadata, dataStart);
     }
 
-    private sealed record Entry(string Name, TensorDType DType, long[] Shape, long Begin, long End);
-
-    private static (List<Entry> Entries, Dictionary<string, string> Metadata) ParseHeader(byte[] header, long dataLength, string path)
+    private static (List<SafetensorsEntry> Entries, Dictionary<string, string> Metadata) ParseHeader(byte[] header, long dataLength, string path)
     {
         JsonDocument document;
         try
@@ -78,7 +87,7 @@ public static class SafetensorsReader
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object)
                 throw new InvalidDataException($"'{path}': the safetensors header is not a JSON object.");
-            var entries = new List<Entry>();
+            var entries = new List<SafetensorsEntry>();
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var property in document.RootElement.EnumerateObject())
@@ -102,7 +111,7 @@ public static class SafetensorsReader
         }
     }
 
-    private static Entry ParseEntry(string name, JsonElement value, long dataLength, string path)
+    private static SafetensorsEntry ParseEntry(string name, JsonElement value, long dataLength, string path)
     {
         string Problem(string what) => $"'{path}': tensor '{name}' {what}.";
         if (value.ValueKind != JsonValueKind.Object
@@ -131,6 +140,6 @@ public static class SafetensorsReader
             throw new InvalidDataException(Problem($"has a shape [{string.Join(", ", shape)}] whose size overflows"));
         if (count * dtype.ElementSize() != end - begin)
             throw new InvalidDataException(Problem($"has shape [{string.Join(", ", shape)}] {dtypeElement.GetString()} ({count * dtype.ElementSize()} bytes) but data offsets [{begin}, {end}) span {end - begin} bytes"));
-        return new Entry(name, dtype, shape, begin, end);
+        return new SafetensorsEntry(name, dtype, shape, begin, end);
     }
 }
