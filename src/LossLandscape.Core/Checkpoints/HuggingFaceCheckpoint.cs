@@ -178,7 +178,6 @@ public static partial class HuggingFaceCheckpoint
         return new FolderPlan(folder, tensors, index is null ? null : IndexFileName);
     }
 
-
     /// <summary>Calls <paramref name="visit"/> with each tensor's values as float32, a chunk at a time, with the element offset of the chunk.</summary>
     internal static void ForEachChunk(FolderPlan plan, ChunkVisitor visit)
     {

@@ -12,7 +12,8 @@ namespace LossLandscape.Core.Tests.Checkpoints;
 /// <summary>
 /// make_gpt_reference.py's folders through <see cref="CheckpointImporter"/> and the model they load
 /// into, against the logits and losses PyTorch computed (reference.safetensors, read with
-/// <see cref="GptTests"/>' helpers); and the export of an import, which keeps each tensor's dtype.
+/// <see cref="GptTests"/>' helpers); and the export of an import, which keeps each tensor's dtype
+/// (for half-precision PyTorch files as well).
 /// </summary>
 public sealed class HuggingFaceImportTests(ITestOutputHelper output) : IDisposable
 {
@@ -83,6 +84,26 @@ public sealed class HuggingFaceImportTests(ITestOutputHelper output) : IDisposab
             Assert.Equal(original.Shape, tensor.Shape);
             Assert.Equal(original.Data, tensor.Data);
         }
+    }
+
+    [Theory]
+    [InlineData("digits_half.pt", TensorDType.Float16)]
+    [InlineData("digits_bfloat16.pt", TensorDType.BFloat16)]
+    [InlineData("digits_double.pt", TensorDType.Float32)]
+    public void AHalfPrecisionPyTorchFileExportsInItsOwnDtypeTooAndFloat64StaysTheModelsFloat32(string file, TensorDType exportedType)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "Formats", file);
+        var source = PyTorchCheckpointReader.Read(path).State;
+        var info = CheckpointImporter.Read(Runtime, path, ModelZoo.DefaultSpec(nameof(DigitsCnn)));
+
+        var exported = CheckpointExporter.StateOf(Runtime, info);
+
+        Assert.All(exported.Tensors.Where(t => source[t.Name].DType.IsFloatingPoint()), t =>
+        {
+            Assert.Equal(exportedType, t.DType);
+            // float64 narrowed to float32 on import cannot come back; the half types come back exactly.
+            if (exportedType != TensorDType.Float32) Assert.Equal(source[t.Name].Data, t.Data);
+        });
     }
 
     [Theory]
