@@ -32,6 +32,38 @@ public sealed class TorchScriptTests : IClassFixture<ModuleRunspace>, IDisposabl
         Assert.True(((FileInfo)png.BaseObject).Length > 10_000);
     }
 
+    /// <summary>
+    /// The fixture GPT-2 twice: as TorchScript (PyTorch's own graph) and as a Hugging Face folder read
+    /// into the zoo's Gpt. The same seed and -Parameter 'h.0.*' give both the same direction (GPT-2's
+    /// names decide the units), so the losses along the line agree point for point on nanoGPT-style
+    /// token windows, and a plot is drawn.
+    /// </summary>
+    [Fact]
+    public void TheGpt2AsTorchScriptGoesThroughThePipelineAndAgreesWithItsHuggingFaceFolderAlongABlockZeroLine()
+    {
+        var gpt = Path.Combine(ModuleRunspace.RepoRoot, "tests", "LossLandscape.Core.Tests", "Fixtures", "Gpt");
+        var result = shell.Invoke("""
+            $tokens = Get-LandscapeDataset -LiteralPath $windows -Format TokenBin -ContextLength 16 -VocabularySize 256 -MaxSamples 24
+            $script = Import-Checkpoint $model | Get-LossSurface -Dimensions 1 -Steps 5 -Dataset $tokens -Parameter 'h.0.*' -Seed 4
+            $zoo = Import-Checkpoint -LiteralPath $folder | Get-LossSurface -Dimensions 1 -Steps 5 -Dataset $tokens -Parameter 'h.0.*' -Seed 4
+            $script, $zoo
+            $script | Export-LandscapePlot -Path $dir -PassThru
+            """, new Dictionary<string, object?>
+        {
+            ["model"] = Path.Combine(gpt, "gpt.torchscript.pt"), ["folder"] = Path.Combine(gpt, "hf-f32"), ["windows"] = Path.Combine(gpt, "tokens"), ["dir"] = output.Path,
+        }).ShouldSucceed();
+
+        Assert.Equal(3, result.Output.Count);
+        var (script, zoo) = (result.Output[0], result.Output[1]);
+        var scriptLoss = (double[])script.Properties["TrainLoss"].Value;
+        var zooLoss = (double[])zoo.Properties["TrainLoss"].Value;
+        Assert.Equal(5, scriptLoss.Length);
+        for (var i = 0; i < 5; i++) Assert.Equal(scriptLoss[i], zooLoss[i], 1e-5 * Math.Max(1, Math.Abs(scriptLoss[i])));
+        // The line leaves θ*: the ends differ from the middle, so the comparison saw the perturbed block.
+        Assert.True(Math.Abs(scriptLoss[0] - scriptLoss[2]) > 1e-3);
+        Assert.Equal("TorchScript-1d.png", ((FileInfo)result.Output[2].BaseObject).Name);
+    }
+
     [Fact]
     public void ImportDescribesTheScriptedModel()
     {
