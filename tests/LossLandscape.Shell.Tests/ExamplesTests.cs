@@ -61,7 +61,7 @@ public sealed class ExamplesTests
             string[] arguments = ["-File", Path.Combine(RepoRoot, "examples", MainExample), "-Epochs", "2", "-Steps", "7", "-Verbose"];
             var first = ShellProcess.RunIn(folder.FullName, TimeSpan.FromMinutes(5), arguments);
             Assert.True(first.ExitCode == 0, first.StdErr);
-            Assert.Contains("Epoch 2: train loss", first.StdErr);
+            Assert.Matches("Epoch 2: lr [^,]+, train loss", first.StdErr);
             var run = Path.Combine(folder.FullName, "runs", "digits-cnn");
             var written = Directory.GetFiles(run).Where(f => f.EndsWith(".dat") || f.EndsWith(".json") || f.EndsWith(".h5")).Order().ToArray();
             Assert.Equal(3 * 2 + 4, written.Length); // 3 checkpoints with their metadata, two random-direction surfaces, the PCA directions and their surface
@@ -70,7 +70,7 @@ public sealed class ExamplesTests
             var second = ShellProcess.RunIn(folder.FullName, TimeSpan.FromMinutes(5), arguments);
             Assert.True(second.ExitCode == 0, second.StdErr);
             Assert.Contains("All 2 epoch(s) were already in", second.StdErr);
-            Assert.DoesNotContain("Epoch 1: train loss", second.StdErr);
+            Assert.DoesNotMatch("Epoch 1: lr [^,]+, train loss", second.StdErr);
             Assert.Equal(3, Regex.Matches(second.StdErr, "already holds this complete surface; nothing to compute").Count);
             Assert.Contains("pca-directions.h5 already holds these principal components", second.StdErr);
             Assert.Equal(written, Directory.GetFiles(run).Where(f => f.EndsWith(".dat") || f.EndsWith(".json") || f.EndsWith(".h5")).Order().ToArray());

@@ -147,10 +147,13 @@ public sealed class HessianOperator : IDisposable
                 using var labels = batch.Labels;
                 cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
+                // A batch of sequences with nothing in the loss mask adds nothing (and its mean would be NaN).
+                var targets = data.TargetCount(labels);
+                if (targets == 0) continue;
                 var logits = model.Forward(inputs.ToModelInput(computeType, device));
                 var loss = batchMeanLoss(logits, labels.to(device));
                 if (loss.numel() != 1) throw new InvalidOperationException($"The loss must be a scalar; it has shape [{string.Join(", ", loss.shape)}].");
-                addBatch(loss, accumulator, (double)labels.shape[0] / data.Count);
+                addBatch(loss, accumulator, (double)targets / data.MaskedTargetCount);
             }
             using var host = accumulator.cpu();
             return host.data<double>().ToArray();

@@ -56,6 +56,12 @@ public sealed class PreloadedDataset : IDisposable
     /// <summary>The targets the mean loss is taken over: <see cref="Count"/> for images, the positions inside the loss mask for token data.</summary>
     public long MaskedTargetCount { get; }
 
+    /// <summary>
+    /// The loss terms a batch's labels hold: its samples for images, its masked positions for tokens.
+    /// A batch's share of the data set's mean loss is this over <see cref="MaskedTargetCount"/>.
+    /// </summary>
+    public long TargetCount(Tensor labels) => IsTokenData ? labels.ne(DatasetArrays.IgnoredTarget).sum().item<long>() : labels.shape[0];
+
     public Tensor Inputs { get; }
 
     public Tensor Labels { get; }

@@ -19,7 +19,8 @@ public sealed class ModelObjective : SharpnessObjective, IDisposable
     private readonly nn.Module model;
     private readonly (Tensor Inputs, Tensor Labels)[] batches;
     private readonly LossFunction lossFunction;
-    private readonly int sampleCount;
+    private readonly long targetCount;
+    private readonly long[] batchTargets;
     private readonly Parameter[] parameters;
 
     /// <param name="model">Evaluated in its current dtype and device; it is put in eval mode.</param>
@@ -44,9 +45,11 @@ public sealed class ModelObjective : SharpnessObjective, IDisposable
         ParameterNames = chosen.Select(p => p.name).ToArray();
         var dtype = parameters[0].dtype;
         var device = DevicePlacement.DeviceOf(model);
-        sampleCount = data.Count;
+        targetCount = data.MaskedTargetCount;
         // Converted once: the batches are evaluated many times (every ascent step and every sample).
         batches = data.Batches(batchSize).Select(b => (Own(b.Inputs, b.Inputs.ToModelInput(dtype, device)), Own(b.Labels, b.Labels.to(device)))).ToArray();
+        // A batch's share of the mean loss: its images, or for tokens its masked positions (as Evaluation weighs them).
+        batchTargets = batches.Select(b => data.TargetCount(b.Labels)).ToArray();
     }
 
     /// <summary>Keeps <paramref name="converted"/>, and frees the batch view it was made from when the conversion copied it.</summary>
@@ -63,7 +66,7 @@ public sealed class ModelObjective : SharpnessObjective, IDisposable
 
     public override int BatchCount => batches.Length;
 
-    public override double BatchWeight(int batch) => (double)batches[batch].Labels.shape[0] / sampleCount;
+    public override double BatchWeight(int batch) => (double)batchTargets[batch] / targetCount;
 
     public override Tensor Loss(int batch)
     {
