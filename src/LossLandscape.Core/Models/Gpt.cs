@@ -137,9 +137,11 @@ internal sealed class GptAttention : Module<Tensor, Tensor>
         Tensor Heads(Tensor part) => part.view(batch, length, headCount, headWidth).transpose(1, 2);
         var (query, key, value) = (Heads(parts[0]), Heads(parts[1]), Heads(parts[2]));
         // Divided, not multiplied by 1/√d, as GPT-2 does: the scores then agree with PyTorch's to the last bit.
-        var scores = matmul(query, key.transpose(-1, -2)).div(Math.Sqrt(headWidth));
+        using var scale = Math.Sqrt(headWidth).ToScalar();
+        var scores = matmul(query, key.transpose(-1, -2)).div(scale);
         var future = ones(length, length, ScalarType.Bool, input.device).tril().logical_not();
-        var weights = scores.masked_fill(future, double.NegativeInfinity).softmax(-1);
+        using var minusInfinity = double.NegativeInfinity.ToScalar();
+        var weights = scores.masked_fill(future, minusInfinity).softmax(-1);
         var mixed = matmul(weights, value).transpose(1, 2).contiguous().view(batch, length, width);
         return c_proj.call(mixed).MoveToOuterDisposeScope();
     }
@@ -164,9 +166,18 @@ internal sealed class GptMlp : Module<Tensor, Tensor>
         return c_proj.call(GeluNew(c_fc.call(input))).MoveToOuterDisposeScope();
     }
 
+    // Rooted for the process: TorchSharp passes a Scalar's handle to native code without keeping the
+    // Scalar alive, so a temporary one can be finalized during the call (seen as a libtorch assertion
+    // in Scalar::equal under GC pressure). These run on every forward and backward of every block.
+    private static readonly Scalar Half = 0.5.ToScalar();
+    private static readonly Scalar One = 1.0.ToScalar();
+    private static readonly Scalar TanhScale = Math.Sqrt(2.0 / Math.PI).ToScalar();
+    private static readonly Scalar CubicCoefficient = 0.044715.ToScalar();
+    private static readonly Scalar Three = 3.0.ToScalar();
+
     /// <summary>GPT-2's tanh approximation of GELU; the exact erf form differs by up to ~5e-4 and would not reproduce GPT-2's outputs.</summary>
     private static Tensor GeluNew(Tensor x) =>
-        0.5 * x * (1.0 + tanh(Math.Sqrt(2.0 / Math.PI) * (x + 0.044715 * x.pow(3.0))));
+        x.mul(Half).mul(tanh(x.add(x.pow(Three).mul(CubicCoefficient)).mul(TanhScale)).add(One));
 }
 
 /// <summary>GPT-2's Conv1D: an affine map whose weight is stored [in, out], y = x·W + b (computed as addmm).</summary>

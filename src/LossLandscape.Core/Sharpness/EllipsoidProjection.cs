@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace LossLandscape.Core.Sharpness;
@@ -26,21 +27,26 @@ public static class EllipsoidProjection
         var active = s.gt(0);
         var x = where(active, point.to(ScalarType.Float64), 0.0);
         // Inactive coordinates divide by zero here; where() discards those entries.
-        var inside = where(active, x / s, 0.0).square().sum().item<double>() <= radius * radius;
+        // Products, not square(): square() passes a temporary Scalar 2 to native code without keeping it alive.
+        var ratio = where(active, x / s, 0.0);
+        var inside = ratio.mul(ratio).sum().item<double>() <= radius * radius;
         if (inside) return x.to(point.dtype).MoveToOuterDisposeScope();
 
-        var squared = s.square();
+        var squared = s.mul(s);
         var weighted = x * s;
-        double low = 0, high = Math.Sqrt(weighted.square().sum().item<double>()) / radius;
+        double low = 0, high = Math.Sqrt(weighted.mul(weighted).sum().item<double>()) / radius;
         for (var i = 0; i < MaxBisections && high - low > RelativeTolerance * high; i++)
         {
             using var inner = NewDisposeScope();
             var middle = 0.5 * (low + high);
-            var norm = (weighted / (squared + middle)).square().sum().item<double>();
+            using var shift = middle.ToScalar();
+            var shrunk = weighted / squared.add(shift);
+            var norm = shrunk.mul(shrunk).sum().item<double>();
             if (norm > radius * radius) low = middle;
             else high = middle;
         }
         // The upper end of the bracket is always feasible.
-        return (x * squared / (squared + high)).to(point.dtype).MoveToOuterDisposeScope();
+        using var upper = high.ToScalar();
+        return (x * squared / squared.add(upper)).to(point.dtype).MoveToOuterDisposeScope();
     }
 }

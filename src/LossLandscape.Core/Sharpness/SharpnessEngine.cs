@@ -221,7 +221,7 @@ public sealed class SharpnessEngine : IDisposable
             bestGradient = gradient.clone();
             double step;
             using (var active = scale.gt(0))
-            using (var squares = scale.square())
+            using (var squares = scale.mul(scale))
             {
                 // ℓ2 steps are lengths in δ-space: 2ρ times the root-mean-square semi-axis of the ellipsoid.
                 step = norm == SharpnessNorm.L2 ? 2 * radius * Math.Sqrt(ToDouble(squares.sum()) / Math.Max(1, ToDouble(active.sum()))) : 2 * radius;
@@ -290,7 +290,7 @@ public sealed class SharpnessEngine : IDisposable
     private static Tensor L2Ascent(Tensor gradient, Tensor scale, double step)
     {
         var moving = where(scale.gt(0), gradient, 0.0);
-        var length = Math.Sqrt(ToDouble(moving.square().sum()));
+        var length = Math.Sqrt(ToDouble(moving.mul(moving).sum()));
         return length == 0 ? moving : moving.mul_(step / length);
     }
 
@@ -310,7 +310,7 @@ public sealed class SharpnessEngine : IDisposable
         var active = scale.gt(0);
         var direction = where(active, randn([Dimension], origin.dtype, generator: generator).to(origin.device), 0.0);
         var count = Math.Max(1, ToDouble(active.sum()));
-        var length = Math.Sqrt(ToDouble(direction.square().sum()));
+        var length = Math.Sqrt(ToDouble(direction.mul(direction).sum()));
         var fraction = Math.Pow(ToDouble(rand([1], ScalarType.Float64, generator: generator)), 1 / count);
         return length == 0 ? direction.MoveToOuterDisposeScope() : direction.mul_(radius * fraction / length).mul_(scale).MoveToOuterDisposeScope();
     }
