@@ -34,15 +34,33 @@ public sealed class HuggingFaceFolderTests(ModuleRunspace shell) : IClassFixture
     }
 
     [Fact]
+    public void ANanoGptCheckpointImportsWithoutArchitectureAndExportsInTheHuggingFaceLayout()
+    {
+        var output = Path.Combine(run.Path, "nanogpt.safetensors");
+        var result = shell.Invoke("""
+            $checkpoint = Import-Checkpoint -LiteralPath $source
+            '{0}|{1}|{2}|{3}' -f $checkpoint.Format, $checkpoint.Architecture, $checkpoint.ParameterCount, $checkpoint.TensorCount
+            $checkpoint | Export-Checkpoint -Path $output
+            """, new Dictionary<string, object?> { ["source"] = Path.Combine(Fixtures, "nanogpt", "ckpt.pt"), ["output"] = output }).ShouldSucceed();
+
+        Assert.Equal("PyTorch|Gpt|120576|28", Assert.Single(result.Output).ToString());
+        // The generator wrote the same weights as hf-f32: the export is that file's Conv1D layout, byte for byte.
+        Assert.Equal(DataSection(Path.Combine(Fixtures, "hf-f32", "model.safetensors")), DataSection(output));
+        Assert.Equal(HeaderEntries(Path.Combine(Fixtures, "hf-f32", "model.safetensors")), HeaderEntries(output));
+    }
+
+    [Fact]
     public void AModelTheGptCannotComputeIsCheckpointUnsupportedAndThePipelineGoesOn()
     {
         var untied = UntiedCopy();
         var notAModel = Directory.CreateDirectory(Path.Combine(run.Path, "plain")).FullName;
         var huge = Copy("hf-sharded", "huge", "config.json", "\"vocab_size\": 256", "\"vocab_size\": 2000000000");
         var escaping = Copy("hf-sharded", "escaping", "model.safetensors.index.json", "\"wte.weight\": \"model-00001-of-00002.safetensors\"", "\"wte.weight\": \"../hf-f32/model.safetensors\"");
-        var inputs = new[] { Path.Combine(Fixtures, "nanogpt", "ckpt.pt"), untied, notAModel, huge, escaping, Path.Combine(Fixtures, "hf-f16") };
+        // A nanoGPT run's ckpt.pt given as another architecture: its names are GPT-2's, its shape only in model_args.
+        var nanoGptAsDigits = Path.Combine(Fixtures, "nanogpt", "ckpt.pt");
+        var inputs = new[] { nanoGptAsDigits, untied, notAModel, huge, escaping, Path.Combine(Fixtures, "hf-f16") };
 
-        var result = shell.Invoke("$inputs | ForEach-Object { Import-Checkpoint -LiteralPath $_ }", new Dictionary<string, object?> { ["inputs"] = inputs });
+        var result = shell.Invoke("$inputs | ForEach-Object { if ($_ -like '*.pt') { Import-Checkpoint -LiteralPath $_ -Architecture DigitsCnn } else { Import-Checkpoint -LiteralPath $_ } }", new Dictionary<string, object?> { ["inputs"] = inputs });
 
         Assert.Null(result.Terminating);
         Assert.Equal(inputs[^1], Assert.Single(result.Output).Properties["Path"].Value);
@@ -55,7 +73,7 @@ public sealed class HuggingFaceFolderTests(ModuleRunspace shell) : IClassFixture
                 ("CheckpointCorrupt", ErrorCategory.InvalidData, inputs[4]),
             ],
             result.Errors.Select(e => (e.FullyQualifiedErrorId.Split(',')[0], e.CategoryInfo.Category, (string)e.TargetObject)));
-        Assert.Contains("nanoGPT's MLP uses the exact erf GELU", result.Errors[0].Exception.Message);
+        Assert.Contains("Import a nanoGPT ckpt.pt without -Architecture", result.Errors[0].Exception.Message);
         Assert.Contains("untied output heads are not supported", result.Errors[1].Exception.Message);
         Assert.Contains("nor a Hugging Face folder (it has no config.json)", result.Errors[2].Exception.Message);
         Assert.Contains("describes a GPT-2 of 128000104192 parameters", result.Errors[3].Exception.Message);

@@ -21,6 +21,7 @@ public static class ForeignStateCheckpoint
     public static CheckpointInfo Read(LandscapeRuntime runtime, string path, ModelSpec? architecture)
     {
         var fullPath = Path.GetFullPath(path);
+        if (NanoGpt(fullPath, architecture) is ({ } root, { } nanoSpec)) return NanoGptCheckpoint.Read(fullPath, root, nanoSpec);
         if (architecture is null)
         {
             // Read anyway, within k × the file's size, so a damaged or hostile file says so first.
@@ -71,6 +72,12 @@ public static class ForeignStateCheckpoint
     /// <summary>Builds the zoo model and copies the file's tensors into it by name (eval mode).</summary>
     public static nn.Module LoadModel(LandscapeRuntime runtime, CheckpointInfo checkpoint)
     {
+        if (NanoGpt(checkpoint.StatePath, checkpoint.Metadata.Model) is ({ } root, { } nanoSpec))
+        {
+            if (!nanoSpec.Equals(checkpoint.Metadata.Model))
+                throw new CheckpointException(CheckpointErrorKind.ArchitectureMismatch, checkpoint.StatePath, $"'{checkpoint.StatePath}' no longer holds the nanoGPT model it was imported as.");
+            return NanoGptCheckpoint.LoadModel(runtime, checkpoint.StatePath, root, nanoSpec);
+        }
         StateDictionary state;
         try
         {
@@ -108,26 +115,46 @@ public static class ForeignStateCheckpoint
         });
 
     /// <summary>
-    /// A GPT-2 state in a pickle: nanoGPT's ckpt.pt ('transformer.' names, often behind torch.compile's
-    /// '_orig_mod.') or a pytorch_model.bin. Its shape is in files the pickle does not carry, and
-    /// nanoGPT's MLP applies the exact erf GELU where GPT-2 (and the zoo's Gpt) applies gelu_new.
+    /// The pickled object and zoo spec of a nanoGPT ckpt.pt (it names its own shape in model_args), or
+    /// nulls. Only a pickle whose architecture is unknown or Gpt is looked into: a file given as another
+    /// architecture is read and checked as before.
+    /// </summary>
+    private static (object? Root, ModelSpec? Spec) NanoGpt(string path, ModelSpec? architecture)
+    {
+        if (IsSafetensors(path) || (architecture is not null && !string.Equals(architecture.Architecture, nameof(Gpt), StringComparison.OrdinalIgnoreCase))) return (null, null);
+        var root = Guarded(path, () => PyTorchCheckpointReader.ReadPickle(path, ReadBudget.ForFile(new FileInfo(path).Length)));
+        return NanoGptCheckpoint.SpecOf(path, root) is { } spec ? (root, spec) : (null, null);
+    }
+
+    /// <summary>
+    /// A GPT-2 state in a pickle that is not a nanoGPT checkpoint with its model_args (a pytorch_model.bin,
+    /// or a ckpt.pt given as another architecture): its shape is in files the pickle does not carry.
     /// </summary>
     private static void RefusePickledGpt(string path, IEnumerable<string> names)
     {
         if (!names.Any(name => name is "transformer.wte.weight" or "_orig_mod.transformer.wte.weight")) return;
         throw new CheckpointException(CheckpointErrorKind.Unsupported, path,
-            $"'{path}' holds a GPT state dictionary in a pickle (a nanoGPT ckpt.pt or a pytorch_model.bin), which is not supported: nanoGPT's MLP uses the exact erf GELU " +
-            "and nn.Linear weights, while the zoo's Gpt computes GPT-2's gelu_new, so its logits would not be the model's. Import a Hugging Face GPT-2 folder (config.json and model.safetensors) instead.");
+            $"'{path}' holds a GPT state dictionary in a pickle without nanoGPT's model_args (a pytorch_model.bin, or a nanoGPT ckpt.pt given with another -Architecture), whose shape the file does not carry. " +
+            "Import a nanoGPT ckpt.pt without -Architecture, or a Hugging Face GPT-2 folder (config.json and model.safetensors).");
     }
 
-    private static (StateDictionary State, CheckpointFormat Format, IReadOnlyDictionary<string, object> Extras) ReadState(string path, ReadBudget budget)
+    private static bool IsSafetensors(string path) => string.Equals(Path.GetExtension(path), SafetensorsExtension, StringComparison.OrdinalIgnoreCase);
+
+    private static (StateDictionary State, CheckpointFormat Format, IReadOnlyDictionary<string, object> Extras) ReadState(string path, ReadBudget budget) =>
+        Guarded(path, () =>
+        {
+            if (IsSafetensors(path))
+                return (SafetensorsReader.Read(path, budget).State, CheckpointFormat.Safetensors, (IReadOnlyDictionary<string, object>)new Dictionary<string, object>());
+            var checkpoint = PyTorchCheckpointReader.Read(path, budget);
+            return (checkpoint.State, CheckpointFormat.PyTorch, checkpoint.Extras);
+        });
+
+    /// <summary>Runs a reader, turning its refusals into <see cref="CheckpointException"/>s of their kind.</summary>
+    internal static T Guarded<T>(string path, Func<T> read)
     {
         try
         {
-            if (string.Equals(Path.GetExtension(path), SafetensorsExtension, StringComparison.OrdinalIgnoreCase))
-                return (SafetensorsReader.Read(path, budget).State, CheckpointFormat.Safetensors, new Dictionary<string, object>());
-            var checkpoint = PyTorchCheckpointReader.Read(path, budget);
-            return (checkpoint.State, CheckpointFormat.PyTorch, checkpoint.Extras);
+            return read();
         }
         catch (UnsafePickleException e)
         {

@@ -21,8 +21,9 @@ public static class HuggingFaceConfig
     /// </summary>
     public const long MaxParameterCount = 2_000_000_000;
 
-        private const double LayerNormEpsilon = 1e-5;
+    private const double LayerNormEpsilon = 1e-5;
     private const string Activation = "gelu_new";
+    private const string ExactGelu = "gelu";
 
     /// <exception cref="CheckpointException">Unreadable (Corrupt), describing another model (Unsupported), or too large (TooLarge).</exception>
     public static ModelSpec Read(string path)
@@ -76,9 +77,13 @@ public static class HuggingFaceConfig
 
         if (root.TryGetProperty("layer_norm_epsilon", out var epsilon) && (epsilon.ValueKind != JsonValueKind.Number || epsilon.GetDouble() != LayerNormEpsilon))
             throw Unsupported(path, $"layer_norm_epsilon is {epsilon.GetRawText()}; the zoo's Gpt normalizes with {LayerNormEpsilon:R}");
-        var activation = OptionalString(root, "activation_function", path);
-        if (activation is not null and not Activation)
-            throw Unsupported(path, $"activation_function is '{activation}'; the zoo's Gpt uses {Activation} (the tanh approximation of GELU)");
+        var activationName = OptionalString(root, "activation_function", path);
+        var activation = activationName switch
+        {
+            null or Activation => GptActivation.GeluNew,
+            ExactGelu => GptActivation.Gelu,
+            _ => throw Unsupported(path, $"activation_function is '{activationName}'; the zoo's Gpt computes {Activation} (the tanh approximation of GELU) or {ExactGelu} (the exact erf form)"),
+        };
         if (root.TryGetProperty("n_inner", out var inner) && inner.ValueKind != JsonValueKind.Null
             && !(inner.ValueKind == JsonValueKind.Number && inner.TryGetInt64(out var innerWidth) && innerWidth == 4L * width))
             throw Unsupported(path, $"n_inner is {inner.GetRawText()}; the zoo's Gpt has an MLP 4 × n_embd = {4L * width} wide (n_inner null)");
@@ -107,6 +112,7 @@ public static class HuggingFaceConfig
             HeadCount = heads,
             EmbeddingWidth = width,
             ContextLength = positions,
+            Activation = activation,
         };
     }
 

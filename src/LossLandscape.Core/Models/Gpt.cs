@@ -8,7 +8,7 @@ namespace LossLandscape.Core.Models;
 /// <summary>
 /// A GPT-2 decoder (Radford et al. 2019, as Hugging Face's GPT2LMHeadModel defines it): token and
 /// learned position embeddings <c>wte</c>, <c>wpe</c>; blocks <c>h.N</c> of pre-LayerNorm causal
-/// self-attention and a 4× MLP with gelu_new; a final <c>ln_f</c>; logits = h·wteᵀ. The head is tied
+/// self-attention and a 4× MLP with gelu_new (or the exact erf GELU, see <see cref="GptActivation"/>); a final <c>ln_f</c>; logits = h·wteᵀ. The head is tied
 /// by construction — there is no <c>lm_head</c> parameter — so perturbing <c>wte</c> moves both.
 /// Maps int64 tokens [B, T] (T ≤ the context length) to float logits [B, T, vocabulary]. Parameter
 /// names, shapes and order are GPT-2's (see <see cref="GptLayout.Parameters"/>).
@@ -29,7 +29,8 @@ public sealed class Gpt : PyTorchOrderedModule
 
     /// <param name="vocabulary">Token count (vocab_size); also the number of logits per position.</param>
     /// <param name="contextLength">Learned positions (n_positions): the longest window the model reads.</param>
-    public Gpt(int layerCount, int headCount, int embeddingWidth, int vocabulary, int contextLength) : base(nameof(Gpt))
+    /// <param name="activation">The MLP's GELU: GPT-2's gelu_new, or nanoGPT's exact erf form.</param>
+    public Gpt(int layerCount, int headCount, int embeddingWidth, int vocabulary, int contextLength, GptActivation activation = GptActivation.GeluNew) : base(nameof(Gpt))
     {
         Vocabulary = vocabulary;
         ContextLength = contextLength;
@@ -40,7 +41,7 @@ public sealed class Gpt : PyTorchOrderedModule
             init.normal_(wte.weight!, 0, InitializerRange);
             init.normal_(wpe.weight!, 0, InitializerRange);
         }
-        h = new TorchSharp.Modules.ModuleList<GptBlock>(Enumerable.Range(0, layerCount).Select(_ => new GptBlock(headCount, embeddingWidth, layerCount)).ToArray());
+        h = new TorchSharp.Modules.ModuleList<GptBlock>(Enumerable.Range(0, layerCount).Select(_ => new GptBlock(headCount, embeddingWidth, layerCount, activation)).ToArray());
         ln_f = LayerNorm(embeddingWidth, LayerNormEpsilon);
         RegisterComponents();
     }
@@ -89,12 +90,12 @@ internal sealed class GptBlock : Module<Tensor, Tensor>
     private readonly Module<Tensor, Tensor> ln_2;
     private readonly GptMlp mlp;
 
-    public GptBlock(int headCount, int width, int layerCount) : base(nameof(GptBlock))
+    public GptBlock(int headCount, int width, int layerCount, GptActivation activation) : base(nameof(GptBlock))
     {
         ln_1 = LayerNorm(width, Gpt.LayerNormEpsilon);
         attn = new GptAttention(headCount, width, layerCount);
         ln_2 = LayerNorm(width, Gpt.LayerNormEpsilon);
-        mlp = new GptMlp(width, layerCount);
+        mlp = new GptMlp(width, layerCount, activation);
         RegisterComponents();
     }
 
@@ -147,14 +148,16 @@ internal sealed class GptAttention : Module<Tensor, Tensor>
     }
 }
 
-/// <summary>The block's MLP: c_proj(gelu_new(c_fc(x))) with a 4× wider hidden layer.</summary>
+/// <summary>The block's MLP: c_proj(gelu(c_fc(x))) with a 4× wider hidden layer, gelu being gelu_new or the exact erf GELU.</summary>
 internal sealed class GptMlp : Module<Tensor, Tensor>
 {
     private readonly GptConv1D c_fc;
     private readonly GptConv1D c_proj;
+    private readonly GptActivation activation;
 
-    public GptMlp(int width, int layerCount) : base(nameof(GptMlp))
+    public GptMlp(int width, int layerCount, GptActivation activation) : base(nameof(GptMlp))
     {
+        this.activation = activation;
         c_fc = new GptConv1D(width, 4 * width, Gpt.InitializerRange);
         c_proj = new GptConv1D(4 * width, width, GptConv1D.ResidualStd(layerCount));
         RegisterComponents();
@@ -163,7 +166,10 @@ internal sealed class GptMlp : Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        return c_proj.call(GeluNew(c_fc.call(input))).MoveToOuterDisposeScope();
+        var hidden = c_fc.call(input);
+        // libtorch's gelu without approximation is torch's nn.GELU(), as nanoGPT applies it.
+        var activated = activation == GptActivation.Gelu ? functional.gelu(hidden) : GeluNew(hidden);
+        return c_proj.call(activated).MoveToOuterDisposeScope();
     }
 
     // Rooted for the process: TorchSharp passes a Scalar's handle to native code without keeping the

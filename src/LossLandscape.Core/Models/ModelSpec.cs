@@ -46,13 +46,18 @@ public sealed record ModelSpec
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int ContextLength { get; init; }
 
+    /// <summary>The GELU of Gpt's MLP [activation_function]: GPT-2's gelu_new unless the checkpoint is nanoGPT's.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public GptActivation Activation { get; init; }
+
     public bool Equals(ModelSpec? other) =>
         other is not null
         && string.Equals(Architecture, other.Architecture, StringComparison.OrdinalIgnoreCase)
         && InputChannels == other.InputChannels && InputHeight == other.InputHeight && InputWidth == other.InputWidth
         && ClassCount == other.ClassCount && WidthFactor == other.WidthFactor
         && LayerCount == other.LayerCount && HeadCount == other.HeadCount && EmbeddingWidth == other.EmbeddingWidth && ContextLength == other.ContextLength
+        && Activation == other.Activation
         && (HiddenWidths ?? Array.Empty<int>()).SequenceEqual(other.HiddenWidths ?? Array.Empty<int>());
 
-    public override int GetHashCode() => HashCode.Combine(Architecture.ToUpperInvariant(), InputChannels, InputHeight, InputWidth, ClassCount, WidthFactor, HashCode.Combine(LayerCount, HeadCount, EmbeddingWidth, ContextLength));
+    public override int GetHashCode() => HashCode.Combine(Architecture.ToUpperInvariant(), InputChannels, InputHeight, InputWidth, ClassCount, WidthFactor, HashCode.Combine(LayerCount, HeadCount, EmbeddingWidth, ContextLength, Activation));
 }

@@ -101,7 +101,7 @@ public static class ModelZoo
 
     private static Module<Tensor, Tensor> Build(ModelSpec spec, string canonical)
     {
-        if (canonical == nameof(Gpt)) return new Gpt(spec.LayerCount, spec.HeadCount, spec.EmbeddingWidth, spec.ClassCount, spec.ContextLength);
+        if (canonical == nameof(Gpt)) return new Gpt(spec.LayerCount, spec.HeadCount, spec.EmbeddingWidth, spec.ClassCount, spec.ContextLength, spec.Activation);
         if (canonical == nameof(Mlp))
         {
             var inputFeatures = (long)spec.InputChannels * spec.InputHeight * spec.InputWidth;
@@ -136,6 +136,8 @@ public static class ModelZoo
                 $"LayerCount, HeadCount, EmbeddingWidth and ContextLength apply only to {nameof(Gpt)}; {canonical} needs 0, got {spec.LayerCount}, {spec.HeadCount}, {spec.EmbeddingWidth} and {spec.ContextLength}.",
                 nameof(spec));
         }
+        if (spec.Activation != GptActivation.GeluNew)
+            throw new ArgumentException($"Activation applies only to {nameof(Gpt)}; {canonical} needs {GptActivation.GeluNew}, got {spec.Activation}.", nameof(spec));
         RequirePositive(spec.InputChannels, nameof(ModelSpec.InputChannels));
         RequirePositive(spec.InputHeight, nameof(ModelSpec.InputHeight));
         RequirePositive(spec.InputWidth, nameof(ModelSpec.InputWidth));
@@ -186,6 +188,8 @@ public static class ModelZoo
         RequirePositive(spec.HeadCount, nameof(ModelSpec.HeadCount));
         RequirePositive(spec.EmbeddingWidth, nameof(ModelSpec.EmbeddingWidth));
         RequirePositive(spec.ContextLength, nameof(ModelSpec.ContextLength));
+        if (!Enum.IsDefined(spec.Activation))
+            throw new ArgumentException($"{nameof(Gpt)}'s Activation is {GptActivation.GeluNew} or {GptActivation.Gelu}, got {(int)spec.Activation}.", nameof(spec));
         if (spec.EmbeddingWidth % spec.HeadCount != 0)
             throw new ArgumentException($"{nameof(Gpt)}'s {spec.HeadCount} heads must split EmbeddingWidth {spec.EmbeddingWidth} evenly.", nameof(spec));
     }

@@ -102,7 +102,7 @@ public sealed class HuggingFaceFolderTests : IDisposable
     }
 
     [Theory]
-    [InlineData("activation_function", "\"gelu\"", CheckpointErrorKind.Unsupported, "activation_function is 'gelu'")]
+    [InlineData("activation_function", "\"relu\"", CheckpointErrorKind.Unsupported, "activation_function is 'relu'")]
     [InlineData("layer_norm_epsilon", "1e-6", CheckpointErrorKind.Unsupported, "layer_norm_epsilon is 1e-6")]
     [InlineData("n_inner", "100", CheckpointErrorKind.Unsupported, "n_inner is 100")]
     [InlineData("tie_word_embeddings", "false", CheckpointErrorKind.Unsupported, "untied output head is not supported")]

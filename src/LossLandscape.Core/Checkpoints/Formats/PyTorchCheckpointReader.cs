@@ -32,59 +32,89 @@ public static class PyTorchCheckpointReader
     public static PyTorchCheckpoint Read(string path, ReadBudget budget)
     {
         using var stream = File.OpenRead(path);
+        return IsZip(stream, path) ? ReadZip(stream, path, budget) : ReadLegacy(stream, path, budget);
+    }
+
+    /// <summary>
+    /// The object the checkpoint pickles, with its tensors' storages referenced but not read: what a
+    /// caller needs to learn the architecture (nanoGPT's model_args) before it knows the state to expect.
+    /// </summary>
+    /// <exception cref="UnsafePickleException">The pickle names a global outside the allowlist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a readable PyTorch checkpoint.</exception>
+    /// <exception cref="CheckpointTooLargeException">Its pickle is larger than <paramref name="budget"/> allows.</exception>
+    public static object? ReadPickle(string path, ReadBudget budget)
+    {
+        using var stream = File.OpenRead(path);
+        if (IsZip(stream, path))
+        {
+            using var archive = OpenZip(stream, path);
+            return LoadZipPickle(archive, path, budget).Root;
+        }
+        return LoadLegacyRoot(new RestrictedUnpickler(stream, id => LegacyStorageReference(id, new Dictionary<string, TensorDType>(StringComparer.Ordinal))), path);
+    }
+
+    private static bool IsZip(Stream stream, string path)
+    {
         Span<byte> head = stackalloc byte[2];
         if (stream.ReadAtLeast(head, 2, throwOnEndOfStream: false) < 2)
             throw new InvalidDataException($"'{path}' is too short to be a PyTorch checkpoint.");
         stream.Position = 0;
-        if (head[0] == (byte)'P' && head[1] == (byte)'K') return ReadZip(stream, path, budget);
-        if (head[0] == 0x80) return ReadLegacy(stream, path, budget);
+        if (head[0] == (byte)'P' && head[1] == (byte)'K') return true;
+        if (head[0] == 0x80) return false;
         throw new InvalidDataException($"'{path}' is neither a zip-format nor a legacy-format PyTorch checkpoint.");
     }
 
-    private static PyTorchCheckpoint ReadZip(Stream stream, string path, ReadBudget budget)
+    private static ZipArchive OpenZip(Stream stream, string path)
     {
-        ZipArchive archive;
         try
         {
-            archive = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+            return new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
         }
         catch (InvalidDataException error)
         {
             throw new InvalidDataException($"'{path}' is a damaged or truncated zip archive: {error.Message}", error);
         }
-        using (archive)
-        {
-            // GetEntry returns one of two same-named records, and another zip reader may pick the other.
-            var repeated = archive.Entries.GroupBy(entry => entry.FullName, StringComparer.Ordinal).FirstOrDefault(names => names.Count() > 1);
-            if (repeated is not null)
-                throw new InvalidDataException($"'{path}' holds the record '{repeated.Key}' {repeated.Count()} times: which one is meant is ambiguous.");
-            // torch.save names the archive's top folder after the file, so it varies.
-            var pickles = archive.Entries.Where(entry => entry.FullName.EndsWith("/data.pkl", StringComparison.Ordinal)
-                                                         && entry.FullName.IndexOf('/') == entry.FullName.Length - "/data.pkl".Length).ToList();
-            if (pickles.Count != 1)
-                throw new InvalidDataException($"'{path}' is a zip archive but not a PyTorch checkpoint: it has {pickles.Count} top-level */data.pkl records.");
-            var prefix = pickles[0].FullName[..^"data.pkl".Length];
-            if (archive.GetEntry(prefix + "byteorder") is { } byteOrder)
-            {
-                var order = Encoding.ASCII.GetString(ReadEntry(byteOrder, path, 64, budget)).Trim();
-                if (order != "little") throw new InvalidDataException($"'{path}' stores {order}-endian data; only little-endian checkpoints are supported.");
-            }
+    }
 
-            var root = RestrictedUnpickler.Load(ReadEntry(pickles[0], path, MaxPickleBytes, budget), ZipStorageReference);
-            var storages = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-            byte[] LoadStorage(PickleStorage storage)
-            {
-                if (!storages.TryGetValue(storage.Key, out var bytes))
-                {
-                    var entry = archive.GetEntry($"{prefix}data/{storage.Key}")
-                        ?? throw new InvalidDataException($"'{path}' has no record '{prefix}data/{storage.Key}' for storage '{storage.Key}'.");
-                    bytes = ReadEntry(entry, path, Array.MaxLength, budget);
-                    storages.Add(storage.Key, bytes);
-                }
-                return bytes;
-            }
-            return Unwrap(root, PyTorchCheckpointFormat.Zip, LoadStorage, budget);
+    /// <summary>The archive's pickle, loaded after the checks on its records, and the folder prefix its storages lie under.</summary>
+    private static (object? Root, string Prefix) LoadZipPickle(ZipArchive archive, string path, ReadBudget budget)
+    {
+        // GetEntry returns one of two same-named records, and another zip reader may pick the other.
+        var repeated = archive.Entries.GroupBy(entry => entry.FullName, StringComparer.Ordinal).FirstOrDefault(names => names.Count() > 1);
+        if (repeated is not null)
+            throw new InvalidDataException($"'{path}' holds the record '{repeated.Key}' {repeated.Count()} times: which one is meant is ambiguous.");
+        // torch.save names the archive's top folder after the file, so it varies.
+        var pickles = archive.Entries.Where(entry => entry.FullName.EndsWith("/data.pkl", StringComparison.Ordinal)
+                                                     && entry.FullName.IndexOf('/') == entry.FullName.Length - "/data.pkl".Length).ToList();
+        if (pickles.Count != 1)
+            throw new InvalidDataException($"'{path}' is a zip archive but not a PyTorch checkpoint: it has {pickles.Count} top-level */data.pkl records.");
+        var prefix = pickles[0].FullName[..^"data.pkl".Length];
+        if (archive.GetEntry(prefix + "byteorder") is { } byteOrder)
+        {
+            var order = Encoding.ASCII.GetString(ReadEntry(byteOrder, path, 64, budget)).Trim();
+            if (order != "little") throw new InvalidDataException($"'{path}' stores {order}-endian data; only little-endian checkpoints are supported.");
         }
+
+        return (RestrictedUnpickler.Load(ReadEntry(pickles[0], path, MaxPickleBytes, budget), ZipStorageReference), prefix);
+    }
+
+    private static PyTorchCheckpoint ReadZip(Stream stream, string path, ReadBudget budget)
+    {
+        using var archive = OpenZip(stream, path);
+        var (root, prefix) = LoadZipPickle(archive, path, budget);
+        var storages = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        byte[] LoadStorage(PickleStorage storage)
+        {
+            if (!storages.TryGetValue(storage.Key, out var bytes))
+            {
+                var entry = archive.GetEntry($"{prefix}data/{storage.Key}")
+                    ?? throw new InvalidDataException($"'{path}' has no record '{prefix}data/{storage.Key}' for storage '{storage.Key}'.");
+                bytes = ReadEntry(entry, path, Array.MaxLength, budget);
+                storages.Add(storage.Key, bytes);
+            }
+            return bytes;
+        }
+        return Unwrap(root, PyTorchCheckpointFormat.Zip, LoadStorage, budget);
     }
 
     // ('storage', storage type, key, location, element count)
@@ -96,35 +126,41 @@ public static class PyTorchCheckpointReader
         return new PickleStorage(key, type.DType, count);
     }
 
-    private static PyTorchCheckpoint ReadLegacy(Stream stream, string path, ReadBudget budget)
+    // ('storage', storage type, root key, location, root element count, view metadata or None)
+    private static object LegacyStorageReference(object? persistentId, Dictionary<string, TensorDType> referenced)
     {
-        var referenced = new Dictionary<string, TensorDType>(StringComparer.Ordinal);
-        object LegacyStorageReference(object? persistentId)
+        if (persistentId is not object?[] { Length: 6 } id || id[0] is not "storage" || id[1] is not PickleStorageType type
+            || id[2] is not string key || id[3] is not string || id[4] is not long count || count < 0)
+            throw new InvalidDataException($"Unexpected persistent id {PickleValues.Describe(persistentId)}; expected ('storage', type, key, location, numel, view).");
+        if (referenced.TryGetValue(key, out var earlier) && earlier != type.DType)
+            throw new InvalidDataException($"Storage '{key}' is referenced both as {earlier} and as {type.DType}.");
+        referenced[key] = type.DType;
+        return id[5] switch
         {
-            // ('storage', storage type, root key, location, root element count, view metadata or None)
-            if (persistentId is not object?[] { Length: 6 } id || id[0] is not "storage" || id[1] is not PickleStorageType type
-                || id[2] is not string key || id[3] is not string || id[4] is not long count || count < 0)
-                throw new InvalidDataException($"Unexpected persistent id {PickleValues.Describe(persistentId)}; expected ('storage', type, key, location, numel, view).");
-            if (referenced.TryGetValue(key, out var earlier) && earlier != type.DType)
-                throw new InvalidDataException($"Storage '{key}' is referenced both as {earlier} and as {type.DType}.");
-            referenced[key] = type.DType;
-            return id[5] switch
-            {
-                null => new PickleStorage(key, type.DType, count),
-                object?[] { Length: 3 } view when view[1] is long offset and >= 0 && view[2] is long size and >= 0 =>
-                    new PickleStorage(key, type.DType, size, offset),
-                var other => throw new InvalidDataException($"Storage '{key}' has unexpected view metadata {PickleValues.Describe(other)}."),
-            };
-        }
+            null => new PickleStorage(key, type.DType, count),
+            object?[] { Length: 3 } view when view[1] is long offset and >= 0 && view[2] is long size and >= 0 =>
+                new PickleStorage(key, type.DType, size, offset),
+            var other => throw new InvalidDataException($"Storage '{key}' has unexpected view metadata {PickleValues.Describe(other)}."),
+        };
+    }
 
-        var unpickler = new RestrictedUnpickler(stream, LegacyStorageReference);
+    /// <summary>The legacy format's leading pickles (magic number, protocol version, system info), then the object it saved.</summary>
+    private static object? LoadLegacyRoot(RestrictedUnpickler unpickler, string path)
+    {
         if (unpickler.Load() is not BigInteger magic || magic != LegacyMagicNumber)
             throw new InvalidDataException($"'{path}' starts with a pickle but not with PyTorch's magic number: it is not a PyTorch checkpoint.");
         if (unpickler.Load() is not long version || version != LegacyProtocolVersion)
             throw new InvalidDataException($"'{path}' has an unsupported legacy protocol version (expected {LegacyProtocolVersion}).");
         if (unpickler.Load() is PickleDictionary systemInfo && systemInfo.TryGetValue("little_endian", out var littleEndian) && littleEndian is false)
             throw new InvalidDataException($"'{path}' was saved on a big-endian machine; only little-endian checkpoints are supported.");
-        var root = unpickler.Load();
+        return unpickler.Load();
+    }
+
+    private static PyTorchCheckpoint ReadLegacy(Stream stream, string path, ReadBudget budget)
+    {
+        var referenced = new Dictionary<string, TensorDType>(StringComparer.Ordinal);
+        var unpickler = new RestrictedUnpickler(stream, id => LegacyStorageReference(id, referenced));
+        var root = LoadLegacyRoot(unpickler, path);
         if (unpickler.Load() is not List<object?> keys || keys.Any(key => key is not string))
             throw new InvalidDataException($"'{path}' lacks the list of storage keys after its pickle: it is truncated or damaged.");
 
