@@ -55,6 +55,36 @@ public static class HuggingFaceConfig
     internal static JsonDocument ParseJson(byte[] bytes) =>
         JsonDocument.Parse(bytes.AsMemory(bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0));
 
+    /// <summary>
+    /// The Gpt spec of a GPT-2 shape read from a file, refused as <see cref="CheckpointErrorKind.TooLarge"/>
+    /// before any weight is read when it has more than <see cref="MaxParameterCount"/> parameters.
+    /// </summary>
+    /// <param name="source">Where in the file the shape was read (e.g. "'s model_args"), after the path.</param>
+    internal static ModelSpec BoundedSpec(string path, string source, int layers, int heads, int width, int vocabulary, int positions, GptActivation activation)
+    {
+        long parameters;
+        try
+        {
+            parameters = ParameterCount(vocabulary, positions, layers, width);
+        }
+        catch (OverflowException)
+        {
+            parameters = long.MaxValue;
+        }
+        if (parameters > MaxParameterCount)
+            throw new CheckpointException(CheckpointErrorKind.TooLarge, path,
+                $"'{path}'{source} describes a GPT-2 of {parameters} parameters (n_layer {layers}, n_embd {width}, vocab_size {vocabulary}, n_positions {positions}), more than the {MaxParameterCount} a checkpoint may have: refused before reading any weight.");
+        return ModelZoo.DefaultSpec(nameof(Gpt)) with
+        {
+            ClassCount = vocabulary,
+            LayerCount = layers,
+            HeadCount = heads,
+            EmbeddingWidth = width,
+            ContextLength = positions,
+            Activation = activation,
+        };
+    }
+
     /// <summary>Parameters of the Gpt <paramref name="spec"/> describes.</summary>
     public static long ParameterCount(ModelSpec spec) => ParameterCount(spec.ClassCount, spec.ContextLength, spec.LayerCount, spec.EmbeddingWidth);
 
@@ -92,28 +122,7 @@ public static class HuggingFaceConfig
         RequireFlag(root, "scale_attn_by_inverse_layer_idx", false, path, "attention scores are not scaled by layer");
         RequireFlag(root, "add_cross_attention", false, path, "the zoo's Gpt is decoder-only, without cross-attention");
 
-        long parameters;
-        try
-        {
-            parameters = ParameterCount(vocabulary, positions, layers, width);
-        }
-        catch (OverflowException)
-        {
-            parameters = long.MaxValue;
-        }
-        if (parameters > MaxParameterCount)
-            throw new CheckpointException(CheckpointErrorKind.TooLarge, path,
-                $"'{path}' describes a GPT-2 of {parameters} parameters (n_layer {layers}, n_embd {width}, vocab_size {vocabulary}, n_positions {positions}), more than the {MaxParameterCount} a checkpoint may have: refused before reading any weight.");
-
-        return ModelZoo.DefaultSpec(nameof(Gpt)) with
-        {
-            ClassCount = vocabulary,
-            LayerCount = layers,
-            HeadCount = heads,
-            EmbeddingWidth = width,
-            ContextLength = positions,
-            Activation = activation,
-        };
+        return BoundedSpec(path, "", layers, heads, width, vocabulary, positions, activation);
     }
 
     private static int PositiveInteger(JsonElement root, string name, string path)

@@ -42,27 +42,7 @@ public static class NanoGptCheckpoint
         var vocabulary = PositiveInteger(path, arguments, "vocab_size");
         if (width % heads != 0)
             throw new CheckpointException(CheckpointErrorKind.Corrupt, path, $"'{path}': model_args n_embd {width} is not a multiple of n_head {heads}.");
-        long parameters;
-        try
-        {
-            parameters = HuggingFaceConfig.ParameterCount(vocabulary, positions, layers, width);
-        }
-        catch (OverflowException)
-        {
-            parameters = long.MaxValue;
-        }
-        if (parameters > HuggingFaceConfig.MaxParameterCount)
-            throw new CheckpointException(CheckpointErrorKind.TooLarge, path,
-                $"'{path}''s model_args describe a GPT of {parameters} parameters, more than the {HuggingFaceConfig.MaxParameterCount} a checkpoint may have: refused before reading any weight.");
-        return ModelZoo.DefaultSpec(nameof(Gpt)) with
-        {
-            ClassCount = vocabulary,
-            LayerCount = layers,
-            HeadCount = heads,
-            EmbeddingWidth = width,
-            ContextLength = positions,
-            Activation = GptActivation.Gelu,
-        };
+        return HuggingFaceConfig.BoundedSpec(path, "'s model_args", layers, heads, width, vocabulary, positions, GptActivation.Gelu);
     }
 
     /// <summary>Checks every name, shape and element type, then reads the weights, the tie and NaN/±∞ counts.</summary>
