@@ -28,6 +28,9 @@ public sealed class HessianOperator : IDisposable
     private readonly PreloadedDataset data;
     private readonly Func<Tensor, Tensor, Tensor> batchMeanLoss;
     private readonly int batchSize;
+
+    /// <summary>Each batch's loss terms (its samples, or its masked positions for tokens), in batch order.</summary>
+    private readonly long[] batchTargets;
     private readonly CancellationToken cancellation;
     private readonly ScalarType? restoreType;
     private readonly Parameter[] parameters;
@@ -79,6 +82,13 @@ public sealed class HessianOperator : IDisposable
         computeType = parameters[0].dtype;
         device = parameters[0].device;
         Dimension = checked((int)parameters.Sum(p => p.numel()));
+        // Counted once: every Hessian-vector product walks the same batches.
+        batchTargets = data.Batches(batchSize).Select(batch =>
+        {
+            using var inputs = batch.Inputs;
+            using var labels = batch.Labels;
+            return data.TargetCount(labels);
+        }).ToArray();
     }
 
     /// <summary>Length of the vectors <see cref="Apply"/> takes and returns.</summary>
@@ -141,14 +151,13 @@ public sealed class HessianOperator : IDisposable
         {
             using var gradMode = enable_grad();
             using var accumulator = zeros([Dimension], ScalarType.Float64, device);
-            foreach (var batch in data.Batches(batchSize))
+            foreach (var (batch, targets) in data.Batches(batchSize).Zip(batchTargets))
             {
                 using var inputs = batch.Inputs;
                 using var labels = batch.Labels;
                 cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 // A batch of sequences with nothing in the loss mask adds nothing (and its mean would be NaN).
-                var targets = data.TargetCount(labels);
                 if (targets == 0) continue;
                 var logits = model.Forward(inputs.ToModelInput(computeType, device));
                 var loss = batchMeanLoss(logits, labels.to(device));
